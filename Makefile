@@ -1,0 +1,34 @@
+# Two commands: `make serve` and `make test`. Everything they need is installed here.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+MPR_SOURCES ?= ../shared/data
+MPR_DATA ?= ./var
+export MPR_SOURCES MPR_DATA
+
+.PHONY: serve test lint typecheck build-store bench clean
+
+$(BIN)/activate: pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(BIN)/activate
+
+build-store: $(BIN)/activate
+	$(BIN)/mpr build
+
+serve: build-store
+	$(BIN)/mpr serve --host 127.0.0.1 --port 8000
+
+lint: $(BIN)/activate
+	$(BIN)/ruff check api tests bench scripts
+	$(BIN)/mypy
+
+test: $(BIN)/activate lint
+	$(BIN)/pytest -q
+
+bench: $(BIN)/activate
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache

@@ -1,0 +1,46 @@
+"""Settings read once from MPR_* environment variables into one frozen object (no import-time state)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+def _project_root() -> Path:
+    return Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable; build with :meth:`from_env` or directly in tests."""
+
+    base_iri: str = "http://127.0.0.1:8000"
+    data_dir: Path | None = Path("var")
+    sources_dir: Path = Path("../shared/data")
+    ontology_dir: Path = field(default_factory=lambda: _project_root() / "ontology")
+    shapes_dir: Path = field(default_factory=lambda: _project_root() / "shapes")
+    datasets_dir: Path = field(default_factory=lambda: _project_root() / "datasets")
+    disclosure_threshold: int = 5
+    max_upload_bytes: int = 100 * 1024 * 1024
+    shacl_engine: str = "auto"
+    pyshacl_max_observations: int = 2_000
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        """Read MPR_BASE_IRI, MPR_DATA ('' or ':memory:' for an in-memory store), MPR_SOURCES, ..."""
+        env = dict(os.environ if env is None else env)
+        data = env.get("MPR_DATA", "var")
+        return cls(
+            base_iri=env.get("MPR_BASE_IRI", cls.base_iri).rstrip("/"),
+            data_dir=None if data in ("", ":memory:") else Path(data),
+            sources_dir=Path(env.get("MPR_SOURCES", "../shared/data")),
+            disclosure_threshold=int(env.get("MPR_DISCLOSURE_THRESHOLD", "5")),
+            max_upload_bytes=int(env.get("MPR_MAX_UPLOAD_BYTES", str(100 * 1024 * 1024))),
+            shacl_engine=env.get("MPR_SHACL_ENGINE", "auto"),
+        )
+
+    @property
+    def store_path(self) -> Path | None:
+        """Folder of the on-disk store, or None for an in-memory store."""
+        return None if self.data_dir is None else self.data_dir / "store"

@@ -1,0 +1,1 @@
+"""Parsers and renderers, one module per format."""

@@ -1,0 +1,1 @@
+"""Importers: publishers' original files -> submissions in the template's columns."""

@@ -1,0 +1,40 @@
+"""What every importer returns and receives (issue: `mpr import SOURCE FILE`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+from api.model.catalogue import Catalogue
+from api.model.submission import ParsedFile, SubmissionMetadata
+
+if TYPE_CHECKING:
+    from api.importers.areas import AreaIndex
+
+
+@dataclass(frozen=True)
+class ImportContext:
+    areas: AreaIndex
+    catalogue: Catalogue
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """A publisher's file read as a submission, with what could not be mapped.
+
+    ``parsed.records`` carry the template's columns (SDMX component ids) and ``row`` = the
+    1-based line (CSV) or worksheet row (xlsx) of the publisher's file the value came from.
+    ``unmapped`` counts, per publisher name or code, the values skipped because no area matched.
+    """
+
+    parsed: ParsedFile
+    metadata: SubmissionMetadata
+    unmapped: dict[str, int] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+
+
+class Importer(Protocol):
+    name: str
+
+    def read(self, path: Path, context: ImportContext) -> ImportResult: ...

@@ -1,0 +1,1 @@
+"""Plain frozen dataclasses for the domain; nothing from the web or RDF libraries."""

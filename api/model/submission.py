@@ -1,0 +1,61 @@
+"""What a parser yields and what a submission carries (DESIGN §4, §5)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ObservationRecord:
+    """One observation as read from a file: component id -> text as written, and its 1-based line."""
+
+    cells: dict[str, str]
+    row: int | None = None
+
+
+@dataclass(frozen=True)
+class ParsedFile:
+    """A submission file read into records, before any validation."""
+
+    name: str
+    format: str
+    records: list[ObservationRecord]
+    columns: tuple[str, ...] = ()
+    problems: tuple[Problem, ...] = ()
+    sha256: str = ""
+    size: int = 0
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One finding of validation; ``row`` is the 1-based line of the input file."""
+
+    severity: str
+    rule: str
+    message: str
+    row: int | None = None
+    column: str | None = None
+    value: str | None = None
+    focus: str | None = None
+
+    def sort_key(self) -> tuple[int, int, str, str]:
+        order = {"Violation": 0, "Warning": 1, "Info": 2}
+        return (self.row or 0, order.get(self.severity, 3), self.column or "", self.rule)
+
+
+@dataclass(frozen=True)
+class SubmissionMetadata:
+    """Who submits what: the dataset-level facts the shapes require (publisher, source, licence...)."""
+
+    dataset_id: str
+    agency_id: str
+    title: str = ""
+    sources: tuple[str, ...] = ()
+    licence: str = "https://creativecommons.org/licenses/by/4.0/"
+    definition_basis: str | None = None
+    methodology: str | None = None
+    release: datetime | None = None
+    original_url: str | None = None
+    importer: str | None = None
+    extra_notes: tuple[str, ...] = field(default_factory=tuple)

@@ -1,0 +1,62 @@
+"""The Store protocol: what every triple store implementation offers (DESIGN §6).
+
+Terms are pyoxigraph's RDF terms (``NamedNode``, ``Literal``, ``BlankNode``) for every
+implementation, so callers never see which store answers. ``bindings`` are substituted by the
+store as RDF terms (SEP-0007 substitution or a VALUES block), never pasted into query text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Protocol, runtime_checkable
+
+from pyoxigraph import BlankNode, Literal, NamedNode, Quad, Triple
+
+Term = NamedNode | Literal | BlankNode
+Row = dict[str, Term | None]
+Bindings = Mapping[str, Term]
+
+
+@runtime_checkable
+class Store(Protocol):
+    """Query, construct, write and list named graphs."""
+
+    def select(
+        self, query: str, bindings: Bindings | None = None, *, default_graphs: Sequence[str] | None = None
+    ) -> list[Row]:
+        """Run a SELECT; ``default_graphs`` restricts the default graph to the union of those graphs."""
+        ...
+
+    def ask(
+        self, query: str, bindings: Bindings | None = None, *, default_graphs: Sequence[str] | None = None
+    ) -> bool: ...
+
+    def construct(
+        self, query: str, bindings: Bindings | None = None, *, default_graphs: Sequence[str] | None = None
+    ) -> list[Triple]: ...
+
+    def update(self, update: str) -> None:
+        """Run one SPARQL Update request as one transaction (all of it or none)."""
+        ...
+
+    def replace_graph(self, graph: str, triples: Iterable[Triple]) -> None:
+        """Make ``graph`` hold exactly ``triples``; readers see the old or the new graph, never a mix."""
+        ...
+
+    def add_to_graph(self, graph: str, triples: Iterable[Triple]) -> None:
+        """Add triples to ``graph`` in one transaction."""
+        ...
+
+    def drop_graph(self, graph: str) -> None: ...
+
+    def list_graphs(self) -> list[str]: ...
+
+    def graph_triples(self, graph: str) -> list[Triple]:
+        """Every triple of one named graph."""
+        ...
+
+    def quads(self, graphs: Sequence[str] | None = None) -> Iterable[Quad]:
+        """Every quad of the given named graphs (all named graphs when None), streamed."""
+        ...
+
+    def close(self) -> None: ...

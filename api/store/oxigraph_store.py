@@ -1,0 +1,131 @@
+"""The embedded store: pyoxigraph on disk (RocksDB) or in memory (DESIGN §6)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from pyoxigraph import (
+    DefaultGraph,
+    NamedNode,
+    Quad,
+    QueryBoolean,
+    QuerySolutions,
+    QueryTriples,
+    Store as OxStore,
+    Triple,
+    Variable,
+)
+
+from api.errors import StoreError
+from api.store.base import Bindings, Row
+
+_STAGING = "urn:mpr:staging:"
+
+
+class OxigraphStore:
+    """pyoxigraph behind the Store protocol. ``path=None`` keeps everything in memory."""
+
+    def __init__(self, path: Path | None = None, *, read_only: bool = False) -> None:
+        try:
+            if path is None:
+                self._store = OxStore()
+            elif read_only:
+                self._store = OxStore.read_only(str(path))
+            else:
+                path.mkdir(parents=True, exist_ok=True)
+                self._store = OxStore(str(path))
+        except OSError as exc:  # the RocksDB lock is held by another process
+            raise StoreError(f"cannot open the store at {path}: {exc}") from exc
+        self.path = path
+
+    @property
+    def native(self) -> OxStore:
+        """The pyoxigraph store, for bulk paths (benchmarks, bulk import)."""
+        return self._store
+
+    def _run(
+        self, query: str, bindings: Bindings | None, default_graphs: Sequence[str] | None
+    ) -> QuerySolutions | QueryBoolean | QueryTriples:
+        subs = {Variable(k): v for k, v in (bindings or {}).items()}
+        kwargs: dict[str, object] = {}
+        if default_graphs is not None:
+            kwargs["default_graph"] = [NamedNode(g) for g in default_graphs] or [DefaultGraph()]
+            kwargs["named_graphs"] = [NamedNode(g) for g in default_graphs]
+        else:
+            kwargs["use_default_graph_as_union"] = True
+        return self._store.query(query, substitutions=subs or None, **kwargs)  # type: ignore[arg-type]
+
+    def select(
+        self, query: str, bindings: Bindings | None = None, *, default_graphs: Sequence[str] | None = None
+    ) -> list[Row]:
+        result = self._run(query, bindings, default_graphs)
+        if not isinstance(result, QuerySolutions):
+            raise TypeError("select() needs a SELECT query")
+        names = [v.value for v in result.variables]
+        return [{n: sol[n] for n in names} for sol in result]  # type: ignore[misc]
+
+    def ask(
+        self, query: str, bindings: Bindings | None = None, *, default_graphs: Sequence[str] | None = None
+    ) -> bool:
+        return bool(self._run(query, bindings, default_graphs))
+
+    def construct(
+        self, query: str, bindings: Bindings | None = None, *, default_graphs: Sequence[str] | None = None
+    ) -> list[Triple]:
+        result = self._run(query, bindings, default_graphs)
+        if not isinstance(result, QueryTriples):
+            raise TypeError("construct() needs a CONSTRUCT or DESCRIBE query")
+        return list(result)
+
+    def update(self, update: str) -> None:
+        self._store.update(update)
+
+    def replace_graph(self, graph: str, triples: Iterable[Triple]) -> None:
+        """Write into a staging graph, then MOVE it over ``graph`` in one update (one transaction)."""
+        staging = NamedNode(_STAGING + uuid.uuid4().hex)
+        target = NamedNode(graph)
+        try:
+            self._store.bulk_extend(Quad(t.subject, t.predicate, t.object, staging) for t in triples)
+            self._store.update(f"DROP SILENT GRAPH {target} ; MOVE SILENT GRAPH {staging} TO GRAPH {target}")
+        finally:
+            self._store.remove_graph(staging) if self._store.contains_named_graph(staging) else None
+        self._store.flush()
+
+    def add_to_graph(self, graph: str, triples: Iterable[Triple]) -> None:
+        g = NamedNode(graph)
+        self._store.extend([Quad(t.subject, t.predicate, t.object, g) for t in triples])
+
+    def drop_graph(self, graph: str) -> None:
+        g = NamedNode(graph)
+        if self._store.contains_named_graph(g):
+            self._store.remove_graph(g)
+
+    def list_graphs(self) -> list[str]:
+        return sorted(
+            g.value for g in self._store.named_graphs() if isinstance(g, NamedNode)
+            and not g.value.startswith(_STAGING)
+        )
+
+    def graph_triples(self, graph: str) -> list[Triple]:
+        g = NamedNode(graph)
+        return [Triple(q.subject, q.predicate, q.object) for q in self._store.quads_for_pattern(None, None, None, g)]
+
+    def quads(self, graphs: Sequence[str] | None = None) -> Iterable[Quad]:
+        names = list(graphs) if graphs is not None else self.list_graphs()
+        for name in names:
+            yield from self._store.quads_for_pattern(None, None, None, NamedNode(name))
+
+    def clean_staging(self) -> None:
+        """Drop graphs a crashed write left behind (they were never visible to readers)."""
+        for g in list(self._store.named_graphs()):
+            if isinstance(g, NamedNode) and g.value.startswith(_STAGING):
+                self._store.remove_graph(g)
+
+    def close(self) -> None:
+        if self.path is not None:
+            try:
+                self._store.flush()
+            except OSError:
+                pass
