@@ -21,7 +21,7 @@ class ValidationReport:
 
     @property
     def summary(self) -> dict[str, int]:
-        counts = {s: 0 for s in SEVERITIES}
+        counts = dict.fromkeys(SEVERITIES, 0)
         for problem in self.results:
             counts[problem.severity] = counts.get(problem.severity, 0) + 1
         return {"observations": self.observations, **counts}

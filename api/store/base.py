@@ -43,6 +43,14 @@ class Store(Protocol):
         """Make ``graph`` hold exactly ``triples``; readers see the old or the new graph, never a mix."""
         ...
 
+    def load_new_graph(self, graph: str, triples: Iterable[Triple]) -> None:
+        """Bulk-load a graph that no reader can see yet (a new submission not yet in the registry).
+
+        Fast and not atomic: the registry's commit makes it visible; a crash leaves an orphan graph
+        that ``Registry.clean_orphans`` removes.
+        """
+        ...
+
     def add_to_graph(self, graph: str, triples: Iterable[Triple]) -> None:
         """Add triples to ``graph`` in one transaction."""
         ...

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -13,9 +14,11 @@ from pyoxigraph import (
     QueryBoolean,
     QuerySolutions,
     QueryTriples,
-    Store as OxStore,
     Triple,
     Variable,
+)
+from pyoxigraph import (
+    Store as OxStore,
 )
 
 from api.errors import StoreError
@@ -64,7 +67,7 @@ class OxigraphStore:
         if not isinstance(result, QuerySolutions):
             raise TypeError("select() needs a SELECT query")
         names = [v.value for v in result.variables]
-        return [{n: sol[n] for n in names} for sol in result]  # type: ignore[misc]
+        return [{n: sol[n] for n in names} for sol in result]
 
     def ask(
         self, query: str, bindings: Bindings | None = None, *, default_graphs: Sequence[str] | None = None
@@ -80,7 +83,11 @@ class OxigraphStore:
         return list(result)
 
     def update(self, update: str) -> None:
-        self._store.update(update)
+        """One transaction; a failing operation (e.g. CREATE GRAPH of an existing graph) is a StoreError."""
+        try:
+            self._store.update(update)
+        except (RuntimeError, OSError) as exc:  # SyntaxError passes through, as for queries
+            raise StoreError(f"the update failed, nothing was changed: {exc}") from exc
 
     def replace_graph(self, graph: str, triples: Iterable[Triple]) -> None:
         """Write into a staging graph, then MOVE it over ``graph`` in one update (one transaction)."""
@@ -91,6 +98,14 @@ class OxigraphStore:
             self._store.update(f"DROP SILENT GRAPH {target} ; MOVE SILENT GRAPH {staging} TO GRAPH {target}")
         finally:
             self._store.remove_graph(staging) if self._store.contains_named_graph(staging) else None
+        self._store.flush()
+
+    def load_new_graph(self, graph: str, triples: Iterable[Triple]) -> None:
+        """Bulk-load a graph no reader sees yet (not atomic; a crash leaves an unreferenced orphan)."""
+        g = NamedNode(graph)
+        if self._store.contains_named_graph(g):
+            self._store.remove_graph(g)
+        self._store.bulk_extend(Quad(t.subject, t.predicate, t.object, g) for t in triples)
         self._store.flush()
 
     def add_to_graph(self, graph: str, triples: Iterable[Triple]) -> None:
@@ -125,7 +140,5 @@ class OxigraphStore:
 
     def close(self) -> None:
         if self.path is not None:
-            try:
+            with contextlib.suppress(OSError):
                 self._store.flush()
-            except OSError:
-                pass

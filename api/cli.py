@@ -1,0 +1,272 @@
+"""`mpr`: the registry's command line (Typer + Rich). Each command calls one service and renders it.
+
+Exit codes: 0 success / conforms; 1 the data has violations; 2 the input cannot be read or used.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from api.config import Settings
+from api.errors import RegistryError, SubmissionRejected
+from api.model.report import ValidationReport
+from api.model.submission import SubmissionMetadata
+from api.services import build as build_service
+from api.services import export as export_service
+from api.services import imports, ingest
+from api.services import template as template_service
+from api.services.registry import Registry, open_registry
+from api.store.oxigraph_store import OxigraphStore
+
+app = typer.Typer(help="Migration Profile Registry: validate, load, import, export and serve.", no_args_is_help=True)
+err = Console(stderr=True)
+out = Console()
+
+
+def _settings() -> Settings:
+    return Settings.from_env()
+
+
+def _fail(exc: RegistryError) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {exc.message}", highlight=False)
+    return typer.Exit(code=2)
+
+
+def _print_report(report: ValidationReport, as_json: bool) -> None:
+    if as_json:
+        sys.stdout.write(json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n")
+    else:
+        out.print(report.to_text(limit=200), highlight=False, markup=False)
+
+
+def _spinner() -> Progress:
+    return Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err,
+                    transient=True)
+
+
+@app.command()
+def template(
+    indicators: Annotated[list[str], typer.Argument(help="Indicator ids, e.g. STK_IMM FLW_NET")],
+    area: Annotated[str, typer.Option(help="Pre-fill REF_AREA (ISO alpha-3 or M49)")] = "",
+    years: Annotated[str, typer.Option(help="Pre-fill TIME_PERIOD rows, e.g. 2015-2020 or 2019,2020")] = "",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file")] = None,
+) -> None:
+    """Write the CSV submission template (SDMX-CSV 2.0 columns) for the given indicators."""
+    settings = _settings()
+    registry = Registry(settings, store=_memory_store())
+    try:
+        year_list = _years(years)
+        code = registry.areas.code(area) if area else ""
+        if area and code is None:
+            raise _fail(RegistryError(f"area '{area}' is not an ISO 3166 or M49 code of the area code list."))
+        rows = template_service.template_rows(registry.catalogue, indicators, code or "", year_list)
+    except RegistryError as exc:
+        raise _fail(exc) from exc
+    if output:
+        with output.open("w", encoding="utf-8", newline="") as handle:
+            template_service.write_template(handle, rows)
+        err.print(f"template with {len(rows)} row(s) written to {output}")
+    else:
+        template_service.write_template(sys.stdout, rows)
+
+
+def _years(spec: str) -> list[str]:
+    if not spec:
+        return []
+    if "-" in spec:
+        start, end = spec.split("-", 1)
+        if not (start.isdigit() and end.isdigit()) or int(start) > int(end):
+            raise RegistryError(f"--years '{spec}': write a range like 2015-2020 or a list like 2019,2020.")
+        return [str(y) for y in range(int(start), int(end) + 1)]
+    return [y.strip() for y in spec.split(",") if y.strip()]
+
+
+@app.command()
+def validate(
+    file: Annotated[Path, typer.Argument(help="CSV template, SDMX-CSV 1.0/2.0, Turtle or JSON-LD")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON")] = False,
+) -> None:
+    """Validate a submission file; exit 0 if it conforms, 1 if it has violations, 2 if it cannot be read."""
+    settings = _settings()
+    registry = Registry(settings, store=_memory_store())
+    try:
+        with _spinner() as progress:
+            progress.add_task(f"validating {file.name}")
+            parsed = ingest.read_file(registry, file)
+            report = ingest.validate(registry, parsed)
+    except RegistryError as exc:
+        raise _fail(exc) from exc
+    _print_report(report, as_json)
+    raise typer.Exit(code=0 if report.conforms else 1)
+
+
+def _memory_store() -> OxigraphStore:
+    """Validation and dry runs work on a throw-away in-memory store."""
+    return OxigraphStore(None)
+
+
+@app.command()
+def load(
+    file: Annotated[Path, typer.Argument(help="The submission file")],
+    agency: Annotated[str, typer.Option(help="Agency id of the submitter, e.g. DESTATIS")],
+    dataset: Annotated[str | None, typer.Option(help="Dataset id (default: the file name)")] = None,
+    title: Annotated[str, typer.Option(help="Dataset title")] = "",
+    source: Annotated[list[str] | None, typer.Option(help="Primary source (repeatable)")] = None,
+    licence: Annotated[str, typer.Option(help="Licence IRI")] = "https://creativecommons.org/licenses/by/4.0/",
+    definition_basis: Annotated[str | None, typer.Option(help="e.g. foreign-born or foreign citizens")] = None,
+    release: Annotated[datetime | None, typer.Option(help="Release date-time (embargo until then)")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON")] = False,
+) -> None:
+    """Validate and store a submission as a new version of its dataset; nothing is stored on any violation."""
+    settings = _settings()
+    dataset_id = dataset or "".join(c if c.isalnum() or c in "_-" else "_" for c in file.stem)
+    meta = SubmissionMetadata(
+        dataset_id=dataset_id, agency_id=agency, title=title or dataset_id,
+        sources=tuple(source or [agency]), licence=licence, definition_basis=definition_basis, release=release,
+    )
+    try:
+        registry = open_registry(settings)
+        try:
+            with _spinner() as progress:
+                progress.add_task(f"validating and loading {file.name}")
+                parsed = ingest.read_file(registry, file)
+                result = ingest.submit(registry, parsed, meta)
+        finally:
+            registry.close()
+    except SubmissionRejected as exc:
+        _print_report(exc.report, as_json)  # type: ignore[arg-type]
+        err.print(f"[bold red]rejected:[/] {exc.message}", highlight=False)
+        raise typer.Exit(code=1) from exc
+    except RegistryError as exc:
+        raise _fail(exc) from exc
+    _print_report(result.report, as_json)
+    err.print(f"stored {result.observations} observations as {result.submission_id} "
+              f"({result.restricted} restricted)")
+
+
+@app.command("import")
+def import_(
+    source: Annotated[str, typer.Argument(help="wdi, undesa-stock, unhcr, unsd-syb or remittance-prices")],
+    file: Annotated[Path, typer.Argument(help="The publisher's original file")],
+    dry_run: Annotated[bool, typer.Option(help="Convert and validate only")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON")] = False,
+) -> None:
+    """Convert a publisher's original file into a submission and load it."""
+    settings = _settings()
+    try:
+        registry = open_registry(settings) if not dry_run else Registry(settings, _memory_store())
+        try:
+            with _spinner() as progress:
+                progress.add_task(f"importing {file.name} ({source})")
+                if dry_run:
+                    result = imports.read_source(registry, source, file)
+                    report = ingest.validate(registry, result.parsed, result.metadata)
+                else:
+                    result, submission = imports.import_source(registry, source, file)
+                    report = submission.report
+        finally:
+            registry.close()
+    except SubmissionRejected as exc:
+        _print_report(exc.report, as_json)  # type: ignore[arg-type]
+        err.print(f"[bold red]rejected:[/] {exc.message}", highlight=False)
+        raise typer.Exit(code=1) from exc
+    except RegistryError as exc:
+        raise _fail(exc) from exc
+    _print_report(report, as_json)
+    if result.unmapped:
+        table = Table(title="values not mapped to an area (skipped)")
+        table.add_column("publisher's name or code")
+        table.add_column("values", justify="right")
+        for name, count in sorted(result.unmapped.items(), key=lambda kv: -kv[1]):
+            table.add_row(name, str(count))
+        err.print(table)
+    for note in result.notes:
+        err.print(f"note: {note}", highlight=False)
+    raise typer.Exit(code=0 if report.conforms else 1)
+
+
+@app.command()
+def export(
+    fmt: Annotated[str, typer.Option("--format", help="csv, ttl or nq")] = "csv",
+) -> None:
+    """Write everything public to standard output."""
+    if fmt not in ("csv", "ttl", "nq"):
+        raise _fail(RegistryError(f"--format '{fmt}': use csv, ttl or nq."))
+    registry = open_registry(_settings())
+    try:
+        if fmt == "csv":
+            export_service.export_csv(registry, sys.stdout)
+        else:
+            sys.stdout.flush()
+            export_service.export_rdf(registry, sys.stdout.buffer, fmt)
+    finally:
+        registry.close()
+
+
+@app.command()
+def query(
+    sparql: Annotated[str, typer.Argument(help="A SPARQL SELECT or ASK query over the public view")],
+) -> None:
+    """Run a read-only SPARQL query over the public view and print the rows as CSV."""
+    from api.services import query as query_service
+
+    registry = open_registry(_settings())
+    try:
+        query_service.run_to_csv(registry, sparql, sys.stdout)
+    except RegistryError as exc:
+        raise _fail(exc) from exc
+    finally:
+        registry.close()
+
+
+@app.command()
+def build(
+    force: Annotated[bool, typer.Option(help="Import again even if a dataset is loaded")] = False,
+) -> None:
+    """Build the store from datasets/ and the sources folder (MPR_SOURCES)."""
+    settings = _settings()
+    registry = open_registry(settings)
+    try:
+        with _spinner() as progress:
+            task = progress.add_task("building")
+            outcomes = build_service.build(
+                registry, force=force, progress=lambda name: progress.update(task, description=f"importing {name}")
+            )
+    except RegistryError as exc:
+        raise _fail(exc) from exc
+    finally:
+        registry.close()
+    table = Table(title=f"datasets (sources: {settings.sources_dir})")
+    for column in ("dataset", "status", "detail"):
+        table.add_column(column)
+    for outcome in outcomes:
+        table.add_row(outcome.dataset_id, outcome.status, outcome.detail)
+    err.print(table)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to bind")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port")] = 8000,
+) -> None:
+    """Serve the web app and API."""
+    import uvicorn
+
+    from api.web.app import create_app
+
+    settings = _settings()
+    registry = open_registry(settings)
+    uvicorn.run(create_app(settings, registry), host=host, port=port, log_level="info")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,232 @@
+"""The CSV submission template and SDMX-CSV 1.0 / 2.0 (sdmx-csv v1.0 §2, v2.0.0 §3) -> ObservationRecords.
+
+The template *is* SDMX-CSV 2.0: ``STRUCTURE,STRUCTURE_ID,ACTION`` then one column per component id.
+Also read: SDMX-CSV 1.0 (first column ``DATAFLOW``), plain CSV with only component columns, headers and
+values in the ``labels=both`` form (``REF_AREA: Reference area``, ``DEU: Germany``), and `,` `;` or tab.
+Problems that concern the file's shape (unknown or missing columns, a wrong dataflow, a row with the wrong
+number of fields) become Problems with row and column; a file that is not readable text at all raises
+InputFileError.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+from api.errors import InputFileError
+from api.model.structure import (
+    AGENCY,
+    COMPONENTS,
+    DATAFLOW_ID,
+    DATAFLOW_REF,
+    REQUIRED_COLUMNS,
+)
+from api.model.submission import ObservationRecord, ParsedFile, Problem
+
+SDMX_CSV_2_LEADING = ("STRUCTURE", "STRUCTURE_ID", "ACTION")
+SDMX_CSV_1_LEADING = ("DATAFLOW",)
+_ACCEPTED_ACTIONS = {"", "I", "A", "R", "M"}
+
+
+def template_header() -> list[str]:
+    """The template's header row: SDMX-CSV 2.0 leading columns, then every component id in DSD order."""
+    return [*SDMX_CSV_2_LEADING, *COMPONENTS]
+
+
+def _decode(data: bytes, name: str) -> str:
+    """UTF-8 (with or without BOM); on failure name the line and column of the first bad byte."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise InputFileError(
+            f"{name}: line {line}, byte {column}: the file is not UTF-8 text "
+            f"(byte 0x{data[exc.start]:02X}). Save it as UTF-8 (in Excel: 'CSV UTF-8') and upload it again.",
+            details={"line": line},
+        ) from exc
+
+
+def _sniff_delimiter(first_line: str) -> str:
+    counts = {d: first_line.count(d) for d in (",", ";", "\t")}
+    return max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
+
+
+def _strip_label(text: str) -> str:
+    """'DEU: Germany' -> 'DEU' (SDMX-CSV labels=both); other text unchanged."""
+    head, sep, _ = text.partition(": ")
+    return head.strip() if sep else text.strip()
+
+
+def read_csv_bytes(data: bytes, name: str, *, max_bytes: int | None = None) -> ParsedFile:
+    """Parse the bytes of a CSV submission; rows are numbered as lines of the file (header = 1)."""
+    if max_bytes is not None and len(data) > max_bytes:
+        raise InputFileError(
+            f"{name}: {len(data):,} bytes is above the upload limit of {max_bytes:,} bytes; "
+            "split the file by indicator or period."
+        )
+    text = _decode(data, name)
+    if not text.strip():
+        raise InputFileError(f"{name}: the file is empty; start from the template (`mpr template INDICATOR`).")
+    first_line = text.split("\n", 1)[0]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(first_line))
+    try:
+        header_raw = next(reader)
+    except csv.Error as exc:
+        raise InputFileError(f"{name}: line 1: the header is not valid CSV ({exc}).") from exc
+    labels_both = any(": " in h for h in header_raw)
+    header = [_strip_label(h).upper() if labels_both else h.strip().upper() for h in header_raw]
+    problems: list[Problem] = []
+    fmt = "csv"
+    if header[:3] == list(SDMX_CSV_2_LEADING):
+        fmt = "sdmx-csv-2"
+    elif header[:1] == list(SDMX_CSV_1_LEADING):
+        fmt = "sdmx-csv-1"
+    known = set(COMPONENTS) | set(SDMX_CSV_2_LEADING) | set(SDMX_CSV_1_LEADING)
+    for position, column in enumerate(header, start=1):
+        if column == "" and position == len(header):
+            continue  # a trailing delimiter
+        if column not in known:
+            problems.append(
+                Problem(
+                    "Violation",
+                    "closed",
+                    f"row 1, column {position}: '{header_raw[position - 1]}' is not part of the "
+                    f"{DATAFLOW_ID} structure; the registry accepts aggregates only, so remove the column "
+                    f"(allowed columns: {', '.join(COMPONENTS)}).",
+                    row=1,
+                    column=header_raw[position - 1],
+                    value=header_raw[position - 1],
+                )
+            )
+    seen_columns = [c for c in header if c in known]
+    duplicates = {c for c in seen_columns if seen_columns.count(c) > 1}
+    for column in sorted(duplicates):
+        problems.append(
+            Problem("Violation", "duplicate-column", f"row 1: column {column} appears twice; keep one.",
+                    row=1, column=column)
+        )
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    for column in missing:
+        problems.append(
+            Problem(
+                "Violation",
+                "missing-column",
+                f"row 1: the required column {column} is missing; add it (download the template with "
+                "`mpr template INDICATOR`).",
+                row=1,
+                column=column,
+            )
+        )
+    index = {c: header.index(c) for c in header if c in known}
+    records: list[ObservationRecord] = []
+    for line_no, fields in _rows(reader, name):
+        if not any(f.strip() for f in fields):
+            continue
+        if len(fields) > len(header) and any(f.strip() for f in fields[len(header):]):
+            problems.append(
+                Problem("Violation", "malformed-row",
+                        f"row {line_no}: {len(fields)} fields but the header has {len(header)}; "
+                        "check for an unquoted delimiter inside a value.", row=line_no)
+            )
+            continue
+        fields = fields + [""] * (len(header) - len(fields))
+        problems.extend(_check_structure_columns(fmt, fields, index, line_no))
+        cells = {
+            c: (_strip_label(fields[i]) if labels_both and c not in ("COMMENT", "SOURCE_DETAIL") else fields[i])
+            for c, i in index.items()
+            if c in COMPONENTS
+        }
+        records.append(ObservationRecord(cells=cells, row=line_no))
+    return ParsedFile(
+        name=name,
+        format=fmt,
+        records=records,
+        columns=tuple(header),
+        problems=tuple(problems),
+        sha256=hashlib.sha256(data).hexdigest(),
+        size=len(data),
+    )
+
+
+def _rows(reader: Iterator[list[str]], name: str) -> Iterator[tuple[int, list[str]]]:
+    """Yield (line number, fields); line numbers follow the file even with quoted new lines."""
+    line_no = 1
+    while True:
+        try:
+            fields = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise InputFileError(f"{name}: line {line_no + 1}: not valid CSV ({exc}).") from exc
+        line_no = reader.line_num  # type: ignore[attr-defined]
+        yield line_no, fields
+
+
+def _check_structure_columns(
+    fmt: str, fields: list[str], index: dict[str, int], line_no: int
+) -> list[Problem]:
+    """SDMX-CSV leading columns must name this registry's dataflow; only insert/replace actions."""
+    problems: list[Problem] = []
+    if fmt == "sdmx-csv-2":
+        kind = fields[index["STRUCTURE"]].strip().lower()
+        ref = fields[index["STRUCTURE_ID"]].strip()
+        action = fields[index["ACTION"]].strip().upper()
+        if kind not in ("dataflow", ""):
+            problems.append(Problem("Violation", "structure",
+                                    f"row {line_no}, STRUCTURE: '{kind}' — the registry takes data for the "
+                                    "dataflow only; write 'dataflow'.", row=line_no, column="STRUCTURE",
+                                    value=kind))
+        if ref and not _same_flow(ref):
+            problems.append(Problem("Violation", "structure",
+                                    f"row {line_no}, STRUCTURE_ID: '{ref}' is not {DATAFLOW_REF}.",
+                                    row=line_no, column="STRUCTURE_ID", value=ref))
+        if action not in _ACCEPTED_ACTIONS:
+            problems.append(Problem("Violation", "structure",
+                                    f"row {line_no}, ACTION: '{action}' is not supported; use I (insert) or R "
+                                    "(replace) — to remove figures submit a revision without them.",
+                                    row=line_no, column="ACTION", value=action))
+    elif fmt == "sdmx-csv-1":
+        ref = fields[index["DATAFLOW"]].strip()
+        if ref and not _same_flow(ref):
+            problems.append(Problem("Violation", "structure",
+                                    f"row {line_no}, DATAFLOW: '{ref}' is not {DATAFLOW_REF}.",
+                                    row=line_no, column="DATAFLOW", value=ref))
+    return problems
+
+
+def _same_flow(ref: str) -> bool:
+    """Accept MPR:MIGRATION_PROFILE(1.0), MPR:MIGRATION_PROFILE and MIGRATION_PROFILE."""
+    ref = _strip_label(ref)
+    if ref in (DATAFLOW_REF, f"{AGENCY}:{DATAFLOW_ID}", DATAFLOW_ID):
+        return True
+    return ref.startswith(f"{AGENCY}:{DATAFLOW_ID}(")
+
+
+def read_csv(path: Path, *, max_bytes: int | None = None) -> ParsedFile:
+    """Read a CSV submission from disk, refusing files above ``max_bytes`` before reading them."""
+    size = _size(path)
+    if max_bytes is not None and size > max_bytes:
+        raise InputFileError(
+            f"{path.name}: {size:,} bytes is above the upload limit of {max_bytes:,} bytes; "
+            "split the file by indicator or period."
+        )
+    return read_csv_bytes(path.read_bytes(), path.name, max_bytes=max_bytes)
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError as exc:
+        raise InputFileError(f"{path}: cannot be read ({exc.strerror}).") from exc
+
+
+def write_csv(records: list[ObservationRecord], out: io.TextIOBase | io.StringIO) -> None:
+    """Write records in the template's columns (SDMX-CSV 2.0)."""
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(template_header())
+    for record in records:
+        writer.writerow(["dataflow", DATAFLOW_REF, "I", *(record.cells.get(c, "") for c in COMPONENTS)])

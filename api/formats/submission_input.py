@@ -1,0 +1,29 @@
+"""Pick the parser for a submission file by its name and first bytes (DESIGN §5: accepted formats)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from api.errors import InputFileError
+from api.formats.csv_template import read_csv
+from api.formats.rdf_input import FORMATS, read_rdf
+from api.model.submission import ParsedFile
+
+CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
+
+
+def read_submission(path: Path, *, max_bytes: int | None = None) -> ParsedFile:
+    """Read the CSV template, SDMX-CSV 1.0/2.0, Turtle, JSON-LD or N-Triples."""
+    if not path.exists():
+        raise InputFileError(f"{path}: no such file.")
+    if path.is_dir():
+        raise InputFileError(f"{path}: is a folder, not a file.")
+    suffix = path.suffix.lower()
+    if suffix in CSV_SUFFIXES:
+        return read_csv(path, max_bytes=max_bytes)
+    if suffix in FORMATS:
+        return read_rdf(path, max_bytes=max_bytes)
+    raise InputFileError(
+        f"{path.name}: the file type '{suffix or '(none)'}' is not accepted; submit the CSV template or "
+        "SDMX-CSV (.csv), Turtle (.ttl), JSON-LD (.jsonld) or N-Triples (.nt)."
+    )

@@ -1,0 +1,117 @@
+"""The registry context: settings + store + what is read once from ontology/ (catalogue, areas, shapes).
+
+``open_registry(settings)`` is the one place a store is opened; the web app factory and the CLI both use it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from pyoxigraph import Literal, NamedNode, Triple
+
+from api import vocab
+from api.config import Settings
+from api.model.catalogue import Catalogue
+from api.services.catalogue import load_catalogue
+from api.services.ontology import ontology_files, ontology_triples
+from api.store.base import Store
+from api.store.oxigraph_store import OxigraphStore
+from api.store.queries import load_query
+
+if TYPE_CHECKING:
+    from api.importers.areas import AreaIndex
+    from api.validation.validator import Validator
+
+XSD_DATETIME = NamedNode(vocab.XSD + "dateTime")
+ONTOLOGY_HASH = NamedNode(vocab.MP + "ontologyHash")
+
+
+class Registry:
+    """Everything a service needs; built once per process (or per test)."""
+
+    def __init__(self, settings: Settings, store: Store) -> None:
+        self.settings = settings
+        self.store = store
+        self.iris = vocab.InstanceIris(settings.base_iri)
+
+    @cached_property
+    def catalogue(self) -> Catalogue:
+        return load_catalogue(self.settings.ontology_dir)
+
+    @cached_property
+    def areas(self) -> AreaIndex:
+        from api.importers.areas import AreaIndex
+
+        return AreaIndex.load(self.settings.ontology_dir)
+
+    @cached_property
+    def validator(self) -> Validator:
+        from api.validation.validator import Validator
+
+        return Validator.from_settings(self.settings)
+
+    # -- the vocabulary graph -------------------------------------------------------------
+    def ontology_hash(self) -> str:
+        digest = hashlib.sha256()
+        for path in ontology_files(self.settings.ontology_dir):
+            digest.update(path.relative_to(self.settings.ontology_dir).as_posix().encode())
+            digest.update(path.read_bytes())
+        return digest.hexdigest()
+
+    def ensure_vocabulary(self) -> bool:
+        """Load ontology/ into the vocabulary graph when it is missing or changed; True if (re)loaded."""
+        current = self.ontology_hash()
+        graph = vocab.VOCABULARY_GRAPH
+        rows = self.store.select(load_query("registry/ontology-hash"), {"graph": NamedNode(graph)},
+                                 default_graphs=[graph])
+        if rows and rows[0]["hash"] is not None and rows[0]["hash"].value == current:
+            return False
+        triples = ontology_triples(self.settings.ontology_dir)
+        triples.append(Triple(NamedNode(graph), ONTOLOGY_HASH, Literal(current)))
+        self.store.replace_graph(graph, triples)
+        return True
+
+    # -- the public view ------------------------------------------------------------------
+    def public_graphs(self, now: datetime | None = None) -> list[str]:
+        """The vocabulary plus the public part of every current, published, released submission."""
+        moment = (now or datetime.now(UTC)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        rows = self.store.select(
+            load_query("registry/public-graphs"),
+            {"now": Literal(moment, datatype=XSD_DATETIME)},
+            default_graphs=[self.iris.registry_graph],
+        )
+        data = sorted(row["graph"].value for row in rows if row["graph"] is not None)
+        return [vocab.VOCABULARY_GRAPH, *data]
+
+    def clean_orphans(self) -> list[str]:
+        """Drop submission graphs that no registry entry refers to (left by a crash mid-load)."""
+        referenced = {
+            row["graph"].value
+            for row in self.store.select(load_query("registry/referenced-graphs"),
+                                         default_graphs=[self.iris.registry_graph])
+            if row["graph"] is not None
+        }
+        prefix = f"{self.iris.base}/id/submission/"
+        orphans = [g for g in self.store.list_graphs() if g.startswith(prefix) and g not in referenced]
+        for graph in orphans:
+            self.store.drop_graph(graph)
+        return orphans
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def open_registry(settings: Settings, store: Store | None = None, *, read_only: bool = False) -> Registry:
+    """Open the configured store (on disk under MPR_DATA, or in memory) and make it consistent."""
+    if store is None:
+        store = OxigraphStore(settings.store_path, read_only=read_only)
+    registry = Registry(settings, store)
+    if not read_only:
+        if isinstance(store, OxigraphStore):
+            store.clean_staging()
+        registry.ensure_vocabulary()
+        registry.clean_orphans()
+    return registry

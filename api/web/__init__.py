@@ -1,0 +1,1 @@
+"""The web app: routes parse input, call one service and render the result."""
