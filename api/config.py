@@ -38,6 +38,7 @@ class Settings:
             disclosure_threshold=int(env.get("MPR_DISCLOSURE_THRESHOLD", "5")),
             max_upload_bytes=int(env.get("MPR_MAX_UPLOAD_BYTES", str(100 * 1024 * 1024))),
             shacl_engine=env.get("MPR_SHACL_ENGINE", "auto"),
+            pyshacl_max_observations=int(env.get("MPR_PYSHACL_MAX_OBSERVATIONS", "2000")),
         )
 
     @property

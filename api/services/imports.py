@@ -8,6 +8,7 @@ from pathlib import Path
 from api.errors import InputFileError
 from api.importers.base import ImportContext, Importer, ImportResult
 from api.services import ingest
+from api.services.disclosure import withhold_small_counts
 from api.services.registry import Registry
 
 
@@ -26,13 +27,20 @@ def importers() -> dict[str, Importer]:
 
 
 def read_source(registry: Registry, source: str, path: Path) -> ImportResult:
-    """Convert a publisher's file without storing anything."""
+    """Convert a publisher's file (small counts withheld) without storing anything."""
     available = importers()
     if source not in available:
         raise InputFileError(f"unknown source '{source}'; use one of: {', '.join(sorted(available))}.")
     if not path.is_file():
         raise InputFileError(f"{path}: no such file.")
-    return available[source].read(path, ImportContext(areas=registry.areas, catalogue=registry.catalogue))
+    result = available[source].read(path, ImportContext(areas=registry.areas, catalogue=registry.catalogue))
+    threshold = registry.settings.disclosure_threshold
+    parsed, withheld = withhold_small_counts(result.parsed, registry.catalogue, threshold)
+    if withheld:
+        note = (f"{withheld} count(s) between 1 and {threshold - 1} withheld from the public view "
+                "(CONF_STATUS C) by the registry's disclosure control")
+        result = dataclasses.replace(result, parsed=parsed, notes=(*result.notes, note))
+    return result
 
 
 def import_source(

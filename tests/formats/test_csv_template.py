@@ -34,7 +34,8 @@ def test_bom_and_crlf_and_semicolons() -> None:
 
 
 def test_sdmx_csv_1() -> None:
-    header = "DATAFLOW,FREQ,REF_AREA,INDICATOR,COUNTERPART_AREA,SEX,AGE,MIGRATION_STATUS,TIME_PERIOD,OBS_VALUE,UNIT_MEASURE,CONF_STATUS"
+    header = ("DATAFLOW,FREQ,REF_AREA,INDICATOR,COUNTERPART_AREA,SEX,AGE,MIGRATION_STATUS,TIME_PERIOD,OBS_VALUE,"
+              "UNIT_MEASURE,CONF_STATUS")
     data = f"{header}\nMPR:MIGRATION_PROFILE(1.0),A,DEU,STK_IMM,_Z,_T,_T,_Z,2020,1,PS,F\n".encode()
     parsed = read_csv_bytes(data, "v1.csv")
     assert parsed.format == "sdmx-csv-1"
@@ -42,7 +43,8 @@ def test_sdmx_csv_1() -> None:
 
 
 def test_labels_both_form_is_reduced_to_ids() -> None:
-    header = "REF_AREA: Reference area,FREQ: Frequency,INDICATOR,COUNTERPART_AREA,SEX,AGE,MIGRATION_STATUS,TIME_PERIOD,OBS_VALUE,UNIT_MEASURE,CONF_STATUS,COMMENT"
+    header = ("REF_AREA: Reference area,FREQ: Frequency,INDICATOR,COUNTERPART_AREA,SEX,AGE,MIGRATION_STATUS,"
+              "TIME_PERIOD,OBS_VALUE,UNIT_MEASURE,CONF_STATUS,COMMENT")
     data = f"{header}\nDEU: Germany,A: Annual,STK_IMM,_Z,_T,_T,_Z,2020,1,PS,F,note: kept\n".encode()
     parsed = read_csv_bytes(data, "labels.csv")
     cells = parsed.records[0].cells

@@ -1,0 +1,1 @@
+"""Validation: SHACL shapes (pyshacl or a compiled SPARQL engine), set-based checks, integrity constraints."""
