@@ -201,7 +201,10 @@ def export(
     """Write everything public to standard output."""
     if fmt not in ("csv", "ttl", "nq"):
         raise _fail(RegistryError(f"--format '{fmt}': use csv, ttl or nq."))
-    registry = open_registry(_settings())
+    try:
+        registry = open_registry(_settings())
+    except RegistryError as exc:
+        raise _fail(exc) from exc
     try:
         if fmt == "csv":
             export_service.export_csv(registry, sys.stdout)
@@ -251,6 +254,8 @@ def build(
     for outcome in outcomes:
         table.add_row(outcome.dataset_id, outcome.status, outcome.detail)
     err.print(table)
+    if any(o.status == "rejected" for o in outcomes):
+        raise typer.Exit(code=1)
 
 
 @app.command()

@@ -78,6 +78,8 @@ class IndicatorPlan:
     by_status: bool
     by_counterpart: bool
     scale: float  # typical magnitude of a total, as a share of an area's size (counts) or of the range
+    has_min: bool = False  # the catalogue declares mp:minValue / mp:maxValue (else low / high are ours)
+    has_max: bool = False
 
 
 @dataclass(frozen=True)
@@ -174,7 +176,8 @@ def _plan(ind: Indicator, rng: random.Random) -> IndicatorPlan:
     scale = 10 ** rng.uniform(-2.0, -0.3) if math.isinf(high) else rng.uniform(0.2, 0.6)
     b = ind.breakdowns
     return IndicatorPlan(ind.id, unit, is_count, low, high, decimals, "SEX" in b, "AGE" in b,
-                         "MIGRATION_STATUS" in b, "COUNTERPART_AREA" in b, scale)
+                         "MIGRATION_STATUS" in b, "COUNTERPART_AREA" in b, scale,
+                         ind.min_value is not None, ind.max_value is not None)
 
 
 def load_universe(ontology_dir: Path, max_indicators: int = MAX_INDICATORS) -> Universe:
@@ -323,8 +326,8 @@ def _applicable(kind: str, plan: IndicatorPlan, sex: str, first_in_group: bool, 
         return plan.is_count and plan.by_sex and sex == TOTAL
     if kind == "small_count_not_confidential":
         return plan.is_count and not plan.by_sex
-    if kind == "out_of_range":
-        return not (plan.is_count and plan.by_sex)  # keeps the F + M sum intact
+    if kind == "out_of_range":  # only where the catalogue declares a range; never on F/M/_T of a count
+        return (plan.has_min or plan.has_max) and not (plan.is_count and plan.by_sex)
     return True
 
 
@@ -332,8 +335,10 @@ def _seed_error(kind: str, row: list[str], plan: IndicatorPlan, group: list[list
                 universe: Universe) -> list[str]:
     value_col, unit_col = COL["OBS_VALUE"], COL["UNIT_MEASURE"]
     if kind == "out_of_range":
-        value = float(row[value_col])
-        bad = -abs(value) - 1 if math.isinf(plan.high) else plan.high + max(1.0, (plan.high - plan.low) * 0.5)
+        if plan.has_max:
+            bad = plan.high + max(1.0, (plan.high - plan.low) * 0.5)
+        else:
+            bad = plan.low - max(1.0, abs(plan.low) * 0.5)
         row[value_col] = _fmt(bad, plan.decimals)
     elif kind == "unknown_code":
         row[COL["REF_AREA"]] = UNKNOWN_AREA

@@ -42,9 +42,12 @@ def _rss_mb() -> float:
 
 
 def _settings(data_dir: Path | None, engine: str = "auto") -> Any:
+    """The registry's settings for a measurement; MPR_BENCH_ONTOLOGY / _SHAPES point at other folders."""
     from api.config import Settings
 
-    return Settings(base_iri=BASE_IRI, data_dir=data_dir, max_upload_bytes=BIG, shacl_engine=engine)
+    return Settings(base_iri=BASE_IRI, data_dir=data_dir, max_upload_bytes=BIG, shacl_engine=engine,
+                    ontology_dir=Path(os.environ.get("MPR_BENCH_ONTOLOGY") or ROOT / "ontology"),
+                    shapes_dir=Path(os.environ.get("MPR_BENCH_SHAPES") or ROOT / "shapes"))
 
 
 def _findings(report: Any) -> list[list[Any]]:
@@ -147,7 +150,8 @@ def child_load(args: dict[str, Any]) -> Result:
 
 
 def child_store(args: dict[str, Any]) -> Result:
-    """The store alone: OxigraphStore.replace_graph of the records_to_triples output, on a fresh registry."""
+    """The store alone: records_to_triples into a fresh registry by ``method`` (what ingest uses, or the
+    atomic replace_graph: staging graph + MOVE)."""
     from api.formats.cube_rdf import records_to_triples
     from api.services import ingest
     from api.services.registry import open_registry
@@ -167,7 +171,7 @@ def child_store(args: dict[str, Any]) -> Result:
             count += 1
             yield triple
 
-    registry.store.replace_graph(registry.iris.submission("BENCH-v1"), counted())
+    getattr(registry.store, args["method"])(registry.iris.submission("BENCH-v1"), counted())
     t3 = time.perf_counter()
     registry.close()
     t4 = time.perf_counter()
@@ -236,13 +240,13 @@ def measure(kind: str, args: dict[str, Any], out: Path, timeout: float, memory_g
 
 # -- inputs ----------------------------------------------------------------------------------------------
 
-def ensure_file(out: Path, name: str, rows: int, seed: int, errors: float, regenerate: bool) -> Path:
+def ensure_file(out: Path, name: str, rows: int, seed: int, errors: float, regenerate: bool,
+                ontology: Path) -> Path:
     """Reuse ``out/name`` if its .meta.json matches and is newer than the ontology; else generate it."""
     from generate import generate
 
     path = out / name
     meta = path.with_name(path.name + ".meta.json")
-    ontology = ROOT / "ontology"
     newest = max((p.stat().st_mtime for p in ontology.rglob("*.ttl")), default=0.0)
     if not regenerate and path.exists() and meta.exists() and meta.stat().st_mtime >= newest:
         known = json.loads(meta.read_text(encoding="utf-8"))
@@ -366,12 +370,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=1800.0, help="seconds before a measurement is stopped")
     parser.add_argument("--memory-limit-gb", type=float, default=12.0,
                         help="address-space limit of each measurement (0: none); above it the child fails")
+    parser.add_argument("--ontology", type=Path, default=ROOT / "ontology", help="the ontology folder")
+    parser.add_argument("--shapes", type=Path, default=ROOT / "shapes", help="the shapes folder")
     parser.add_argument("--regenerate", action="store_true", help="write the input files again")
+    parser.add_argument("--replace-graph-max", type=int, default=100_000,
+                        help="largest load size also stored through replace_graph (its MOVE is slow)")
     parser.add_argument("--keep-stores", action="store_true", help="keep the on-disk stores under --out")
     args = parser.parse_args(argv)
     out: Path = args.out.resolve()
     out.mkdir(parents=True, exist_ok=True)
     engines = ["auto", *[e for e in args.engines.split(",") if e and e != "auto"]]
+    os.environ["MPR_BENCH_ONTOLOGY"] = str(args.ontology.resolve())  # read by the children's _settings()
+    os.environ["MPR_BENCH_SHAPES"] = str(args.shapes.resolve())
     results: list[Result] = []
 
     def run(kind: str, **kw: Any) -> None:
@@ -382,16 +392,20 @@ def main(argv: list[str] | None = None) -> int:
               + (f", {r['error']}" if "error" in r else ""), flush=True)
 
     for size in args.sizes:
-        path = ensure_file(out, f"validate-{size}.csv", size, args.seed, args.errors, args.regenerate)
+        path = ensure_file(out, f"validate-{size}.csv", size, args.seed, args.errors, args.regenerate, args.ontology)
         for engine in engines:
             run("validate", size=size, engine=engine, file=str(path),
                 findings=str(out / f"findings-{size}-{engine}.json"))
         if size <= 10_000 or args.full:
             run("pyshacl", size=size, engine="pyshacl.validate", file=str(path), work=str(out))
     for size in args.load_sizes:
-        path = ensure_file(out, f"load-{size}.csv", size, args.seed, 0.0, args.regenerate)
+        path = ensure_file(out, f"load-{size}.csv", size, args.seed, 0.0, args.regenerate, args.ontology)
         run("load", size=size, file=str(path), work=str(out / f"store-{size}"), keep=args.keep_stores)
-        run("store", size=size, file=str(path), work=str(out / f"store-only-{size}"), keep=args.keep_stores)
+        for method in ("load_new_graph", "replace_graph"):
+            if method == "replace_graph" and size > args.replace_graph_max:
+                continue
+            run("store", size=size, engine=method, method=method, file=str(path),
+                work=str(out / f"store-only-{size}"), keep=args.keep_stores)
     agreements = [agreement(out, size, engines, results) for size in args.sizes]
     text = table(results, agreements)
     print()

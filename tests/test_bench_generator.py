@@ -114,3 +114,21 @@ def test_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert gen.main(["--observations", "50", "--out", str(out), "--seed", "3", "--ontology", str(ONTOLOGY)]) == 0
     assert json.loads(capsys.readouterr().out)["rows"] == 50
     assert len(_rows(out)) == 51
+
+
+def test_clean_file_conforms_and_each_seeded_error_is_found(tmp_path: Path, universe: Any) -> None:
+    from api.config import Settings
+    from api.validation.validator import Validator
+
+    validator = Validator.from_settings(Settings(ontology_dir=ONTOLOGY, shacl_engine="sparql"))
+    clean = validator.validate(read_csv(_write(tmp_path, universe, "clean.csv", 1500)))
+    assert clean.conforms, clean.to_text(limit=5)
+    dirty = validator.validate(read_csv(_write(tmp_path, universe, "dirty.csv", 1500, errors=0.05)))
+    meta = json.loads((tmp_path / "dirty.csv.meta.json").read_text(encoding="utf-8"))
+    rules = {p.rule for p in dirty.results}
+    expected = {"unknown_code": "code-list", "duplicate_key": "duplicate-key", "wrong_unit": "indicator-unit",
+                "missing_conf_status": "cardinality", "out_of_range": "range", "sex_total_mismatch": "sex-total",
+                "small_count_not_confidential": "disclosure"}
+    for kind, rule in expected.items():
+        if meta["errors"][kind]:
+            assert rule in rules, (kind, rules)

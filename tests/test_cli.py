@@ -68,7 +68,7 @@ def test_load_then_export_and_query(env: dict[str, str], tmp_path: Path) -> None
     assert exported.exit_code == 0, exported.output
     rows = list(csv.DictReader(io.StringIO(exported.stdout)))
     assert {(r["REF_AREA"], r["TIME_PERIOD"], r["OBS_VALUE"]) for r in rows} == {
-        ("DEU", "2019", "15000000.0"), ("DEU", "2020", "15762457.0"), ("FRA", "2020", "8524876.0")}
+        ("DEU", "2019", "15000000"), ("DEU", "2020", "15762457"), ("FRA", "2020", "8524876")}
     turtle = runner.invoke(app, ["export", "--format", "ttl"], env=env)
     assert turtle.exit_code == 0 and "qb:Observation" in turtle.stdout
     nquads = runner.invoke(app, ["export", "--format", "nq"], env=env)

@@ -10,6 +10,7 @@ the datatype shape reports it with its row and column.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 
@@ -33,6 +34,8 @@ MP_SOURCE_ROW = NamedNode(vocab.MP + "sourceRow")
 
 PROPS = {cid: NamedNode(vocab.prop(cid)) for cid in vocab.COMPONENT_PROPERTIES}
 _CODED = set(vocab.CODE_LISTS) | {"INDICATOR"}
+
+MAX_FRACTION_DIGITS = 18
 
 _YEAR = re.compile(r"^\d{4}$")
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -60,7 +63,12 @@ def time_period_literal(text: str) -> Literal:
 
 
 def number_literal(text: str, datatype: NamedNode = XSD_DECIMAL) -> Literal:
-    """A decimal (or integer) literal in canonical form, or a plain string when not a number."""
+    """A decimal (or integer) literal in canonical form, or a plain string when not a number.
+
+    Oxigraph's xsd:decimal keeps 18 fractional digits (a larger scale makes the literal ill-typed and
+    every comparison an error), so spreadsheet doubles such as 0.0012048120192047036 are rounded half-even
+    to 18 places: far below the precision any publisher reports.
+    """
     cleaned = text.strip()
     try:
         number = Decimal(cleaned)
@@ -72,18 +80,30 @@ def number_literal(text: str, datatype: NamedNode = XSD_DECIMAL) -> Literal:
         if number != number.to_integral_value():
             return Literal(cleaned)
         return Literal(str(int(number)), datatype=XSD_INTEGER)
+    if -number.as_tuple().exponent > MAX_FRACTION_DIGITS:  # type: ignore[operator]
+        number = number.quantize(Decimal(1).scaleb(-MAX_FRACTION_DIGITS))
     canonical = format(number.normalize(), "f") if number != 0 else "0"
     if "." not in canonical:
         canonical += ".0"
     return Literal(canonical, datatype=XSD_DECIMAL)
 
 
+@lru_cache(maxsize=1 << 16)
+def _coded_term(component_id: str, text: str) -> NamedNode:
+    return NamedNode(vocab.component_value_iri(component_id, text.strip()))
+
+
+@lru_cache(maxsize=1 << 12)
+def _period_term(text: str) -> Literal:
+    return time_period_literal(text)
+
+
 def value_term(component_id: str, text: str) -> NamedNode | Literal:
-    """The RDF term for one component value written as ``text`` in a file."""
+    """The RDF term for one component value written as ``text`` in a file (codes and periods memoised)."""
     if component_id in _CODED:
-        return NamedNode(vocab.component_value_iri(component_id, text.strip()))
+        return _coded_term(component_id, text)
     if component_id == "TIME_PERIOD":
-        return time_period_literal(text)
+        return _period_term(text)
     if component_id == MEASURE:
         return number_literal(text)
     if component_id == "DECIMALS":

@@ -10,7 +10,7 @@ from pathlib import Path
 import pyoxigraph
 from pyoxigraph import RdfFormat
 
-from api.errors import InputFileError
+from api.errors import InputFileError, SubmissionRejected
 from api.services.imports import import_source
 from api.services.registry import Registry
 from api.store.queries import load_query
@@ -83,9 +83,14 @@ def build(
                 f"{path}: sha256 {actual} differs from {description.sha256} in datasets/{description.id}; "
                 "the publisher's file changed: check it and update the description."
             )
-        result, submission = import_source(
-            registry, description.importer, path, dataset_id=description.id, title=description.title
-        )
+        try:
+            result, submission = import_source(
+                registry, description.importer, path, dataset_id=description.id, title=description.title
+            )
+        except SubmissionRejected as exc:
+            first = "; ".join(p.message for p in exc.report.results[:3])  # type: ignore[attr-defined]
+            outcomes.append(BuildOutcome(description.id, "rejected", f"{exc.message} First: {first}"))
+            continue
         outcomes.append(BuildOutcome(
             description.id, "loaded",
             f"{submission.observations} observations as {submission.submission_id}; "

@@ -139,6 +139,8 @@ class OxigraphStore:
                 self._store.remove_graph(g)
 
     def close(self) -> None:
+        """Flush and release the store (and its on-disk lock) even while this object is still referenced."""
         if self.path is not None:
             with contextlib.suppress(OSError):
                 self._store.flush()
+            self._store = OxStore()  # drop the last reference to the on-disk store: RocksDB unlocks

@@ -37,3 +37,7 @@ def test_observation_triples_carry_key_row_and_codes() -> None:
     assert by_p[vocab.MP + "sourceRow"].value == "7"
     assert by_p[vocab.MP + "sex"] == NamedNode(vocab.CODE + "sex/F")
     assert vocab.MP + "obsValue" not in by_p  # an empty cell is a missing value, not an empty literal
+
+
+def test_spreadsheet_doubles_fit_the_store_decimal_scale() -> None:
+    assert number_literal("0.0012048120192047036").value == "0.001204812019204704"

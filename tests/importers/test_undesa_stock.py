@@ -10,9 +10,10 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from api.errors import InputFileError
+from api.importers.areas import AreaIndex
 from api.importers.base import ImportContext, ImportResult
 from api.importers.undesa_stock import UndesaStockImporter
-from api.model.catalogue import Catalogue, Indicator
+from api.model.catalogue import Catalogue
 from api.model.structure import COMPONENTS, series_key
 
 REPO = Path(__file__).resolve().parents[2]
@@ -28,41 +29,10 @@ BLOCKS = {
 }
 
 
-class UndesaCodes:
-    """Until ontology/codes/areas.ttl exists: the M49 stand-in plus UN DESA's code 900 for the world."""
-
-    def __init__(self, base: Any) -> None:
-        self.base = base
-
-    def code(self, text: str) -> str | None:
-        found: str | None = "001" if text.strip() == "900" else self.base.code(text)
-        return found
-
-    def name(self, text: str) -> str | None:
-        found: str | None = self.base.name(text)
-        return found
-
-
-def _indicator(iid: str, unit: str, breakdowns: set[str]) -> Indicator:
-    return Indicator(id=iid, labels={"en": iid}, definitions={}, unit=unit, section=iid[:3],
-                     breakdowns=frozenset(breakdowns), is_count=unit == "PS")
-
-
 @pytest.fixture(scope="module")
-def context(area_index: Any, catalogue: Catalogue) -> ImportContext:
-    """The real area index and catalogue once ontology/ has them, else the stand-ins."""
-    areas: Any = UndesaCodes(area_index)
-    if (REPO / "ontology" / "codes" / "areas.ttl").is_file():
-        from api.importers.areas import AreaIndex
-
-        areas = AreaIndex.load(REPO / "ontology")
-    if (REPO / "ontology" / "indicators.ttl").is_file():
-        from api.services.catalogue import load_catalogue
-
-        return ImportContext(areas=areas, catalogue=load_catalogue(REPO / "ontology"))
-    mine = [_indicator("STK_FEM", "PT", set()), _indicator("STK_IMM_GR", "PT", {"SEX"}),
-            _indicator("STK_REF", "PS", set()), _indicator("STK_REF_PCT", "PT", set())]
-    return ImportContext(areas=areas, catalogue=Catalogue({**catalogue.indicators, **{i.id: i for i in mine}}))
+def context(area_index: AreaIndex, catalogue: Catalogue) -> ImportContext:
+    """The registry's real area code list and indicator catalogue."""
+    return ImportContext(areas=area_index, catalogue=catalogue)
 
 
 @pytest.fixture(scope="module")

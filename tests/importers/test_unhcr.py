@@ -11,9 +11,10 @@ from typing import Any
 import pytest
 
 from api.errors import InputFileError
+from api.importers.areas import AreaIndex
 from api.importers.base import ImportContext, ImportResult
 from api.importers.unhcr import UnhcrImporter
-from api.model.catalogue import Catalogue, Indicator
+from api.model.catalogue import Catalogue
 from api.model.structure import COMPONENTS, series_key
 
 REPO = Path(__file__).resolve().parents[2]
@@ -26,48 +27,10 @@ TYPES = {
 }
 
 
-class UnhcrNames:
-    """Until ontology/codes/areas.ttl exists: the M49 stand-in plus the UNHCR spellings these tests rely on."""
-
-    ALIASES = {
-        "côte d'ivoire": "CIV", "curaçao": "CUW", "curacao": "CUW", "stateless": "XXA", "various": "XXX",
-        "unknown": "XXX", "tibetan": "XXX", "palestinian": "PSE", "occupied palestinian territory": "PSE",
-        "united states": "USA", "iran (islamic rep. of)": "IRN", "islamic republic of iran": "IRN",
-        "dem. rep. of the congo": "COD", "turkey": "TUR", "united kingdom": "GBR",
-    }
-
-    def __init__(self, base: Any) -> None:
-        self.base = base
-
-    def code(self, text: str) -> str | None:
-        found: str | None = self.base.code(text)
-        return found
-
-    def name(self, text: str) -> str | None:
-        found: str | None = self.ALIASES.get(text.strip().casefold()) or self.base.name(text)
-        return found
-
-
-def _indicator(iid: str, breakdowns: set[str]) -> Indicator:
-    return Indicator(id=iid, labels={"en": iid}, definitions={}, unit="PS", section=iid[:3],
-                     breakdowns=frozenset(breakdowns), is_count=True)
-
-
 @pytest.fixture(scope="module")
-def context(area_index: Any, catalogue: Catalogue) -> ImportContext:
-    """The real area index and catalogue once ontology/ has them, else the stand-ins."""
-    areas: Any = UnhcrNames(area_index)
-    if (REPO / "ontology" / "codes" / "areas.ttl").is_file():
-        from api.importers.areas import AreaIndex
-
-        areas = AreaIndex.load(REPO / "ontology")
-    if (REPO / "ontology" / "indicators.ttl").is_file():
-        from api.services.catalogue import load_catalogue
-
-        return ImportContext(areas=areas, catalogue=load_catalogue(REPO / "ontology"))
-    mine = [_indicator("RET_REF", {"SEX", "AGE", "COUNTERPART_AREA"}), _indicator("FDP_IDP", {"SEX", "AGE"}),
-            _indicator("RET_IDP", set()), _indicator("FDP_STA", {"SEX", "AGE"})]
-    return ImportContext(areas=areas, catalogue=Catalogue({**catalogue.indicators, **{i.id: i for i in mine}}))
+def context(area_index: AreaIndex, catalogue: Catalogue) -> ImportContext:
+    """The registry's real area code list and indicator catalogue."""
+    return ImportContext(areas=area_index, catalogue=catalogue)
 
 
 @pytest.fixture(scope="module")

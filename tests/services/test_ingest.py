@@ -34,7 +34,7 @@ def public_values(registry: Registry) -> dict[tuple[str, str], str]:
 def test_valid_file_is_stored_with_provenance(registry: Registry, tmp_path: Path) -> None:
     result = submit(registry, write(tmp_path / "deu.csv", *valid_rows()))
     assert (result.submission_id, result.version, result.observations) == ("DEU_STOCK-v1", 1, 3)
-    assert public_values(registry)[("DEU", "2020")] == "15762457.0"
+    assert public_values(registry)[("DEU", "2020")] == "15762457"
     sub = NamedNode(registry.iris.submission("DEU_STOCK-v1"))
     graph = registry.store.graph_triples(sub.value)
     predicates = {t.predicate.value for t in graph if t.subject == sub}
@@ -51,7 +51,7 @@ def test_revision_supersedes_and_keeps_the_old_version(registry: Registry, tmp_p
     submit(registry, write(tmp_path / "v1.csv", *valid_rows()))
     second = submit(registry, write(tmp_path / "v2.csv", stock_row("DEU", "2020", "15800000")))
     assert second.version == 2
-    assert public_values(registry) == {("DEU", "2020"): "15800000.0"}
+    assert public_values(registry) == {("DEU", "2020"): "15800000"}
     old = registry.iris.submission("DEU_STOCK-v1")
     assert old in registry.store.list_graphs()  # still stored and queryable
     revision = [t for t in registry.store.graph_triples(registry.iris.submission("DEU_STOCK-v2"))
@@ -93,9 +93,9 @@ def test_a_crash_before_the_commit_leaves_the_store_as_it_was(
 
     monkeypatch.setattr(ingest, "_commit", crash)
     with pytest.raises(KeyboardInterrupt):
-        submit(registry, write(tmp_path / "v2.csv", stock_row("DEU", "2020", "1")))
+        submit(registry, write(tmp_path / "v2.csv", stock_row("DEU", "2020", "100")))
     assert registry.store.list_graphs() == before
-    assert public_values(registry)[("DEU", "2020")] == "15762457.0"
+    assert public_values(registry)[("DEU", "2020")] == "15762457"
 
 
 def test_graphs_orphaned_by_a_killed_process_are_removed_on_open(tmp_path: Path) -> None:
