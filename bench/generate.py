@@ -324,8 +324,8 @@ def _applicable(kind: str, plan: IndicatorPlan, sex: str, first_in_group: bool, 
         return first_in_group and has_previous
     if kind == "sex_total_mismatch":
         return plan.is_count and plan.by_sex and sex == TOTAL
-    if kind == "small_count_not_confidential":
-        return plan.is_count and not plan.by_sex
+    if kind == "small_count_not_confidential":  # on F of a sex group, _T follows so that _T = F + M holds
+        return plan.is_count and (not plan.by_sex or sex == "F")
     if kind == "out_of_range":  # only where the catalogue declares a range; never on F/M/_T of a count
         return (plan.has_min or plan.has_max) and not (plan.is_count and plan.by_sex)
     return True
@@ -353,6 +353,8 @@ def _seed_error(kind: str, row: list[str], plan: IndicatorPlan, group: list[list
         row[COL["CONF_STATUS"]] = ""
     elif kind == "small_count_not_confidential":
         row[value_col] = "3"
+        if plan.by_sex and len(group) == 3:
+            group[2][value_col] = _fmt(3 + float(group[1][value_col]), 0)
     return row
 
 

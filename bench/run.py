@@ -211,6 +211,7 @@ def measure(kind: str, args: dict[str, Any], out: Path, timeout: float, memory_g
     with log_path.open("a", encoding="utf-8") as log:
         log.write(f"\n== {' '.join(cmd)}\n")
         log.flush()
+        log_start = log.tell()
         limit = _limit_memory(int(memory_gb * 2**30)) if memory_gb > 0 else None
         proc = subprocess.Popen(cmd, stdout=log, stderr=log, cwd=ROOT, preexec_fn=limit)
         status, usage, timed_out = 0, None, False
@@ -230,8 +231,11 @@ def measure(kind: str, args: dict[str, Any], out: Path, timeout: float, memory_g
     if timed_out:
         result["error"] = f"timeout after {timeout:.0f} s"
     elif proc.returncode != 0 or not result_path.exists():
-        tail = log_path.read_text(encoding="utf-8").strip().splitlines()[-1:] or ["?"]
-        result["error"] = f"exit {proc.returncode}: {tail[0][:200]} (see {log_path.name})"
+        with log_path.open(encoding="utf-8", errors="replace") as log:
+            log.seek(log_start)
+            lines = [line.strip() for line in log if line.strip()] or ["?"]
+        cause = next((x for x in reversed(lines) if "Error" in x or "failed" in x), lines[-1])
+        result["error"] = f"exit {proc.returncode}: {cause[:200]} (see {log_path.name})"
     else:
         result.update(json.loads(result_path.read_text(encoding="utf-8")))
         result_path.unlink()
@@ -311,17 +315,21 @@ def _fmt_s(value: Any) -> str:
 
 
 def goal_note(r: Result) -> str:
-    if "error" in r:
-        return r["error"]
+    """The goal a row is measured against (read+submit rows; store-only rows for comparison), or its error."""
     total = (r.get("parse_s") or 0) + (r.get("run_s") or 0)
-    if r["kind"] == "load" and r["size"] >= 1_000_000:
+    goal = ""
+    if r["kind"] in ("load", "store") and r["size"] >= 1_000_000:
         seconds, mb = GOAL_LOAD_1M
-        met = total <= seconds and (r.get("peak_mb") or 0) <= mb
-        return f"goal 1M <= {seconds:.0f} s & <= {mb / 1024:.1f} GB: {'met' if met else 'MISSED'}"
-    if r["kind"] == "load" and r["size"] == 100_000:
-        met = total <= GOAL_100K_SUBMIT
-        return f"goal 100k validated+stored <= {GOAL_100K_SUBMIT:.0f} s: {'met' if met else 'MISSED'}"
-    return ""
+        met = "error" not in r and total <= seconds and (r.get("peak_mb") or 0) <= mb
+        goal = f"goal 1M <= {seconds:.0f} s & <= {mb / 1024:.1f} GB: {'met' if met else 'MISSED'}"
+    elif r["kind"] in ("load", "store") and r["size"] == 100_000:
+        met = "error" not in r and total <= GOAL_100K_SUBMIT
+        goal = f"goal 100k validated+stored <= {GOAL_100K_SUBMIT:.0f} s: {'met' if met else 'MISSED'}"
+    if r["kind"] == "store" and goal:
+        goal += " (store only)"
+    if "error" in r:
+        return f"{goal}; {r['error']}" if goal else r["error"]
+    return goal
 
 
 def table(results: list[Result], agreements: list[Result]) -> str:
@@ -388,6 +396,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"... {kind} {kw.get('size', ''):,} {kw.get('engine', '')}".rstrip(), flush=True)
         r = measure(kind, kw, out, args.timeout, args.memory_limit_gb)
         results.append(r)
+        if "work" in kw and "error" in r and not kw.get("keep"):
+            shutil.rmtree(kw["work"], ignore_errors=True)  # what a failed child left behind
         print(f"    {_fmt_s(r.get('wall_s'))} s wall, peak {r.get('peak_mb') or 0:.0f} MB"
               + (f", {r['error']}" if "error" in r else ""), flush=True)
 

@@ -104,7 +104,8 @@ def test_errors_change_rows_but_not_the_count(tmp_path: Path, universe: Any) -> 
     changed = sum(a != b for a, b in zip(clean, dirty, strict=True))
     assert 200 < changed < 800
     meta = json.loads((tmp_path / "dirty.csv.meta.json").read_text(encoding="utf-8"))
-    assert sum(meta["errors"].values()) == changed  # one changed row per seeded error
+    events, small = sum(meta["errors"].values()), meta["errors"]["small_count_not_confidential"]
+    assert events <= changed <= events + small  # a small F count also moves its _T so that _T = F + M holds
     seeded = {k for k, v in meta["errors"].items() if v}
     assert {"out_of_range", "unknown_code", "duplicate_key", "wrong_unit", "missing_conf_status"} <= seeded
 

@@ -86,3 +86,17 @@ def test_load_refuses_a_file_with_violations(env: dict[str, str], tmp_path: Path
     assert result.exit_code == 1
     exported = runner.invoke(app, ["export"], env=env)
     assert exported.stdout.strip() == ",".join(template_header())
+
+
+def test_import_reports_unmapped_areas_and_loads(env: dict[str, str]) -> None:
+    wdi = sources_dir() / "worldbank-wdi" / "API_SM.POP.NETM_DS2_en_csv_v2_3401672.csv"
+    if not wdi.is_file():
+        pytest.skip("the publishers' files are not available")
+    result = runner.invoke(app, ["import", "wdi", str(wdi)], env=env)
+    assert result.exit_code == 0, result.output
+    assert "not mapped" in result.output and "AFE" in result.output
+    count = runner.invoke(app, ["query", "PREFIX mp: <https://w3id.org/migration-profile/def#> "
+                                "SELECT (COUNT(*) AS ?n) WHERE { ?o mp:indicator ?i }"], env=env)
+    assert int(count.stdout.splitlines()[1]) > 10_000
+    unknown = runner.invoke(app, ["import", "nosuch", str(wdi)], env=env)
+    assert unknown.exit_code == 2 and "wdi" in unknown.output

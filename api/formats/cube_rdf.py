@@ -10,9 +10,9 @@ the datatype shape reports it with its row and column.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from pyoxigraph import Literal, NamedNode, Triple
 
