@@ -41,6 +41,15 @@ def _fail(exc: RegistryError) -> typer.Exit:
     return typer.Exit(code=2)
 
 
+def _refused(exc: RegistryError, as_json: bool) -> typer.Exit:
+    """A rejected submission prints its report and exits 1; anything unreadable exits 2."""
+    if isinstance(exc, SubmissionRejected):
+        _print_report(exc.report, as_json)  # type: ignore[arg-type]
+        err.print(f"[bold red]rejected:[/] {exc.message}", highlight=False)
+        return typer.Exit(code=1)
+    return _fail(exc)
+
+
 def _print_report(report: ValidationReport, as_json: bool) -> None:
     if as_json:
         sys.stdout.write(json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n")
@@ -142,12 +151,8 @@ def load(
                 result = ingest.submit(registry, parsed, meta)
         finally:
             registry.close()
-    except SubmissionRejected as exc:
-        _print_report(exc.report, as_json)  # type: ignore[arg-type]
-        err.print(f"[bold red]rejected:[/] {exc.message}", highlight=False)
-        raise typer.Exit(code=1) from exc
     except RegistryError as exc:
-        raise _fail(exc) from exc
+        raise _refused(exc, as_json) from exc
     _print_report(result.report, as_json)
     err.print(f"stored {result.observations} observations as {result.submission_id} "
               f"({result.restricted} restricted)")
@@ -175,12 +180,8 @@ def import_(
                     report = submission.report
         finally:
             registry.close()
-    except SubmissionRejected as exc:
-        _print_report(exc.report, as_json)  # type: ignore[arg-type]
-        err.print(f"[bold red]rejected:[/] {exc.message}", highlight=False)
-        raise typer.Exit(code=1) from exc
     except RegistryError as exc:
-        raise _fail(exc) from exc
+        raise _refused(exc, as_json) from exc
     _print_report(report, as_json)
     if result.unmapped:
         table = Table(title="values not mapped to an area (skipped)")
