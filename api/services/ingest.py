@@ -9,9 +9,9 @@ graphs that nothing refers to; they are removed at once, or on the next start af
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import chain
 from pathlib import Path
 
 from pyoxigraph import Literal, NamedNode, Triple
@@ -19,10 +19,9 @@ from pyoxigraph import Literal, NamedNode, Triple
 from api import vocab
 from api.errors import InputFileError, SubmissionRejected
 from api.formats import submission_input
-from api.formats.cube_rdf import records_to_triples
 from api.formats.provenance_rdf import SubmissionFacts, datetime_literal, submission_description
 from api.model.report import ValidationReport
-from api.model.submission import ObservationRecord, ParsedFile, SubmissionMetadata
+from api.model.submission import ParsedFile, SubmissionMetadata
 from api.services.registry import Registry
 from api.store.queries import load_query
 
@@ -96,10 +95,6 @@ def _facts(registry: Registry, parsed: ParsedFile, meta: SubmissionMetadata, sta
     )
 
 
-def _is_public(record: ObservationRecord) -> bool:
-    return record.cells.get("CONF_STATUS", "").strip() == _PUBLIC_CONF
-
-
 def submit(registry: Registry, parsed: ParsedFile, meta: SubmissionMetadata) -> SubmissionResult:
     """Validate, then store a submission as a new version of its dataset; refuse it whole on any Violation."""
     started = datetime.now(UTC)
@@ -107,7 +102,7 @@ def submit(registry: Registry, parsed: ParsedFile, meta: SubmissionMetadata) -> 
     check_identifier("agency id", meta.agency_id)
     facts = _facts(registry, parsed, meta, started)
     description = list(submission_description(meta, facts, registry.iris))
-    report = registry.validator.validate(
+    report, cube, observations = registry.validator.validate_cube(
         parsed, dataset_triples=description, submission_id=facts.submission_id, base_iri=registry.settings.base_iri
     )
     if not report.conforms:
@@ -116,19 +111,18 @@ def submit(registry: Registry, parsed: ParsedFile, meta: SubmissionMetadata) -> 
             "Fix them and submit again.",
             report,
         )
-    public = [r for r in parsed.records if _is_public(r)]
-    restricted = [r for r in parsed.records if not _is_public(r)]
+    restricted = {NamedNode(focus) for focus, info in observations.items()
+                  if info.cells.get("CONF_STATUS", "").strip() != _PUBLIC_CONF}
     sub_iri = registry.iris.submission(facts.submission_id)
     public_graph = sub_iri
     restricted_graph = f"{sub_iri}/restricted"
     written: list[str] = []
     try:
-        registry.store.load_new_graph(public_graph, _chain(description, public, registry, facts.submission_id))
+        public_triples = (t for t in cube if t.subject not in restricted)
+        registry.store.load_new_graph(public_graph, chain(description, public_triples))
         written.append(public_graph)
         if restricted:
-            registry.store.load_new_graph(
-                restricted_graph, records_to_triples(restricted, registry.iris, facts.submission_id)
-            )
+            registry.store.load_new_graph(restricted_graph, (t for t in cube if t.subject in restricted))
             written.append(restricted_graph)
         _commit(registry, meta, facts, public_graph, restricted_graph if restricted else None)
     except BaseException:
@@ -144,13 +138,6 @@ def submit(registry: Registry, parsed: ParsedFile, meta: SubmissionMetadata) -> 
         restricted=len(restricted),
         graphs=tuple(written),
     )
-
-
-def _chain(
-    description: list[Triple], records: list[ObservationRecord], registry: Registry, submission_id: str
-) -> Iterator[Triple]:
-    yield from description
-    yield from records_to_triples(records, registry.iris, submission_id)
 
 
 def _commit(

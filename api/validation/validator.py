@@ -150,8 +150,19 @@ class Validator:
         base_iri: str = "http://127.0.0.1:8000",
     ) -> ValidationReport:
         """Validate a parsed file (its parse problems included) and, when given, its dataset description."""
+        return self.validate_cube(parsed, dataset_triples, submission_id, base_iri)[0]
+
+    def validate_cube(
+        self,
+        parsed: ParsedFile,
+        dataset_triples: Iterable[Triple] | None = None,
+        submission_id: str = "validation",
+        base_iri: str = "http://127.0.0.1:8000",
+    ) -> tuple[ValidationReport, list[Triple], dict[str, ObservationInfo]]:
+        """As :meth:`validate`, also returning the cube it validated, so that ingest stores it without rebuilding."""
         triples, observations = cube(parsed, submission_id, base_iri)
-        return self._run(parsed.name, triples, list(dataset_triples or ()), observations, parsed.problems)
+        report = self._run(parsed.name, triples, list(dataset_triples or ()), observations, parsed.problems)
+        return report, triples, observations
 
     def validate_graph(self, triples: Iterable[Triple], name: str) -> ValidationReport:
         """Validate RDF that is already a cube (Turtle / JSON-LD submissions); rows come from mp:sourceRow."""

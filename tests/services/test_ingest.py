@@ -43,6 +43,8 @@ def test_valid_file_is_stored_with_provenance(registry: Registry, tmp_path: Path
         prefix, local = needed.split(":")
         ns = {"prov": vocab.PROV, "dct": vocab.DCT, "qb": vocab.QB}[prefix]
         assert ns + local in predicates, needed
+    types = {t.object.value for t in graph if t.predicate.value == vocab.RDF + "type"}
+    assert not any(v.startswith(vocab.INDICATOR) for v in types)  # validation-only typing is never stored
     sha = [t.object.value for t in graph if t.predicate.value == vocab.MP + "sha256"]
     assert sha == [ingest.read_file(registry, tmp_path / "deu.csv").sha256]
 
