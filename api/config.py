@@ -25,6 +25,8 @@ class Settings:
     max_upload_bytes: int = 100 * 1024 * 1024
     shacl_engine: str = "auto"
     pyshacl_max_observations: int = 2_000
+    sdmx_max_observations: int = 5_000_000
+    sdmx_max_regrouped_observations: int = 500_000
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -39,6 +41,8 @@ class Settings:
             max_upload_bytes=int(env.get("MPR_MAX_UPLOAD_BYTES", str(100 * 1024 * 1024))),
             shacl_engine=env.get("MPR_SHACL_ENGINE", "auto"),
             pyshacl_max_observations=int(env.get("MPR_PYSHACL_MAX_OBSERVATIONS", "2000")),
+            sdmx_max_observations=int(env.get("MPR_SDMX_MAX_OBSERVATIONS", "5000000")),
+            sdmx_max_regrouped_observations=int(env.get("MPR_SDMX_MAX_REGROUPED_OBSERVATIONS", "500000")),
         )
 
     @property

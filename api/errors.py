@@ -8,6 +8,7 @@ class RegistryError(Exception):
 
     status = 500
     code = "internal_error"
+    sdmx_code = 500  # SDMX REST error code (REST v1.5 §4.7): 100 no results, 140 syntax, 510 size ...
 
     def __init__(self, message: str, *, details: dict[str, object] | None = None) -> None:
         super().__init__(message)
@@ -36,11 +37,37 @@ class SubmissionRejected(RegistryError):
 class NotFound(RegistryError):
     status = 404
     code = "not_found"
+    sdmx_code = 100
 
 
 class BadRequest(RegistryError):
     status = 400
     code = "bad_request"
+    sdmx_code = 140
+
+
+class NotAcceptable(RegistryError):
+    """No representation the client accepts; the message lists what is offered."""
+
+    status = 406
+    code = "not_acceptable"
+    sdmx_code = 140
+
+
+class TooLarge(RegistryError):
+    """The answer or the upload is above a limit; the message says how to narrow it."""
+
+    status = 413
+    code = "too_large"
+    sdmx_code = 510
+
+
+class NotImplementedYet(RegistryError):
+    """A valid request for a feature the registry does not offer (SDMX code 501)."""
+
+    status = 501
+    code = "not_implemented"
+    sdmx_code = 501
 
 
 class StoreError(RegistryError):
@@ -48,3 +75,4 @@ class StoreError(RegistryError):
 
     status = 503
     code = "store_unavailable"
+    sdmx_code = 503

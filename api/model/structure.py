@@ -7,6 +7,8 @@ from collections.abc import Mapping
 AGENCY = "MPR"
 DATAFLOW_ID = "MIGRATION_PROFILE"
 DATAFLOW_VERSION = "1.0"
+DSD_ID = "MIGRATION_PROFILE"  # the data structure shares the dataflow's id (skos:notation in structure.ttl)
+CONCEPT_SCHEME_ID = "CS_MIGRATION_PROFILE"
 DATAFLOW_REF = f"{AGENCY}:{DATAFLOW_ID}({DATAFLOW_VERSION})"
 
 SERIES_DIMENSIONS: tuple[str, ...] = (

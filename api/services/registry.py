@@ -15,6 +15,7 @@ from pyoxigraph import Literal, NamedNode, Triple
 from api import vocab
 from api.config import Settings
 from api.model.catalogue import Catalogue
+from api.model.view import PublicView
 from api.services.catalogue import load_catalogue
 from api.services.ontology import ontology_files, ontology_triples
 from api.store.base import Store
@@ -27,6 +28,10 @@ if TYPE_CHECKING:
 
 XSD_DATETIME = NamedNode(vocab.XSD + "dateTime")
 ONTOLOGY_HASH = NamedNode(vocab.MP + "ontologyHash")
+
+
+def _datetime_literal(moment: datetime) -> Literal:
+    return Literal(moment.strftime("%Y-%m-%dT%H:%M:%SZ"), datatype=XSD_DATETIME)
 
 
 class Registry:
@@ -77,14 +82,36 @@ class Registry:
     # -- the public view ------------------------------------------------------------------
     def public_graphs(self, now: datetime | None = None) -> list[str]:
         """The vocabulary plus the public part of every current, published, released submission."""
-        moment = (now or datetime.now(UTC)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        rows = self.store.select(
-            load_query("registry/public-graphs"),
-            {"now": Literal(moment, datatype=XSD_DATETIME)},
-            default_graphs=[self.iris.registry_graph],
-        )
-        data = sorted(row["graph"].value for row in rows if row["graph"] is not None)
-        return [vocab.VOCABULARY_GRAPH, *data]
+        return self.public_view(now).graphs
+
+    def public_view(self, now: datetime | None = None, *, as_of: datetime | None = None) -> PublicView:
+        """The public view now, or as it was at ``as_of`` (earlier versions of revised datasets)."""
+        moment = (now or datetime.now(UTC)).astimezone(UTC)
+        if as_of is not None:
+            rows = self.store.select(
+                load_query("registry/public-submissions-as-of"),
+                {"asOf": _datetime_literal(min(as_of.astimezone(UTC), moment))},
+                default_graphs=[self.iris.registry_graph],
+            )
+        else:
+            rows = self.store.select(
+                load_query("registry/public-submissions"),
+                {"now": _datetime_literal(moment)},
+                default_graphs=[self.iris.registry_graph],
+            )
+        generated: dict[str, datetime] = {}
+        observations = 0
+        for row in rows:
+            graph, when, count = row["graph"], row["generated"], row["observations"]
+            if graph is None or when is None:
+                continue
+            generated[graph.value] = datetime.fromisoformat(when.value.replace("Z", "+00:00"))
+            observations += int(count.value) if count is not None else 0
+        return PublicView(vocab.VOCABULARY_GRAPH, generated, observations, self.vocabulary_tag)
+
+    @cached_property
+    def vocabulary_tag(self) -> str:
+        return self.ontology_hash()[:16]
 
     def clean_orphans(self) -> list[str]:
         """Drop submission graphs that no registry entry refers to (left by a crash mid-load)."""

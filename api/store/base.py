@@ -7,7 +7,7 @@ store as RDF terms (SEP-0007 substitution or a VALUES block), never pasted into 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Protocol, runtime_checkable
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad, Triple
@@ -25,6 +25,21 @@ class Store(Protocol):
         self, query: str, bindings: Bindings | None = None, *, default_graphs: Sequence[str] | None = None
     ) -> list[Row]:
         """Run a SELECT; ``default_graphs`` restricts the default graph to the union of those graphs."""
+        ...
+
+    def select_stream(
+        self, query: str, bindings: Bindings | None = None, *, default_graphs: Sequence[str] | None = None
+    ) -> tuple[list[str], Iterator[tuple[Term | None, ...]]]:
+        """A SELECT's variable names and its rows as tuples in that order, produced while read (large results)."""
+        ...
+
+    def subjects_with(
+        self, predicate: NamedNode, value: Term, graph: str
+    ) -> Iterator[tuple[Term, list[tuple[NamedNode, Term]]]]:
+        """Each subject of ``graph`` that has ``predicate value``, with all its (predicate, object) pairs there.
+
+        The keyed lookup behind the SDMX data routes: an index read, no query planning.
+        """
         ...
 
     def ask(

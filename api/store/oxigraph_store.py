@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from pyoxigraph import (
@@ -22,7 +22,7 @@ from pyoxigraph import (
 )
 
 from api.errors import StoreError
-from api.store.base import Bindings, Row
+from api.store.base import Bindings, Row, Term
 
 _STAGING = "urn:mpr:staging:"
 
@@ -68,6 +68,26 @@ class OxigraphStore:
             raise TypeError("select() needs a SELECT query")
         names = [v.value for v in result.variables]
         return [{n: sol[n] for n in names} for sol in result]
+
+    def select_stream(
+        self, query: str, bindings: Bindings | None = None, *, default_graphs: Sequence[str] | None = None
+    ) -> tuple[list[str], Iterator[tuple[Term | None, ...]]]:
+        result = self._run(query, bindings, default_graphs)
+        if not isinstance(result, QuerySolutions):
+            raise TypeError("select_stream() needs a SELECT query")
+        names = [v.value for v in result.variables]
+        width = len(names)
+        return names, (tuple(solution[i] for i in range(width)) for solution in result)
+
+    def subjects_with(
+        self, predicate: NamedNode, value: Term, graph: str
+    ) -> Iterator[tuple[Term, list[tuple[NamedNode, Term]]]]:
+        g = NamedNode(graph)
+        store = self._store
+        for quad in store.quads_for_pattern(None, predicate, value, g):
+            subject = quad.subject
+            pairs = [(q.predicate, q.object) for q in store.quads_for_pattern(subject, None, None, g)]
+            yield subject, pairs  # type: ignore[misc]  # no RDF-star terms are ever stored
 
     def ask(
         self, query: str, bindings: Bindings | None = None, *, default_graphs: Sequence[str] | None = None
@@ -141,6 +161,6 @@ class OxigraphStore:
     def close(self) -> None:
         """Flush and release the store (and its on-disk lock) even while this object is still referenced."""
         if self.path is not None:
-            with contextlib.suppress(OSError):
+            with contextlib.suppress(OSError, RuntimeError):  # a read-only store has nothing to flush
                 self._store.flush()
             self._store = OxStore()  # drop the last reference to the on-disk store: RocksDB unlocks

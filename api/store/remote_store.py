@@ -157,6 +157,37 @@ class RemoteStore:
             {n: term_from_json(b[n]) if n in b else None for n in names} for b in data["results"]["bindings"]
         ]
 
+    def select_stream(
+        self, query: str, bindings: Bindings | None = None, *, default_graphs: Sequence[str] | None = None
+    ) -> tuple[list[str], Iterator[tuple[Term | None, ...]]]:
+        """The JSON results are read whole (SPARQLWrapper has no streaming reader), then handed out row by row."""
+        data = self._json(query, bindings, default_graphs, "SELECT")
+        if "results" not in data:
+            raise TypeError("select_stream() needs a SELECT query")
+        names: list[str] = data["head"].get("vars", [])
+        rows = data["results"]["bindings"]
+        return names, (tuple(term_from_json(b[n]) if n in b else None for n in names) for b in rows)
+
+    def subjects_with(
+        self, predicate: NamedNode, value: Term, graph: str
+    ) -> Iterator[tuple[Term, list[tuple[NamedNode, Term]]]]:
+        """One SELECT ordered by subject; pairs are regrouped per subject as rows arrive."""
+        rows = self.select(load_query("store/subjects-with"),
+                           {"predicate": predicate, "value": value, "g": NamedNode(graph)})
+        current: Term | None = None
+        pairs: list[tuple[NamedNode, Term]] = []
+        for row in rows:
+            subject, p, o = row["s"], row["p"], row["o"]
+            if subject is None or not isinstance(p, NamedNode) or o is None:
+                continue
+            if subject != current:
+                if current is not None:
+                    yield current, pairs
+                current, pairs = subject, []
+            pairs.append((p, o))
+        if current is not None:
+            yield current, pairs
+
     def ask(
         self, query: str, bindings: Bindings | None = None, *, default_graphs: Sequence[str] | None = None
     ) -> bool:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.templating import Jinja2Templates
 
@@ -14,6 +16,8 @@ from api.config import Settings
 from api.errors import RegistryError
 from api.services import datasets
 from api.services.registry import Registry
+from api.web import sdmx_http
+from api.web.sdmx_routes import create_sdmx_router
 
 log = logging.getLogger("mpr")
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -24,14 +28,26 @@ def create_app(settings: Settings, registry: Registry) -> FastAPI:
     app = FastAPI(title="Migration Profile Registry", version=__version__, docs_url="/docs")
     app.state.registry = registry
     app.state.settings = settings
+    # Order matters: CORS answers preflights and adds its headers, gzip compresses what streams out.
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "HEAD", "OPTIONS"],
+                       allow_headers=["Accept", "Accept-Language", "If-None-Match", "If-Modified-Since"],
+                       expose_headers=["ETag", "Last-Modified", "Content-Type", "Vary"])
 
     @app.exception_handler(RegistryError)
-    async def registry_error(request: Request, exc: RegistryError) -> JSONResponse:
-        """The one handler: the client's mistakes are 4xx with a sentence; our failures are logged 5xx."""
+    async def registry_error(request: Request, exc: RegistryError) -> Response:
+        """The one handler: the client's mistakes are 4xx with a sentence; our failures are logged 5xx.
+
+        Under /sdmx the sentence travels in an SDMX error message in the negotiated format (REST v1.5 §4.7).
+        """
         if exc.status >= 500:
             log.error("%s on %s: %s", exc.code, request.url.path, exc.message)
+        if request.url.path.startswith("/sdmx/"):
+            return sdmx_http.error_response(request, exc)
         body = {"error": {"status": exc.status, "code": exc.code, "message": exc.message, "details": exc.details}}
         return JSONResponse(body, status_code=exc.status)
+
+    app.include_router(create_sdmx_router(registry))
 
     @app.get("/health", summary="Liveness and what is loaded")
     def health() -> dict[str, object]:

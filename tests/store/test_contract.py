@@ -57,6 +57,32 @@ def test_select_binds_an_iri(store: Store) -> None:
     assert rows == [{"s": s("b"), "o": lit("2")}]
 
 
+def test_select_stream_gives_names_and_rows_in_order(store: Store) -> None:
+    store.add_to_graph(G1, [t("a", lit("1")), t("b", lit("2"))])
+    store.add_to_graph(G2, [t("c", lit("3"))])
+    names, rows = store.select_stream(
+        "SELECT ?o ?s ?missing WHERE { ?s <http://example.org/p> ?o } ORDER BY ?o", {"s": s("b")}, default_graphs=[G1]
+    )
+    assert names == ["o", "s", "missing"]
+    assert list(rows) == [(lit("2"), s("b"), None)]
+    _, everything = store.select_stream("SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s", default_graphs=[G1, G2])
+    assert [row[0] for row in everything] == [s("a"), s("b"), s("c")]
+    with pytest.raises(TypeError):
+        store.select_stream("ASK { ?s ?p ?o }")
+
+
+def test_subjects_with_gives_each_matching_subject_with_its_pairs_in_that_graph(store: Store) -> None:
+    key = Literal('A.DEU "x"')
+    store.add_to_graph(G1, [t("a", key, Q), t("a", lit("1")), t("b", key, Q), t("b", lit("2")), t("c", lit("3"), Q)])
+    store.add_to_graph(G2, [t("a", key, Q), t("a", lit("other graph"))])
+    found = {subject: sorted(pairs, key=str) for subject, pairs in store.subjects_with(Q, key, G1)}
+    assert found == {
+        s("a"): sorted([(Q, key), (P, lit("1"))], key=str),
+        s("b"): sorted([(Q, key), (P, lit("2"))], key=str),
+    }
+    assert list(store.subjects_with(Q, lit("absent"), G1)) == []
+
+
 @pytest.mark.parametrize("value", TRICKY)
 def test_select_binds_a_tricky_term_as_one_term(store: Store, value: NamedNode | Literal) -> None:
     # Near misses: the same text as a plain string, a longer text, another IRI.

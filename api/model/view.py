@@ -1,0 +1,52 @@
+"""The public view: which graphs a public caller sees, and since when (DESIGN §4)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class PublicView:
+    """The vocabulary graph plus the public graph of each current, released submission.
+
+    ``generated`` maps each data graph to its submission's generation time (for ``updatedAfter``);
+    ``last_modified`` is the newest of them; ``observations`` the sum of the submissions' counts (an upper
+    bound of what a query over the view can return).
+    """
+
+    vocabulary_graph: str
+    generated: dict[str, datetime]
+    observations: int
+    vocabulary_tag: str = ""
+
+    @property
+    def graphs(self) -> list[str]:
+        return [self.vocabulary_graph, *sorted(self.generated)]
+
+    @property
+    def data_graphs(self) -> list[str]:
+        return sorted(self.generated)
+
+    @property
+    def last_modified(self) -> datetime | None:
+        return max(self.generated.values(), default=None)
+
+    @property
+    def tag(self) -> str:
+        """Changes whenever what the view shows changes (an ETag ingredient)."""
+        digest = hashlib.sha256(self.vocabulary_tag.encode())
+        for graph in self.data_graphs:
+            digest.update(graph.encode())
+            digest.update(self.generated[graph].isoformat().encode())
+        return digest.hexdigest()[:32]
+
+    def updated_after(self, moment: datetime) -> PublicView:
+        """Only the submissions generated after ``moment`` (SDMX ``updatedAfter``)."""
+        return PublicView(
+            self.vocabulary_graph,
+            {g: t for g, t in self.generated.items() if t > moment},
+            self.observations,
+            self.vocabulary_tag,
+        )

@@ -1,0 +1,327 @@
+"""Answer an SDMX data query from the public view (REST v1.5 §4.4, REST v2 data.md).
+
+The store is asked per indicator (and per area when the query names areas), with values bound, never
+pasted; what SPARQL cannot index (other key positions, ``c[]`` operators, periods) is filtered here.
+Rows stream: a query over a million observations never holds them all in Python.
+"""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from math import prod
+
+from pyoxigraph import Literal, NamedNode
+
+from api import vocab
+from api.errors import NotFound, TooLarge
+from api.model.sdmx import ALL_DIMENSIONS, DataMessage, Observation, Series
+from api.model.sdmx_data_query import ComponentFilter, Condition, DataQuery
+from api.model.sdmx_period import PeriodError, period_range
+from api.model.structure import ATTRIBUTES, DIMENSIONS, SERIES_DIMENSIONS, TIME_DIMENSION
+from api.model.view import PublicView
+from api.services.registry import Registry
+from api.store.queries import load_query
+
+_CODED = {"FREQ", "REF_AREA", "INDICATOR", "COUNTERPART_AREA", "SEX", "AGE", "MIGRATION_STATUS",
+          "UNIT_MEASURE", "UNIT_MULT", "OBS_STATUS", "CONF_STATUS"}
+_NUMERIC = {"OBS_VALUE", "UNIT_MULT", "DECIMALS"}
+
+Record = dict[str, str]
+
+
+@lru_cache(maxsize=1 << 16)
+def _code(iri: str) -> str:
+    return vocab.code_id_from_iri(iri)
+
+
+@lru_cache(maxsize=1 << 12)
+def _period(text: str) -> tuple[str, str]:
+    try:
+        start, end = period_range(text)
+    except PeriodError:
+        return text, text
+    return start.isoformat(), end.isoformat()
+
+
+# -- filters -------------------------------------------------------------------------------------
+
+def _number(text: str) -> Decimal | None:
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        return None
+
+
+def _holds(condition: Condition, component: str, value: str | None) -> bool:
+    op, wanted = condition.operator, condition.value
+    if value is None:
+        return op in ("ne", "nc")
+    if op in ("co", "nc", "sw", "ew"):
+        hit = wanted in value if op in ("co", "nc") else (
+            value.startswith(wanted) if op == "sw" else value.endswith(wanted))
+        return hit if op != "nc" else not hit
+    if component == TIME_DIMENSION:
+        start, end = _period(value)
+        w_start, w_end = _period(wanted)
+        if op == "eq":
+            return (start, end) == (w_start, w_end)
+        if op == "ne":
+            return (start, end) != (w_start, w_end)
+        return {"ge": start >= w_start, "gt": start > w_end, "le": end <= w_end, "lt": end < w_start}[op]
+    left: Decimal | str | None = value
+    right: Decimal | str | None = wanted
+    if component in _NUMERIC:
+        left, right = _number(value), _number(wanted)
+        if left is None or right is None:
+            return op == "ne"
+    if op == "eq":
+        return left == right
+    if op == "ne":
+        return left != right
+    return {"lt": left < right, "le": left <= right, "gt": left > right, "ge": left >= right}[op]  # type: ignore[operator]
+
+
+# -- the series index ---------------------------------------------------------------------------
+
+_INDEX_CACHE: dict[tuple[int, str], dict[str, tuple[str, ...]]] = {}
+
+
+def series_index(registry: Registry, view: PublicView) -> dict[str, tuple[str, ...]]:
+    """Series key -> the data graphs holding it, for the view (cached until the view changes)."""
+    cache_key = (id(registry), view.tag)
+    index = _INDEX_CACHE.get(cache_key)
+    if index is None:
+        found: dict[str, list[str]] = {}
+        for row in registry.store.select(load_query("sdmx/series-keys"), default_graphs=view.data_graphs):
+            if row["key"] is not None and row["g"] is not None:
+                found.setdefault(row["key"].value, []).append(row["g"].value)
+        index = {key: tuple(sorted(graphs)) for key, graphs in sorted(found.items())}
+        if len(_INDEX_CACHE) >= 8:
+            _INDEX_CACHE.pop(next(iter(_INDEX_CACHE)))
+        _INDEX_CACHE[cache_key] = index
+    return index
+
+
+def _series_filters(query: DataQuery) -> tuple[ComponentFilter, ...]:
+    return tuple(f for f in query.filters if f.component in SERIES_DIMENSIONS)
+
+
+def _key_wanted(key: tuple[str, ...], query: DataQuery, filters: tuple[ComponentFilter, ...]) -> bool:
+    if not any(pattern.matches(key) for pattern in query.keys):
+        return False
+    values = dict(zip(SERIES_DIMENSIONS, key, strict=True))
+    return all(any(all(_holds(c, f.component, values[f.component]) for c in alt) for alt in f.alternatives)
+               for f in filters)
+
+
+def selected_keys(registry: Registry, query: DataQuery, view: PublicView) -> list[tuple[str, tuple[str, ...]]]:
+    """The series (key, graphs) the key patterns and series-dimension filters select, in key order."""
+    index = series_index(registry, view)
+    filters = _series_filters(query)
+    exact = _exact_keys(query)
+    if exact is not None and not filters:
+        return [(key, index[key]) for key in sorted(exact) if key in index]
+    return [(key, graphs) for key, graphs in index.items()
+            if len(parts := tuple(key.split("."))) == len(SERIES_DIMENSIONS) and _key_wanted(parts, query, filters)]
+
+
+def _exact_keys(query: DataQuery) -> set[str] | None:
+    """Fully specified keys (one code or an OR list at every position) spelled out; None if any is wildcarded."""
+    keys: set[str] = set()
+    for pattern in query.keys:
+        if any(v is None for v in pattern.values) or prod(len(v) for v in pattern.values if v) > 10_000:
+            return None
+        keys.update(".".join(combo) for combo in itertools.product(*(sorted(v) for v in pattern.values if v)))
+    return keys
+
+
+# -- observations --------------------------------------------------------------------------------
+
+_PROPERTY_COMPONENT = {NamedNode(vocab.prop(c)).value: c for c in (TIME_DIMENSION, "OBS_VALUE", *ATTRIBUTES)}
+_SERIES_KEY = NamedNode(vocab.MP + "seriesKey")
+
+
+def _series_records(registry: Registry, key: str, graphs: tuple[str, ...]) -> list[Record]:
+    """Every observation of one series in the view, as records keyed by component id."""
+    base = dict(zip(SERIES_DIMENSIONS, key.split("."), strict=True))
+    records: list[Record] = []
+    literal = Literal(key)
+    for graph in graphs:
+        for _subject, pairs in registry.store.subjects_with(_SERIES_KEY, literal, graph):
+            record = dict(base)
+            for predicate, term in pairs:
+                component = _PROPERTY_COMPONENT.get(predicate.value)
+                if component is not None:
+                    record[component] = _text(component, term)
+            if TIME_DIMENSION in record:
+                records.append(record)
+    return records
+
+
+def _records(registry: Registry, query: DataQuery, keys: list[tuple[str, tuple[str, ...]]]) -> Iterator[
+        list[Record]]:
+    """Each selected series's wanted records, sorted by period."""
+    for key, graphs in keys:
+        series = [r for r in _series_records(registry, key, graphs) if _wanted(r, query)]
+        if series:
+            series.sort(key=lambda r: _period(r[TIME_DIMENSION]))
+            yield _first_last(series, query)
+
+
+def raw_series(registry: Registry, keys: list[tuple[str, tuple[str, ...]]]) -> Iterator[list[Record]]:
+    """Every observation of the given series, unfiltered (availability)."""
+    for key, graphs in keys:
+        yield _series_records(registry, key, graphs)
+
+
+def _text(name: str, term: object) -> str:
+    value: str = term.value  # type: ignore[attr-defined]
+    return _code(value) if name in _CODED else value
+
+
+def _wanted(record: Record, query: DataQuery) -> bool:
+    return not failing_components(record, query, stop_at_first=True)
+
+
+def failing_components(record: Record, query: DataQuery, *, stop_at_first: bool = False) -> set[str]:
+    """The components whose constraint ``record`` breaks (key positions, periods, c[] filters)."""
+    failing: set[str] = set()
+    key = tuple(record.get(d, "") for d in SERIES_DIMENSIONS)
+    if not any(pattern.matches(key) for pattern in query.keys):
+        for position, dimension in enumerate(SERIES_DIMENSIONS):
+            if all(p.values[position] is not None and key[position] not in p.values[position]  # type: ignore[operator]
+                   for p in query.keys):
+                failing.add(dimension)
+        if not failing:  # several keys, each broken at another position
+            failing.update(d for i, d in enumerate(SERIES_DIMENSIONS)
+                           if any(p.values[i] is not None and key[i] not in p.values[i]  # type: ignore[operator]
+                                  for p in query.keys))
+        if stop_at_first and failing:
+            return failing
+    start, end = _period(record[TIME_DIMENSION])
+    if (query.start_period and start < query.start_period.start) or (
+            query.end_period and end > query.end_period.end):
+        failing.add(TIME_DIMENSION)
+        if stop_at_first:
+            return failing
+    for f in query.filters:
+        if not any(all(_holds(c, f.component, record.get(f.component)) for c in alt) for alt in f.alternatives):
+            failing.add(f.component)
+            if stop_at_first:
+                return failing
+    return failing
+
+
+def _first_last(series: list[Record], query: DataQuery) -> list[Record]:
+    if query.first_n is not None and query.last_n is not None:
+        if query.first_n + query.last_n >= len(series):
+            return series
+        return series[: query.first_n] + series[-query.last_n:]
+    if query.first_n is not None:
+        return series[: query.first_n]
+    if query.last_n is not None:
+        return series[-query.last_n:]
+    return series
+
+
+def _window(groups: Iterator[list[Record]], offset: int, limit: int | None) -> Iterator[list[Record]]:
+    """``offset``/``limit`` count observations across series (REST v2 data.md, "Pagination")."""
+    skipped, sent = 0, 0
+    for group in groups:
+        if skipped < offset:
+            cut = min(offset - skipped, len(group))
+            skipped += cut
+            group = group[cut:]
+        if limit is not None:
+            group = group[: max(limit - sent, 0)]
+        if group:
+            sent += len(group)
+            yield group
+        if limit is not None and sent >= limit:
+            return
+
+
+def _to_series(
+    groups: Iterator[list[Record]], query: DataQuery, attributes: tuple[str, ...], limit: int
+) -> Iterator[Series]:
+    at_obs = DIMENSIONS if query.dimension_at_observation == ALL_DIMENSIONS else (query.dimension_at_observation,)
+    series_dims = tuple(d for d in DIMENSIONS if d not in at_obs)
+    keys_only = query.detail in ("serieskeysonly", "nodata")
+
+    def observation(record: Record) -> Observation:
+        return Observation(
+            key=tuple(record[d] for d in at_obs),
+            value=record.get("OBS_VALUE") if query.measures else None,
+            attributes={a: record[a] for a in attributes if a in record},
+        )
+
+    if query.dimension_at_observation == TIME_DIMENSION:
+        for group in groups:
+            key = tuple(group[0][d] for d in series_dims)
+            yield Series(key, () if keys_only else tuple(observation(r) for r in group))
+        return
+    # Another dimension (or none) at observation level: regroup, which needs the whole answer in memory.
+    records: list[Record] = []
+    for group in groups:
+        records.extend(group)
+        if len(records) > limit:
+            raise TooLarge(
+                f"dimensionAtObservation={query.dimension_at_observation} regroups the answer in memory and this "
+                f"query selects more than {limit:,} observations: keep TIME_PERIOD at observation level (answers "
+                "of any size stream), narrow the key, or page with offset/limit on /sdmx/v2."
+            )
+    if not series_dims:
+        yield Series((), tuple(observation(r) for r in records))
+        return
+    records.sort(key=lambda r: (tuple(r[d] for d in series_dims), r.get(query.dimension_at_observation, "")))
+    for key, members in itertools.groupby(records, key=lambda r: tuple(r[d] for d in series_dims)):
+        listed = list(members)
+        yield Series(key, () if keys_only else tuple(observation(r) for r in listed))
+
+
+def data_message(
+    registry: Registry,
+    query: DataQuery,
+    *,
+    names: dict[str, dict[str, str]] | None = None,
+    component_names: dict[str, str] | None = None,
+    language: str = "en",
+    now: datetime | None = None,
+) -> DataMessage:
+    """The message answering ``query``; NotFound (SDMX 100) when nothing matches, TooLarge above the limit."""
+    view = registry.public_view(now, as_of=query.as_of)
+    if query.updated_after is not None:
+        view = view.updated_after(query.updated_after)
+    if not view.data_graphs:
+        raise NotFound("no data matches the query: nothing has been published" + (
+            " since updatedAfter." if query.updated_after else "."))
+    keys = selected_keys(registry, query, view)
+    attributes = () if query.detail == "dataonly" else (
+        ATTRIBUTES if query.attributes is None else tuple(a for a in ATTRIBUTES if a in query.attributes))
+    limit = registry.settings.sdmx_max_regrouped_observations
+
+    def series() -> Iterator[Series]:
+        return _to_series(_window(_records(registry, query, keys), query.offset, query.limit), query, attributes,
+                          limit)
+
+    first = next(series(), None)
+    if first is None:
+        raise NotFound("no data matches the query: check the key, the filters and the periods "
+                       "(the availability resource lists what exists).")
+    at_obs = DIMENSIONS if query.dimension_at_observation == ALL_DIMENSIONS else (query.dimension_at_observation,)
+    return DataMessage(
+        id=f"MPR-{uuid.uuid4().hex[:12]}",
+        prepared=datetime.now(UTC).replace(microsecond=0),
+        series=series,
+        observation_dimensions=at_obs,
+        detail=query.detail,
+        attributes=attributes,
+        names=names or {},
+        component_names=component_names or {},
+        language=language,
+    )
