@@ -103,12 +103,13 @@ class CubeRegion:
     Rendered as an actual ContentConstraint (SDMX 2.1) or DataConstraint (SDMX 3.0) by the availability
     routes. ``values`` maps each dimension id except TIME_PERIOD to its sorted codes; the time
     dimension is given as a range (``time_start``/``time_end``, SDMX periods, inclusive).
-    ``observations`` is the number of observations the query matched (an annotation ``obs_count``).
+    ``observations`` and ``series`` count what the query matched (annotations ``obs_count``, ``series_count``).
     """
 
     values: Mapping[str, tuple[str, ...]]
     time_start: str | None = None
     time_end: str | None = None
     observations: int = 0
+    series: int = 0
     structure: StructureRef = field(default_factory=StructureRef)
     constraint_id: str = "CC_MIGRATION_PROFILE"

@@ -56,7 +56,9 @@ def availability(
     keys = selected_keys(registry, query if mode == "exact" else DataQuery(), view)
     values: dict[str, set[str]] = {d: set() for d in DIMENSIONS}
     matched = 0
+    series = 0
     for group in raw_series(registry, keys):
+        before = matched
         for record in group:
             failing = failing_components(record, query)
             if not failing:
@@ -67,6 +69,7 @@ def availability(
                 (dimension,) = failing
                 if dimension in values:
                     values[dimension].add(record[dimension])
+        series += matched > before
     if not matched and not (mode == "available" and any(values.values())):
         raise NotFound("no data matches the query, so nothing is available for it.")
     periods = sorted(values[TIME_DIMENSION], key=_sort_period_key)
@@ -77,4 +80,5 @@ def availability(
         time_start=periods[0] if periods and with_time else None,
         time_end=periods[-1] if periods and with_time else None,
         observations=matched,
+        series=series,
     )

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 
 from api.formats import (
     sdmx_data_csv,
     sdmx_data_json,
     sdmx_data_ml21,
     sdmx_data_ml30,
+    sdmx_structure_json,
+    sdmx_structure_ml,
 )
 from api.formats.sdmx_negotiation import Negotiated
 from api.model.sdmx import DataMessage
+from api.model.sdmx_structure import StructureResult
 
 
-def data(message: DataMessage, negotiated: Negotiated) -> Iterator[bytes]:
+def data(message: DataMessage, negotiated: Negotiated, *, dataflow_name: str | None = None) -> Iterator[bytes]:
     """The chunks of a data message in the negotiated format."""
     fmt = negotiated.format.id
     options = negotiated.options
@@ -29,7 +33,25 @@ def data(message: DataMessage, negotiated: Negotiated) -> Iterator[bytes]:
     if fmt == "data-json20":
         return sdmx_data_json.write_json20(message)
     if fmt == "data-csv10":
-        return sdmx_data_csv.write_csv10(message, labels=options["labels"], time_format=options["time_format"])
+        return sdmx_data_csv.write_csv10(message, labels=options["labels"], time_format=options["time_format"],
+                                         dataflow_name=dataflow_name)
     if fmt == "data-csv20":
-        return sdmx_data_csv.write_csv20(message, labels=options["labels"], time_format=options["time_format"])
+        return sdmx_data_csv.write_csv20(message, labels=options["labels"], time_format=options["time_format"],
+                                         dataflow_name=dataflow_name)
     raise ValueError(f"{fmt} is not a data format")
+
+
+def structure(result: StructureResult, negotiated: Negotiated, *, message_id: str, prepared: datetime,
+              sender: str) -> bytes:
+    """A structure message (structures, or an availability constraint) in the negotiated format."""
+    fmt = negotiated.format.id
+    if fmt == "structure-ml21":
+        return sdmx_structure_ml.write_structure_ml(result, "2.1", message_id=message_id, prepared=prepared,
+                                                    sender=sender)
+    if fmt == "structure-ml30":
+        return sdmx_structure_ml.write_structure_ml(result, "3.0", message_id=message_id, prepared=prepared,
+                                                    sender=sender)
+    if fmt == "structure-json20":
+        return sdmx_structure_json.write_structure_json(result, message_id=message_id, prepared=prepared,
+                                                        sender=sender)
+    raise ValueError(f"{fmt} is not a structure format")

@@ -7,30 +7,29 @@ request: negotiate the format, compute validators (304), parse, call one service
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 from fastapi import APIRouter, Request, Response
 
 from api.errors import NotFound, NotImplementedYet, RegistryError
 from api.formats.sdmx_negotiation import Negotiated, negotiate
-from api.services import sdmx_data, sdmx_data_params
+from api.model.sdmx_structure import StructureResult, pick
+from api.model.structure import AGENCY
+from api.services import (
+    sdmx_availability,
+    sdmx_data,
+    sdmx_data_params,
+    sdmx_structure_params,
+    sdmx_structures,
+)
 from api.services.registry import Registry
 from api.web import sdmx_render
-from api.web.sdmx_http import not_modified, streaming_response, validators
+from api.web.sdmx_http import body_response, not_modified, streaming_response, validators
 
-V1_STRUCTURES = ("dataflow", "datastructure", "codelist", "conceptscheme", "contentconstraint", "structure")
-V1_OTHER_STRUCTURES = (
-    "categoryscheme", "categorisation", "hierarchicalcodelist", "organisationscheme", "agencyscheme",
-    "dataproviderscheme", "dataconsumerscheme", "organisationunitscheme", "reportingtaxonomy",
-    "provisionagreement", "structureset", "process", "metadataflow", "metadatastructure", "attachmentconstraint",
-    "actualconstraint", "allowedconstraint",
-)
-V2_UNSUPPORTED = ("schema", "metadata", "registration")
-STRUCTURES_LATER = (
-    "the {resource} resource is not served yet: structure messages are being added; the data structure is "
-    "described in the vocabulary (ontology/structure.ttl) and SDMX-CSV data needs no structure to read."
-)
 V1_UNSUPPORTED = ("schema", "metadata")
+V2_UNSUPPORTED = ("metadata", "registration")
 
 DESCRIPTION_V1 = (
     "SDMX 2.1 REST (v1.5): `data/{flowRef}/{key}/{providerRef}`, `availableconstraint/{flowRef}/{key}/"
@@ -81,8 +80,27 @@ def create_sdmx_router(registry: Registry) -> APIRouter:
 
     def data(request: Request, query: sdmx_data_params.DataQuery, negotiated: Negotiated) -> Response:
         language = _language(request)
-        message = sdmx_data.data_message(registry, query, language=language)
-        return streaming_response(sdmx_render.data(message, negotiated), negotiated, {})
+        catalogue = sdmx_structures.catalogue(registry)
+        message = sdmx_data.data_message(registry, query, language=language,
+                                         names=catalogue.code_names(language),
+                                         component_names=catalogue.component_names(language))
+        flow_name = pick(catalogue.dataflows[0].names, language) if catalogue.dataflows else None
+        return streaming_response(sdmx_render.data(message, negotiated, dataflow_name=flow_name), negotiated, {})
+
+    def structure(result: StructureResult, negotiated: Negotiated) -> Response:
+        prepared = datetime.now(UTC).replace(microsecond=0)
+        body = sdmx_render.structure(result, negotiated, message_id=f"IREF{uuid.uuid4().hex[:12].upper()}",
+                                     prepared=prepared, sender=AGENCY)
+        return body_response(body, negotiated, {})
+
+    def available(request: Request, query: sdmx_data_params.DataQuery, component: str | None,
+                  negotiated: Negotiated) -> Response:
+        params = request.query_params
+        result = sdmx_structures.availability_result(
+            registry, query, mode=sdmx_availability.check_mode(params),
+            component=sdmx_availability.check_component(component),
+            references=sdmx_data_params.availability_references(params))
+        return structure(result, negotiated)
 
     @router.get("/sdmx/v1/{path:path}", summary="SDMX 2.1 REST", description=DESCRIPTION_V1)
     def sdmx_v1(path: str, request: Request) -> Response:
@@ -95,15 +113,26 @@ def create_sdmx_router(registry: Registry) -> APIRouter:
                 raise NotFound("say which dataflow: /sdmx/v1/data/MIGRATION_PROFILE/{key}.")
             return answer(request, "v1", "data", lambda n: data(request, sdmx_data_params.parse_data_v1(
                 flow_ref, _at(parts, 2), _at(parts, 3), params), n))
-        if resource == "availableconstraint" or resource in V1_STRUCTURES:
-            raise NotImplementedYet(STRUCTURES_LATER.format(resource=resource))
+        if resource == "availableconstraint":
+            constrained = _at(parts, 1)
+            if constrained is None:
+                raise NotFound("say which dataflow: /sdmx/v1/availableconstraint/MIGRATION_PROFILE/{key}.")
+            return answer(request, "v1", "structure", lambda n: available(
+                request, sdmx_data_params.parse_availability_v1(constrained, _at(parts, 2), _at(parts, 3), params),
+                _at(parts, 4), n))
+        if resource in sdmx_structure_params.V1_RESOURCES or resource in sdmx_structure_params.V1_OTHER_RESOURCES:
+            query = sdmx_structure_params.parse_structure_v1(
+                resource, _at(parts, 1), _at(parts, 2), _at(parts, 3), _at(parts, 4), params)
+            return answer(request, "v1", "structure",
+                          lambda n: structure(sdmx_structures.structures(registry, query), n))
+        if resource == "schema":
+            raise NotImplementedYet("XML schemas (XSD) are not generated here: read the data structure from "
+                                    "/sdmx/v1/datastructure/MPR/MIGRATION_PROFILE/1.0?references=children, or its "
+                                    "schema as structures from /sdmx/v2/schema/dataflow/MPR/MIGRATION_PROFILE/1.0.")
         if resource in V1_UNSUPPORTED:
             raise NotImplementedYet(f"the {resource} resource is not offered by this registry.")
-        if resource in V1_OTHER_STRUCTURES:
-            raise NotFound(f"this registry maintains no {resource}: it has dataflows, data structures, "
-                           "code lists, concept schemes and content constraints.")
         raise NotFound(f"'{resource or ''}' is not an SDMX 2.1 REST resource: use data, availableconstraint, "
-                       f"or {', '.join(V1_STRUCTURES)}.")
+                       f"or {', '.join(sdmx_structure_params.V1_RESOURCES)}.")
 
     @router.get("/sdmx/v2/{path:path}", summary="SDMX 3.0 REST", description=DESCRIPTION_V2)
     def sdmx_v2(path: str, request: Request) -> Response:
@@ -118,8 +147,19 @@ def create_sdmx_router(registry: Registry) -> APIRouter:
         if resource == "data":
             return answer(request, "v2", "data", lambda n: data(request, sdmx_data_params.parse_data_v2(
                 *flow(1), _at(parts, 5), params), n))
-        if resource in ("availability", "structure"):
-            raise NotImplementedYet(STRUCTURES_LATER.format(resource=resource))
+        if resource == "availability":
+            return answer(request, "v2", "structure", lambda n: available(
+                request, sdmx_data_params.parse_availability_v2(*flow(1), _at(parts, 5), params), _at(parts, 6), n))
+        if resource == "structure":
+            query = sdmx_structure_params.parse_structure_v2(
+                _at(parts, 1), _at(parts, 2), _at(parts, 3), _at(parts, 4), _at(parts, 5), params)
+            return answer(request, "v2", "structure",
+                          lambda n: structure(sdmx_structures.structures(registry, query), n))
+        if resource == "schema":
+            context, agency, schema_id, version = sdmx_structure_params.parse_schema_v2(
+                _at(parts, 1), _at(parts, 2), _at(parts, 3), _at(parts, 4), params)
+            return answer(request, "v2", "structure", lambda n: structure(
+                sdmx_structures.schema_result(registry, context, agency, schema_id, version), n))
         if resource in V2_UNSUPPORTED:
             raise NotImplementedYet(f"the {resource} resource is not offered by this registry.")
         raise NotFound(f"'{resource or ''}' is not an SDMX 3.0 REST resource: use data, availability or structure.")
