@@ -18,12 +18,12 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from api.formats.sdmx_data_ml21 import ChunkBuffer, xml_datetime
-from api.model.sdmx import DataMessage, Observation, dimension_position
+from api.model.sdmx import DataMessage, DataVersion, Observation, dimension_position
 from api.model.sdmx_period import PeriodError, period_range
 from api.model.structure import MEASURE, TIME_DIMENSION
 
@@ -167,7 +167,7 @@ def _structure(message: DataMessage, collected: _Collected, version: str) -> dic
         structure["measures"] = {"observation": [{"id": MEASURE, "name": _component_name(message, MEASURE)}]}
     structure["attributes"] = {"dataSet": [], "series": [], "observation": attributes}
     if version == "2.0":
-        structure["dataSets"] = [0]
+        structure["dataSets"] = list(range(len(message.history) or 1))
     return structure
 
 
@@ -186,12 +186,17 @@ def _observation(collected: _Collected, message: DataMessage, obs: Observation) 
     return f'"{key}":[{",".join(cells)}]'
 
 
-def _data_set(message: DataMessage, collected: _Collected, version: str, buffer: ChunkBuffer) -> Iterator[bytes]:
+def _data_set(message: DataMessage, collected: _Collected, version: str, buffer: ChunkBuffer,
+              validity: DataVersion | None = None) -> Iterator[bytes]:
     ref = message.structure
     head: dict[str, Any] = {"action": message.action,
                             "links": [{"urn": ref.dataflow_urn, "rel": "dataflow"}]}
     if version == "2.0":
         head = {"structure": 0, **head}
+    if validity is not None:
+        head["validFrom"] = xml_datetime(validity.valid_from)
+        if validity.valid_to is not None:
+            head["validTo"] = xml_datetime(validity.valid_to)
     buffer.add(_dumps(head)[:-1])
     with_obs = message.detail not in ("serieskeysonly", "nodata")
     if message.is_flat:
@@ -257,6 +262,10 @@ def write_json20(message: DataMessage) -> Iterator[bytes]:
     structure = _dumps(_structure(message, collected, "2.0"))
     buffer = ChunkBuffer()
     buffer.add(f'{{"meta":{_dumps(_meta(message, SCHEMA_20))},"data":{{"structures":[{structure}],"dataSets":[')
-    yield from _data_set(message, collected, "2.0", buffer)
+    if not message.history:
+        yield from _data_set(message, collected, "2.0", buffer)
+    for position, version in enumerate(message.history):
+        buffer.add("," if position else "")
+        yield from _data_set(replace(message, series=version.series), collected, "2.0", buffer, version)
     buffer.add("]}}")
     yield buffer.take()

@@ -3,12 +3,14 @@
 As in SDMX-ML 2.1 (Section 3B), components are unqualified XML attributes and the data set is typed
 ``ns1:DataSetType`` in the namespace ``{dataflow URN}:ObsLevelDim:{dimension}``. What differs from 2.1:
 the header references the dataflow by URN text (``<com:StructureUsage>urn:…</com:StructureUsage>``),
-and the data set has no ``dataScope``. A missing OBS_VALUE is written ``NaN``.
+and the data set has no ``dataScope``. A missing OBS_VALUE is written ``NaN``. With includeHistory there is
+one data set per version, each with ``validFromDate`` and (unless current) ``validToDate``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 from api.formats.sdmx_data_ml21 import (
     NS_XSI,
@@ -20,6 +22,7 @@ from api.formats.sdmx_data_ml21 import (
     structure_id,
     structure_namespace,
     xml_attr,
+    xml_datetime,
     xml_text,
 )
 from api.model.sdmx import DataMessage
@@ -53,9 +56,16 @@ def write_ml30(message: DataMessage) -> Iterator[bytes]:
         f'<mes:StructureSpecificData xmlns:mes="{NS30["mes"]}" xmlns:com="{NS30["com"]}" '
         f'xmlns:ss="{NS30["ss"]}" xmlns:xsi="{NS_XSI}" xmlns:ns1="{xml_attr(structure_namespace(message))}">'
         + header_xml(message, _structure_30(message))
-        + f'<mes:DataSet ss:structureRef="{structure_id(message.structure)}" '
-        f'ss:action="{xml_attr(message.action)}" xsi:type="ns1:DataSetType">'
     )
-    yield from ss_body(message, buffer)
-    buffer.add("</mes:DataSet></mes:StructureSpecificData>")
+    for version in message.history or (None,):
+        validity = ""
+        if version is not None:
+            validity = f' ss:validFromDate="{xml_datetime(version.valid_from)}"'
+            if version.valid_to is not None:
+                validity += f' ss:validToDate="{xml_datetime(version.valid_to)}"'
+        buffer.add(f'<mes:DataSet ss:structureRef="{structure_id(message.structure)}" '
+                   f'ss:action="{xml_attr(message.action)}"{validity} xsi:type="ns1:DataSetType">')
+        yield from ss_body(message if version is None else replace(message, series=version.series), buffer)
+        buffer.add("</mes:DataSet>")
+    buffer.add("</mes:StructureSpecificData>")
     yield buffer.take()

@@ -56,6 +56,15 @@ class StructureRef:
 
 
 @dataclass(frozen=True)
+class DataVersion:
+    """One dissemination of the data (REST v2 ``includeHistory``): its series and when it was valid."""
+
+    valid_from: datetime
+    valid_to: datetime | None
+    series: Callable[[], Iterator[Series]]
+
+
+@dataclass(frozen=True)
 class DataMessage:
     """Everything a writer needs.
 
@@ -66,6 +75,7 @@ class DataMessage:
     nodata (series and their attributes, no observations).
     ``attributes`` are the attribute ids the message carries (in DSD order).
     ``names[component][code]`` is the name of a code in ``language`` (for JSON values and CSV labels).
+    ``history`` (includeHistory) holds one data set per dissemination; ``series()`` then yields them all.
     """
 
     id: str
@@ -80,6 +90,7 @@ class DataMessage:
     language: str = "en"
     sender: str = AGENCY
     action: str = "Information"
+    history: tuple[DataVersion, ...] = ()
 
     @property
     def series_dimensions(self) -> tuple[str, ...]:

@@ -292,9 +292,12 @@ def data_message(
     component_names: dict[str, str] | None = None,
     language: str = "en",
     now: datetime | None = None,
+    view: PublicView | None = None,
 ) -> DataMessage:
-    """The message answering ``query``; NotFound (SDMX 100) when nothing matches, TooLarge above the limit."""
-    view = registry.public_view(now, as_of=query.as_of)
+    """The message answering ``query``; NotFound (SDMX 100) when nothing matches, TooLarge above the limit.
+
+    ``view`` replaces the public view (one past version, for includeHistory)."""
+    view = view or registry.public_view(now, as_of=query.as_of)
     if query.updated_after is not None:
         view = view.updated_after(query.updated_after)
     if not view.data_graphs:

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 from fastapi import APIRouter, Request, Response
 
-from api.errors import NotFound, NotImplementedYet, RegistryError
+from api.errors import NotAcceptable, NotFound, NotImplementedYet, RegistryError
 from api.formats.sdmx_negotiation import Negotiated, negotiate
 from api.model.sdmx_structure import StructureResult, pick
 from api.model.structure import AGENCY
@@ -21,6 +21,7 @@ from api.services import (
     sdmx_availability,
     sdmx_data,
     sdmx_data_params,
+    sdmx_history,
     sdmx_structure_params,
     sdmx_structures,
 )
@@ -29,6 +30,8 @@ from api.web import sdmx_render
 from api.web.sdmx_http import body_response, not_modified, streaming_response, validators
 
 V1_UNSUPPORTED = ("schema", "metadata")
+HISTORY_FORMATS = {"data-ml30": "application/vnd.sdmx.data+xml;version=3.0.0",
+                   "data-json20": "application/vnd.sdmx.data+json;version=2.0.0"}
 V2_UNSUPPORTED = ("metadata", "registration")
 
 DESCRIPTION_V1 = (
@@ -81,9 +84,16 @@ def create_sdmx_router(registry: Registry) -> APIRouter:
     def data(request: Request, query: sdmx_data_params.DataQuery, negotiated: Negotiated) -> Response:
         language = _language(request)
         catalogue = sdmx_structures.catalogue(registry)
-        message = sdmx_data.data_message(registry, query, language=language,
-                                         names=catalogue.code_names(language),
-                                         component_names=catalogue.component_names(language))
+        names, component_names = catalogue.code_names(language), catalogue.component_names(language)
+        if query.include_history:
+            if negotiated.format.id not in HISTORY_FORMATS:
+                raise NotAcceptable("includeHistory=true gives one data set per version, which SDMX-ML 3.0 "
+                                    f"and SDMX-JSON 2.0 can hold: ask for {' or '.join(HISTORY_FORMATS.values())}.")
+            message = sdmx_history.history_message(registry, query, language=language, names=names,
+                                                   component_names=component_names)
+        else:
+            message = sdmx_data.data_message(registry, query, language=language, names=names,
+                                             component_names=component_names)
         flow_name = pick(catalogue.dataflows[0].names, language) if catalogue.dataflows else None
         return streaming_response(sdmx_render.data(message, negotiated, dataflow_name=flow_name), negotiated, {})
 

@@ -263,3 +263,14 @@ def test_only_public_observations_are_served(live: LiveServer) -> None:
         registry.close()
     assert restricted, "the live data should include withheld small counts"
     assert len(rows) <= public
+
+
+def test_v2_include_history_over_http(live: LiveServer) -> None:
+    path = "/sdmx/v2/data/dataflow/MPR/MIGRATION_PROFILE/+/A.DEU?includeHistory=true&lastNObservations=1"
+    response = get(live, path)
+    assert response.status_code == 200
+    data_sets = response.json()["data"]["dataSets"]  # both datasets hold Germany; neither has been revised
+    assert len(data_sets) == 2
+    assert all(d["validFrom"].endswith("Z") and "validTo" not in d for d in data_sets)
+    refused = get(live, path, headers={"Accept": "application/vnd.sdmx.data+csv;version=2.0.0"})
+    assert refused.status_code == 406 and "SDMX-ML 3.0" in refused.text

@@ -1,0 +1,88 @@
+"""Data as it was disseminated, version by version (REST v2 data.md ``includeHistory``; DESIGN §4 revisions).
+
+Each public version of a dataset is one data set, valid from when it was generated and released until the
+next version replaced it. The data of a version is read from its own public graph, so a revision never
+hides what was published before it.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, datetime
+
+from pyoxigraph import Literal, NamedNode
+
+from api import vocab
+from api.errors import NotFound
+from api.model.sdmx import DataMessage, DataVersion, Series
+from api.model.sdmx_data_query import DataQuery
+from api.model.view import PublicView
+from api.services.registry import Registry
+from api.services.sdmx_data import data_message
+from api.store.queries import load_query
+
+_XSD_DATETIME = NamedNode(vocab.XSD + "dateTime")
+
+
+def _moment(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def _versions(registry: Registry, now: datetime) -> list[tuple[datetime, datetime | None, str, datetime, int]]:
+    """(valid from, valid to, graph, generated, observations) of every public version, oldest first."""
+    rows = registry.store.select(
+        load_query("registry/public-history"),
+        {"now": Literal(now.strftime("%Y-%m-%dT%H:%M:%SZ"), datatype=_XSD_DATETIME)},
+        default_graphs=[registry.iris.registry_graph],
+    )
+    by_dataset: dict[str, list[tuple[int, datetime, str, datetime, int]]] = {}
+    for row in rows:
+        dataset, version, graph, generated = (row[n] for n in ("dataset", "version", "graph", "generated"))
+        if dataset is None or version is None or graph is None or generated is None:
+            continue
+        made = _moment(generated.value)
+        release = row["release"]
+        valid_from = max(made, _moment(release.value)) if release is not None else made
+        count = int(row["observations"].value) if row["observations"] is not None else 0
+        by_dataset.setdefault(dataset.value, []).append((int(version.value), valid_from, graph.value, made, count))
+    out: list[tuple[datetime, datetime | None, str, datetime, int]] = []
+    for versions in by_dataset.values():
+        versions.sort()
+        for index, entry in enumerate(versions):
+            valid_to = versions[index + 1][1] if index + 1 < len(versions) else None
+            out.append((entry[1], valid_to, entry[2], entry[3], entry[4]))
+    return sorted(out, key=lambda v: (v[0], v[2]))
+
+
+def history_message(
+    registry: Registry, query: DataQuery, *, names: dict[str, dict[str, str]] | None = None,
+    component_names: dict[str, str] | None = None, language: str = "en", now: datetime | None = None,
+) -> DataMessage:
+    """One data set per public version that holds data for ``query``; NotFound when none does."""
+    moment = (now or datetime.now(UTC)).astimezone(UTC)
+    plain = replace(query, include_history=False, as_of=None, updated_after=None)
+    found: list[DataVersion] = []
+    first: DataMessage | None = None
+    for valid_from, valid_to, graph, made, count in _versions(registry, moment):
+        if query.as_of is not None and valid_from > query.as_of:
+            continue
+        if query.updated_after is not None and valid_from <= query.updated_after:
+            continue
+        view = PublicView(vocab.VOCABULARY_GRAPH, {graph: made}, count, registry.vocabulary_tag)
+        try:
+            message = data_message(registry, plain, names=names, component_names=component_names,
+                                   language=language, now=moment, view=view)
+        except NotFound:
+            continue
+        first = first or message
+        found.append(DataVersion(valid_from, valid_to, message.series))
+    if first is None:
+        raise NotFound("no version of the data matches the query: check the key, the filters and asOf.")
+    versions = tuple(found)
+
+    def every_series() -> Iterator[Series]:
+        return itertools.chain.from_iterable(v.series() for v in versions)
+
+    return replace(first, series=every_series, history=versions)
