@@ -15,10 +15,13 @@ from api.model.sdmx import CubeRegion
 from api.model.sdmx_data_query import DataQuery
 from api.model.sdmx_period import PeriodError, period_range
 from api.model.structure import DIMENSIONS, SERIES_DIMENSIONS, TIME_DIMENSION
+from api.model.view import PublicView
 from api.services.registry import Registry
 from api.services.sdmx_data import failing_components, raw_series, selected_keys
+from api.store.queries import load_query
 
 MODES = ("exact", "available")
+_PERIODS: dict[str, tuple[list[str], int]] = {}
 
 
 def _sort_period_key(text: str) -> tuple[str, str]:
@@ -44,6 +47,58 @@ def check_component(component: str | None) -> str | None:
     return component
 
 
+def _series_level(query: DataQuery) -> bool:
+    """True when only series dimensions are constrained: availability can then be read from series keys."""
+    return query.start_period is None and query.end_period is None and all(
+        f.component in SERIES_DIMENSIONS for f in query.filters)
+
+
+def _view_periods(registry: Registry, view: PublicView) -> tuple[list[str], int]:
+    """Every period of the view and its number of observations (one grouped scan, cached per view)."""
+    cached = _PERIODS.get(view.tag)
+    if cached is None:
+        periods: list[str] = []
+        count = 0
+        for row in registry.store.select(load_query("sdmx/periods"), default_graphs=view.data_graphs):
+            if row["period"] is not None and row["observations"] is not None:
+                periods.append(row["period"].value)
+                count += int(row["observations"].value)
+        if len(_PERIODS) > 8:
+            _PERIODS.clear()
+        cached = _PERIODS[view.tag] = (periods, count)
+    return cached
+
+
+def _from_series_keys(registry: Registry, view: PublicView, query: DataQuery, mode: str
+                      ) -> tuple[dict[str, set[str]], int, int] | None:
+    """Values per dimension, observations and series, from the series index (no observation read unless the
+    matched series are a part of the view); None when nothing matches."""
+    values: dict[str, set[str]] = {d: set() for d in DIMENSIONS}
+    every = selected_keys(registry, DataQuery(), view)
+    matched: list[tuple[str, tuple[str, ...]]] = []
+    for key, graphs in every:
+        record = dict(zip(SERIES_DIMENSIONS, key.split("."), strict=True))
+        record[TIME_DIMENSION] = ""
+        failing = failing_components(record, query)
+        if not failing:
+            matched.append((key, graphs))
+            for dimension in SERIES_DIMENSIONS:
+                values[dimension].add(record[dimension])
+        elif mode == "available" and len(failing) == 1:
+            values[next(iter(failing))].add(record[next(iter(failing))])
+    if not matched and not (mode == "available" and any(values.values())):
+        return None
+    if len(matched) == len(every):
+        periods, observations = _view_periods(registry, view)
+        values[TIME_DIMENSION].update(periods)
+    else:
+        observations = 0
+        for group in raw_series(registry, matched):
+            observations += len(group)
+            values[TIME_DIMENSION].update(r[TIME_DIMENSION] for r in group)
+    return values, observations, len(matched)
+
+
 def availability(
     registry: Registry, query: DataQuery, *, mode: str = "exact", component: str | None = None,
     now: datetime | None = None,
@@ -52,9 +107,15 @@ def availability(
     view = registry.public_view(now, as_of=query.as_of)
     if query.updated_after is not None:
         view = view.updated_after(query.updated_after)
+    if _series_level(query):
+        found = _from_series_keys(registry, view, query, mode)
+        if found is None:
+            raise NotFound("no data matches the query, so nothing is available for it.")
+        values, matched, series = found
+        return _region(values, matched, series, component)
     # "available" must see the values the query's own constraints exclude: every series of the view.
     keys = selected_keys(registry, query if mode == "exact" else DataQuery(), view)
-    values: dict[str, set[str]] = {d: set() for d in DIMENSIONS}
+    values = {d: set() for d in DIMENSIONS}
     matched = 0
     series = 0
     for group in raw_series(registry, keys):
@@ -72,6 +133,10 @@ def availability(
         series += matched > before
     if not matched and not (mode == "available" and any(values.values())):
         raise NotFound("no data matches the query, so nothing is available for it.")
+    return _region(values, matched, series, component)
+
+
+def _region(values: dict[str, set[str]], matched: int, series: int, component: str | None) -> CubeRegion:
     periods = sorted(values[TIME_DIMENSION], key=_sort_period_key)
     shown = SERIES_DIMENSIONS if component is None else tuple(d for d in SERIES_DIMENSIONS if d == component)
     with_time = component in (None, TIME_DIMENSION)

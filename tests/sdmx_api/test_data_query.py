@@ -184,3 +184,16 @@ def test_availability_exact_and_available(loaded: Registry) -> None:
     assert dict(only_sex.values) == {"SEX": ("_T",)}
     with pytest.raises(NotFound):
         sdmx_availability.availability(loaded, parse_availability_v1("MIGRATION_PROFILE", "A.ESP.....", None, {}))
+
+
+@pytest.mark.parametrize(("key", "mode"), [(None, "exact"), ("A.DEU.....", "exact"), ("A.DEU.....", "available"),
+                                           ("A..STK_IMM....", "available")])
+def test_availability_from_series_keys_equals_the_observation_scan(loaded: Registry, key: str | None,
+                                                                    mode: str) -> None:
+    """Series-level queries are answered from the series index (and, for the whole view, one grouped count);
+    a period filter that excludes nothing forces the observation scan: both give the same region."""
+    fast = sdmx_availability.availability(loaded, parse_availability_v1("MIGRATION_PROFILE", key, None, {}),
+                                          mode=mode)
+    scanned = sdmx_availability.availability(
+        loaded, parse_availability_v1("MIGRATION_PROFILE", key, None, {"startPeriod": "1900"}), mode=mode)
+    assert fast == scanned

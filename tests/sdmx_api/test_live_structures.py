@@ -215,3 +215,20 @@ def test_csv_labels_come_from_the_code_lists(live: LiveServer) -> None:
     column = next(k for k in rows[0] if k.startswith("REF_AREA: "))
     assert {r[column] for r in rows} == {"DEU: Allemagne"}
     assert rows[0]["DATAFLOW"] == "MPR:MIGRATION_PROFILE(1.0): Profils migratoires"
+
+
+def test_sdmx1_reads_sdmx_csv_with_the_structure_it_fetched(live: LiveServer, sdmx1_client: sdmx.Client) -> None:
+    """sdmx1 reads only SDMX-CSV 2.0, and only given the DSD; its Accept must be set per source (it sends */*).
+    Its to_pandas fails on CSV-read data sets (an sdmx1 limitation), so the observations are read directly."""
+    dsd = sdmx1_client.dataflow("MIGRATION_PROFILE").structure["MIGRATION_PROFILE"]
+    sdmx.add_source({"id": "MPR_CSV", "url": f"{live.url}/sdmx/v1", "name": "Migration Profile Registry (CSV)",
+                     "data_content_type": "CSV",
+                     "headers": {"data": {"Accept": "application/vnd.sdmx.data+csv;version=2.0.0"}}}, override=True)
+    message = sdmx.Client("MPR_CSV").data("MIGRATION_PROFILE", key={"REF_AREA": ["DEU"], "INDICATOR": ["STK_IMM"]},
+                                          params={"startPeriod": "2000"}, dsd=dsd)
+    got = {(o.key["TIME_PERIOD"].value, o.key["SEX"].value): float(o.value) for o in message.data[0].obs}
+    xml = sdmx.to_pandas(sdmx1_client.data("MIGRATION_PROFILE", key="A.DEU.STK_IMM....",
+                                           params={"startPeriod": "2000"}))
+    expected = {(str(i[xml.index.names.index("TIME_PERIOD")]), i[xml.index.names.index("SEX")]): float(v)
+                for i, v in xml.items()}
+    assert got and got == expected
