@@ -27,6 +27,7 @@ class Settings:
     pyshacl_max_observations: int = 2_000
     sdmx_max_observations: int = 5_000_000
     sdmx_max_regrouped_observations: int = 500_000
+    sdmx_replay_observations: int = 10_000  # answers up to this size are read from the store once
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -163,9 +163,21 @@ def _series_records(registry: Registry, key: str, graphs: tuple[str, ...]) -> li
     return records
 
 
+def _keys_suffice(query: DataQuery) -> bool:
+    """Whether the series index alone answers: keys only, and nothing that looks at observations."""
+    return (query.detail in ("serieskeysonly", "nodata") and query.dimension_at_observation == TIME_DIMENSION
+            and query.start_period is None and query.end_period is None and query.offset == 0
+            and query.limit is None and all(f.component in SERIES_DIMENSIONS for f in query.filters))
+
+
 def _records(registry: Registry, query: DataQuery, keys: list[tuple[str, tuple[str, ...]]]) -> Iterator[
         list[Record]]:
-    """Each selected series's wanted records, sorted by period."""
+    """Each selected series's wanted records, sorted by period (one bare record per key when keys suffice:
+    every series in the index has at least one observation in the view)."""
+    if _keys_suffice(query):
+        for key, _graphs in keys:
+            yield [dict(zip(SERIES_DIMENSIONS, key.split("."), strict=True))]
+        return
     for key, graphs in keys:
         series = [r for r in _series_records(registry, key, graphs) if _wanted(r, query)]
         if series:
@@ -312,15 +324,15 @@ def data_message(
         return _to_series(_window(_records(registry, query, keys), query.offset, query.limit), query, attributes,
                           limit)
 
-    first = next(series(), None)
-    if first is None:
+    replay = _Replay(series, registry.settings.sdmx_replay_observations)
+    if replay.empty:
         raise NotFound("no data matches the query: check the key, the filters and the periods "
                        "(the availability resource lists what exists).")
     at_obs = DIMENSIONS if query.dimension_at_observation == ALL_DIMENSIONS else (query.dimension_at_observation,)
     return DataMessage(
         id=f"MPR-{uuid.uuid4().hex[:12]}",
         prepared=datetime.now(UTC).replace(microsecond=0),
-        series=series,
+        series=replay,
         observation_dimensions=at_obs,
         detail=query.detail,
         attributes=attributes,
@@ -328,3 +340,37 @@ def data_message(
         component_names=component_names or {},
         language=language,
     )
+
+
+class _Replay:
+    """``message.series`` that reads the store once for small answers (SDMX-JSON reads the series twice).
+
+    The first series up to ``budget`` observations are kept; when that is the whole answer every call replays
+    them, otherwise the first call continues the started read and later calls read again (memory stays flat).
+    """
+
+    def __init__(self, make: Callable[[], Iterator[Series]], budget: int) -> None:
+        self._make = make
+        started = make()
+        self.head: list[Series] = []
+        self._started: Iterator[Series] | None = None
+        held = 0
+        for one in started:
+            self.head.append(one)
+            held += max(len(one.observations), 1)
+            if held >= budget:
+                self._started = started
+                break
+        self._complete = self._started is None
+
+    @property
+    def empty(self) -> bool:
+        return not self.head
+
+    def __call__(self) -> Iterator[Series]:
+        if self._complete:
+            return iter(self.head)
+        if self._started is not None:
+            rest, self._started = self._started, None
+            return itertools.chain(self.head, rest)
+        return self._make()

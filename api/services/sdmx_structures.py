@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from threading import Lock
 
@@ -36,6 +36,7 @@ from api.model.sdmx_structure import (
     StructureResult,
     Texts,
     natural_key,
+    pick,
 )
 from api.model.sdmx_structure_query import StructureQuery, ref_matches
 from api.model.structure import TIME_DIMENSION
@@ -193,6 +194,32 @@ def catalogue(registry: Registry) -> StructureCatalogue:
     with _LOCK:
         _CACHE[tag] = built
     return built
+
+
+@dataclass(frozen=True)
+class DataLabels:
+    """The names a data message shows in one language: codes per component, components, the dataflow."""
+
+    codes: dict[str, dict[str, str]]
+    components: dict[str, str]
+    dataflow: str | None
+
+
+_LABELS: dict[tuple[str, str], DataLabels] = {}
+
+
+def data_labels(registry: Registry, language: str) -> DataLabels:
+    """The labels of data messages in ``language``, cached per vocabulary version."""
+    key = (registry.vocabulary_tag, language)
+    with _LOCK:
+        if key in _LABELS:
+            return _LABELS[key]
+    built = catalogue(registry)
+    labels = DataLabels(built.code_names(language), built.component_names(language),
+                        pick(built.dataflows[0].names, language) if built.dataflows else None)
+    with _LOCK:
+        _LABELS[key] = labels
+    return labels
 
 
 # -- the actual constraint -----------------------------------------------------------------------

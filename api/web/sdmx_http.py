@@ -7,6 +7,7 @@ data is read and a revalidation costs one small registry query.
 from __future__ import annotations
 
 import hashlib
+import itertools
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
@@ -82,8 +83,19 @@ def body_response(body: bytes, negotiated: Negotiated, headers: dict[str, str]) 
     return Response(body, media_type=negotiated.content_type, headers=headers)
 
 
-def streaming_response(chunks: Iterator[bytes], negotiated: Negotiated, headers: dict[str, str]) -> Response:
-    return StreamingResponse(chunks, media_type=negotiated.content_type, headers=headers)
+def streaming_response(chunks: Iterator[bytes], negotiated: Negotiated, headers: dict[str, str],
+                       *, whole_below: int = 256 * 1024) -> Response:
+    """A message up to ``whole_below`` bytes goes out whole (with Content-Length, one write); a larger one
+    streams, its first part already written. An error while writing that first part is still a clean error."""
+    head: list[bytes] = []
+    size = 0
+    for chunk in chunks:
+        head.append(chunk)
+        size += len(chunk)
+        if size >= whole_below:
+            return StreamingResponse(itertools.chain((b"".join(head),), chunks), media_type=negotiated.content_type,
+                                     headers=headers)
+    return Response(b"".join(head), media_type=negotiated.content_type, headers=headers)
 
 
 def error_response(request: Request, exc: RegistryError) -> Response:

@@ -15,8 +15,9 @@ from fastapi import APIRouter, Request, Response
 
 from api.errors import NotAcceptable, NotFound, NotImplementedYet, RegistryError
 from api.formats.sdmx_negotiation import Negotiated, negotiate
-from api.model.sdmx_structure import StructureResult, pick
+from api.model.sdmx_structure import StructureResult
 from api.model.structure import AGENCY
+from api.model.view import PublicView
 from api.services import (
     sdmx_availability,
     sdmx_data,
@@ -70,21 +71,24 @@ def create_sdmx_router(registry: Registry) -> APIRouter:
     """Both SDMX REST roots over one registry."""
     router = APIRouter(tags=["SDMX REST"])
 
-    def answer(request: Request, api: str, kind: str, build: Callable[[Negotiated], Response]) -> Response:
+    def answer(request: Request, api: str, kind: str, build: Callable[[Negotiated, PublicView], Response]
+               ) -> Response:
         params = dict(request.query_params)
         negotiated = negotiate(api, kind, request.headers.get("accept"), params)
-        headers = validators(request, registry.public_view(), negotiated)
+        view = registry.public_view()
+        headers = validators(request, view, negotiated)
         cached = not_modified(request, headers)
         if cached is not None:
             return cached
-        response = build(negotiated)
+        response = build(negotiated, view)
         response.headers.update(headers)
         return response
 
-    def data(request: Request, query: sdmx_data_params.DataQuery, negotiated: Negotiated) -> Response:
+    def data(request: Request, query: sdmx_data_params.DataQuery, negotiated: Negotiated,
+             view: PublicView) -> Response:
         language = _language(request)
-        catalogue = sdmx_structures.catalogue(registry)
-        names, component_names = catalogue.code_names(language), catalogue.component_names(language)
+        labels = sdmx_structures.data_labels(registry, language)
+        names, component_names = labels.codes, labels.components
         if query.include_history:
             if negotiated.format.id not in HISTORY_FORMATS:
                 raise NotAcceptable("includeHistory=true gives one data set per version, which SDMX-ML 3.0 "
@@ -93,9 +97,10 @@ def create_sdmx_router(registry: Registry) -> APIRouter:
                                                    component_names=component_names)
         else:
             message = sdmx_data.data_message(registry, query, language=language, names=names,
-                                             component_names=component_names)
-        flow_name = pick(catalogue.dataflows[0].names, language) if catalogue.dataflows else None
-        return streaming_response(sdmx_render.data(message, negotiated, dataflow_name=flow_name), negotiated, {})
+                                             component_names=component_names,
+                                             view=view if query.as_of is None else None)
+        return streaming_response(sdmx_render.data(message, negotiated, dataflow_name=labels.dataflow), negotiated,
+                                  {})
 
     def structure(result: StructureResult, negotiated: Negotiated) -> Response:
         prepared = datetime.now(UTC).replace(microsecond=0)
@@ -121,20 +126,20 @@ def create_sdmx_router(registry: Registry) -> APIRouter:
             flow_ref = _at(parts, 1)
             if flow_ref is None:
                 raise NotFound("say which dataflow: /sdmx/v1/data/MIGRATION_PROFILE/{key}.")
-            return answer(request, "v1", "data", lambda n: data(request, sdmx_data_params.parse_data_v1(
-                flow_ref, _at(parts, 2), _at(parts, 3), params), n))
+            return answer(request, "v1", "data", lambda n, v: data(request, sdmx_data_params.parse_data_v1(
+                flow_ref, _at(parts, 2), _at(parts, 3), params), n, v))
         if resource == "availableconstraint":
             constrained = _at(parts, 1)
             if constrained is None:
                 raise NotFound("say which dataflow: /sdmx/v1/availableconstraint/MIGRATION_PROFILE/{key}.")
-            return answer(request, "v1", "structure", lambda n: available(
+            return answer(request, "v1", "structure", lambda n, _v: available(
                 request, sdmx_data_params.parse_availability_v1(constrained, _at(parts, 2), _at(parts, 3), params),
                 _at(parts, 4), n))
         if resource in sdmx_structure_params.V1_RESOURCES or resource in sdmx_structure_params.V1_OTHER_RESOURCES:
             query = sdmx_structure_params.parse_structure_v1(
                 resource, _at(parts, 1), _at(parts, 2), _at(parts, 3), _at(parts, 4), params)
             return answer(request, "v1", "structure",
-                          lambda n: structure(sdmx_structures.structures(registry, query), n))
+                          lambda n, _v: structure(sdmx_structures.structures(registry, query), n))
         if resource == "schema":
             raise NotImplementedYet("XML schemas (XSD) are not generated here: read the data structure from "
                                     "/sdmx/v1/datastructure/MPR/MIGRATION_PROFILE/1.0?references=children, or its "
@@ -155,20 +160,20 @@ def create_sdmx_router(registry: Registry) -> APIRouter:
                     _at(parts, offset + 3) or "*")
 
         if resource == "data":
-            return answer(request, "v2", "data", lambda n: data(request, sdmx_data_params.parse_data_v2(
-                *flow(1), _at(parts, 5), params), n))
+            return answer(request, "v2", "data", lambda n, v: data(request, sdmx_data_params.parse_data_v2(
+                *flow(1), _at(parts, 5), params), n, v))
         if resource == "availability":
-            return answer(request, "v2", "structure", lambda n: available(
+            return answer(request, "v2", "structure", lambda n, _v: available(
                 request, sdmx_data_params.parse_availability_v2(*flow(1), _at(parts, 5), params), _at(parts, 6), n))
         if resource == "structure":
             query = sdmx_structure_params.parse_structure_v2(
                 _at(parts, 1), _at(parts, 2), _at(parts, 3), _at(parts, 4), _at(parts, 5), params)
             return answer(request, "v2", "structure",
-                          lambda n: structure(sdmx_structures.structures(registry, query), n))
+                          lambda n, _v: structure(sdmx_structures.structures(registry, query), n))
         if resource == "schema":
             context, agency, schema_id, version = sdmx_structure_params.parse_schema_v2(
                 _at(parts, 1), _at(parts, 2), _at(parts, 3), _at(parts, 4), params)
-            return answer(request, "v2", "structure", lambda n: structure(
+            return answer(request, "v2", "structure", lambda n, _v: structure(
                 sdmx_structures.schema_result(registry, context, agency, schema_id, version), n))
         if resource in V2_UNSUPPORTED:
             raise NotImplementedYet(f"the {resource} resource is not offered by this registry.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -197,3 +198,45 @@ def test_availability_from_series_keys_equals_the_observation_scan(loaded: Regis
     scanned = sdmx_availability.availability(
         loaded, parse_availability_v1("MIGRATION_PROFILE", key, None, {"startPeriod": "1900"}), mode=mode)
     assert fast == scanned
+
+
+def test_series_keys_from_the_index_agree_with_the_observations(loaded: Registry) -> None:
+    """detail=serieskeysonly answers from the series index unless something looks at observations."""
+    def keys(params: dict[str, str], key: str = "A......") -> list[tuple[str, ...]]:
+        message = sdmx_data.data_message(loaded, parse_data_v1("MIGRATION_PROFILE", key, None, params))
+        return [s.key for s in message.series()]
+
+    everything = keys({"detail": "serieskeysonly"})
+    assert sorted(k[1] + k[4] for k in everything) == ["DEUF", "DEUM", "DEU_T", "FRA_T", "ITA_T"]  # ESP confidential
+    assert keys({"detail": "nodata"}, "A.DEU+ITA.....") == [k for k in everything if k[1] in ("DEU", "ITA")]
+    # A period bound reads the observations: only DEU has sex-disaggregated 2018 data, none has 2019.
+    assert sorted(k[4] for k in keys({"detail": "serieskeysonly", "startPeriod": "2018"}, "A.DEU.....")) == [
+        "F", "M", "_T"]
+    assert keys({"detail": "serieskeysonly", "startPeriod": "2016", "endPeriod": "2016"}, "A.DEU..._T..") == [
+        ("A", "DEU", "STK_IMM", "_T", "_T", "_T", "_Z")]
+    with pytest.raises(NotFound):
+        keys({"detail": "serieskeysonly", "startPeriod": "2019"})
+    assert sorted(k[1] + k[4] for k in keys({"detail": "nodata", "endPeriod": "2015"})) == ["DEU_T", "FRA_T", "ITA_T"]
+
+
+def test_small_answers_are_read_once_and_large_ones_again(loaded: Registry, monkeypatch: pytest.MonkeyPatch
+                                                          ) -> None:
+    """message.series() replays a small answer (SDMX-JSON reads it twice) and re-reads a large one."""
+    reads: list[str] = []
+    original = sdmx_data._series_records
+
+    def counting(registry: Registry, key: str, graphs: tuple[str, ...]) -> list[dict[str, str]]:
+        reads.append(key)
+        return original(registry, key, graphs)
+
+    monkeypatch.setattr(sdmx_data, "_series_records", counting)
+    query = parse_data_v1("MIGRATION_PROFILE", "A.DEU+FRA.....", None, {})
+    message = sdmx_data.data_message(loaded, query)
+    first, second = list(message.series()), list(message.series())
+    assert first == second and len(first) == 4 and len(reads) == 4
+    reads.clear()
+    monkeypatch.setattr(loaded, "settings", replace(loaded.settings, sdmx_replay_observations=2))
+    message = sdmx_data.data_message(loaded, query)
+    assert len(reads) == 2  # DEU F and M (one observation each) fill the budget
+    first, second = list(message.series()), list(message.series())
+    assert first == second and len(first) == 4 and len(reads) == 2 + 2 + 4

@@ -251,6 +251,20 @@ def test_etag_last_modified_304_gzip_and_cors(live: LiveServer) -> None:
     assert raw.content.startswith(b"<?xml") and len(gzip.compress(raw.content)) > 0
 
 
+def test_small_answers_go_out_whole_and_large_ones_stream(live: LiveServer) -> None:
+    """One series has a Content-Length (one write); everything as SDMX-CSV streams in chunks."""
+    small = httpx.get(live.url + f"/sdmx/v1/data/MIGRATION_PROFILE/{KEY_DEU}",
+                      headers={"Accept-Encoding": "identity"}, timeout=60)
+    assert small.status_code == 200 and int(small.headers["content-length"]) == len(small.content)
+    with httpx.stream("GET", live.url + "/sdmx/v1/data/MIGRATION_PROFILE", timeout=120,
+                      headers={"Accept": "application/vnd.sdmx.data+csv;version=1.0.0",
+                               "Accept-Encoding": "identity"}) as large:
+        assert large.status_code == 200
+        assert "content-length" not in large.headers and large.headers["transfer-encoding"] == "chunked"
+        rows = sum(chunk.count(b"\n") for chunk in large.iter_bytes())
+    assert rows > 20_000
+
+
 def test_only_public_observations_are_served(live: LiveServer) -> None:
     everything = get(live, "/sdmx/v1/data/MIGRATION_PROFILE/all", headers={"Accept": "text/csv"})
     rows = list(csv.DictReader(io.StringIO(everything.text)))
