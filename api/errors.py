@@ -76,3 +76,13 @@ class StoreError(RegistryError):
     status = 503
     code = "store_unavailable"
     sdmx_code = 503
+
+
+class HttpError(RegistryError):
+    """A refusal at the HTTP level (no such path, method not allowed) in the registry's error shape."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = {404: "not_found", 405: "method_not_allowed"}.get(status, "http_error")
+        self.sdmx_code = 100 if status == 404 else 140 if status < 500 else 500

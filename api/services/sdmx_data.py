@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -146,19 +146,29 @@ _PROPERTY_COMPONENT = {NamedNode(vocab.prop(c)).value: c for c in (TIME_DIMENSIO
 _SERIES_KEY = NamedNode(vocab.MP + "seriesKey")
 
 
+def period_bounds(text: str) -> tuple[str, str]:
+    """The ISO dates of a period's first and last day (the sort and comparison key of periods)."""
+    return _period(text)
+
+
+def observation_record(key: str, pairs: Iterable[tuple[NamedNode, object]]) -> Record | None:
+    """One observation's (predicate, object) pairs as a record keyed by component id; None without a period."""
+    record = dict(zip(SERIES_DIMENSIONS, key.split("."), strict=True))
+    for predicate, term in pairs:
+        component = _PROPERTY_COMPONENT.get(predicate.value)
+        if component is not None:
+            record[component] = _text(component, term)
+    return record if TIME_DIMENSION in record else None
+
+
 def _series_records(registry: Registry, key: str, graphs: tuple[str, ...]) -> list[Record]:
     """Every observation of one series in the view, as records keyed by component id."""
-    base = dict(zip(SERIES_DIMENSIONS, key.split("."), strict=True))
     records: list[Record] = []
     literal = Literal(key)
     for graph in graphs:
         for _subject, pairs in registry.store.subjects_with(_SERIES_KEY, literal, graph):
-            record = dict(base)
-            for predicate, term in pairs:
-                component = _PROPERTY_COMPONENT.get(predicate.value)
-                if component is not None:
-                    record[component] = _text(component, term)
-            if TIME_DIMENSION in record:
+            record = observation_record(key, pairs)
+            if record is not None:
                 records.append(record)
     return records
 

@@ -42,6 +42,10 @@ class Store(Protocol):
         """
         ...
 
+    def subject_pairs(self, subject: NamedNode, graph: str) -> list[tuple[NamedNode, Term]]:
+        """Every (predicate, object) of one subject in one graph: an index read (one observation by its IRI)."""
+        ...
+
     def ask(
         self, query: str, bindings: Bindings | None = None, *, default_graphs: Sequence[str] | None = None
     ) -> bool: ...

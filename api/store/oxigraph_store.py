@@ -89,6 +89,10 @@ class OxigraphStore:
             pairs = [(q.predicate, q.object) for q in store.quads_for_pattern(subject, None, None, g)]
             yield subject, pairs  # type: ignore[misc]  # no RDF-star terms are ever stored
 
+    def subject_pairs(self, subject: NamedNode, graph: str) -> list[tuple[NamedNode, Term]]:
+        return [(q.predicate, q.object)  # type: ignore[misc]  # no RDF-star terms are ever stored
+                for q in self._store.quads_for_pattern(subject, None, None, NamedNode(graph))]
+
     def ask(
         self, query: str, bindings: Bindings | None = None, *, default_graphs: Sequence[str] | None = None
     ) -> bool:

@@ -188,6 +188,10 @@ class RemoteStore:
         if current is not None:
             yield current, pairs
 
+    def subject_pairs(self, subject: NamedNode, graph: str) -> list[tuple[NamedNode, Term]]:
+        rows = self.select(load_query("store/subject-pairs"), {"s": subject, "g": NamedNode(graph)})
+        return [(row["p"], row["o"]) for row in rows if isinstance(row["p"], NamedNode) and row["o"] is not None]
+
     def ask(
         self, query: str, bindings: Bindings | None = None, *, default_graphs: Sequence[str] | None = None
     ) -> bool:

@@ -6,17 +6,21 @@ import logging
 from pathlib import Path
 
 from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import __version__
 from api.config import Settings
-from api.errors import RegistryError
+from api.errors import BadRequest, HttpError, RegistryError
 from api.services import datasets
 from api.services.registry import Registry
-from api.web import sdmx_http
+from api.web import openapi, sdmx_http
+from api.web.api_analysis_routes import create_analysis_router
+from api.web.api_routes import create_api_router
 from api.web.sdmx_routes import create_sdmx_router
 
 log = logging.getLogger("mpr")
@@ -32,7 +36,7 @@ def create_app(settings: Settings, registry: Registry) -> FastAPI:
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "HEAD", "OPTIONS"],
                        allow_headers=["Accept", "Accept-Language", "If-None-Match", "If-Modified-Since"],
-                       expose_headers=["ETag", "Last-Modified", "Content-Type", "Vary"])
+                       expose_headers=["ETag", "Last-Modified", "Content-Type", "Vary", "Link", "X-Total-Count"])
 
     @app.exception_handler(RegistryError)
     async def registry_error(request: Request, exc: RegistryError) -> Response:
@@ -47,7 +51,26 @@ def create_app(settings: Settings, registry: Registry) -> FastAPI:
         body = {"error": {"status": exc.status, "code": exc.code, "message": exc.message, "details": exc.details}}
         return JSONResponse(body, status_code=exc.status)
 
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        """A parameter of the wrong type or missing: 400 in the one error shape, naming each parameter."""
+        problems = [{"parameter": ".".join(str(p) for p in error.get("loc", ())[1:]), "problem": error.get("msg", "")}
+                    for error in exc.errors()]
+        told = "; ".join(f"{p['parameter']}: {p['problem']}" for p in problems)
+        return await registry_error(request, BadRequest(f"the request's parameters are not valid: {told}.",
+                                                        details={"problems": problems}))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        """Unknown paths and methods in the same shape (404: see /docs for the routes)."""
+        message = (f"there is nothing at {request.url.path}: /docs lists the routes." if exc.status_code == 404
+                   else str(exc.detail))
+        return await registry_error(request, HttpError(message, exc.status_code))
+
     app.include_router(create_sdmx_router(registry))
+    app.include_router(create_api_router(registry))
+    app.include_router(create_analysis_router(registry))
+    openapi.install(app)
 
     @app.get("/health", summary="Liveness and what is loaded")
     def health() -> dict[str, object]:

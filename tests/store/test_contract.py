@@ -83,6 +83,14 @@ def test_subjects_with_gives_each_matching_subject_with_its_pairs_in_that_graph(
     assert list(store.subjects_with(Q, lit("absent"), G1)) == []
 
 
+def test_subject_pairs_gives_one_subjects_pairs_in_one_graph(store: Store) -> None:
+    store.add_to_graph(G1, [t("a", lit("1")), t("a", lit("x"), Q), t("b", lit("2"))])
+    store.add_to_graph(G2, [t("a", lit("other graph"))])
+    assert sorted(store.subject_pairs(s("a"), G1), key=str) == sorted([(P, lit("1")), (Q, lit("x"))], key=str)
+    assert store.subject_pairs(s("a"), G2) == [(P, lit("other graph"))]
+    assert store.subject_pairs(s("absent"), G1) == []
+
+
 @pytest.mark.parametrize("value", TRICKY)
 def test_select_binds_a_tricky_term_as_one_term(store: Store, value: NamedNode | Literal) -> None:
     # Near misses: the same text as a plain string, a longer text, another IRI.

@@ -1,0 +1,133 @@
+"""The read API's index of the public view: each series key per graph with its periods, and each graph's
+provenance. Built with two SELECTs and cached until the view changes, so that routes find what to read
+without scanning, count totals without reading observations, and fetch single observations by IRI.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from pyoxigraph import NamedNode
+
+from api import vocab
+from api.model.read_api import Provenance, SeriesPart
+from api.model.view import PublicView
+from api.services.registry import Registry
+from api.services.sdmx_data import Record, observation_record, period_bounds
+from api.store.queries import load_query
+
+
+@dataclass(frozen=True)
+class ReadIndex:
+    """Series parts in key order (then graph), looked up by area and by indicator; provenance per graph."""
+
+    parts: tuple[SeriesPart, ...]
+    by_area: dict[str, tuple[SeriesPart, ...]]
+    by_indicator: dict[str, tuple[SeriesPart, ...]]
+    provenance: dict[str, Provenance]
+
+    @property
+    def observations(self) -> int:
+        return sum(len(p.periods) for p in self.parts)
+
+
+_CACHE: dict[tuple[int, str], ReadIndex] = {}
+_LOCK = threading.Lock()
+
+
+def read_index(registry: Registry, view: PublicView) -> ReadIndex:
+    """The index of ``view`` (built on first use per view; the newest few views are kept)."""
+    cache_key = (id(registry), view.tag)
+    with _LOCK:
+        found = _CACHE.get(cache_key)
+    if found is not None:
+        return found
+    built = _build(registry, view)
+    with _LOCK:
+        if len(_CACHE) >= 4:
+            _CACHE.pop(next(iter(_CACHE)))
+        _CACHE[cache_key] = built
+    return built
+
+
+def _build(registry: Registry, view: PublicView) -> ReadIndex:
+    periods: dict[tuple[str, str], list[str]] = defaultdict(list)
+    if view.data_graphs:
+        _names, rows = registry.store.select_stream(load_query("api/series-periods"),
+                                                    default_graphs=view.data_graphs)
+        for graph, key, period in rows:
+            if graph is not None and key is not None and period is not None:
+                periods[(key.value, graph.value)].append(period.value)
+    parts = tuple(SeriesPart(key, graph, tuple(sorted(set(found), key=period_bounds)))
+                  for (key, graph), found in sorted(periods.items()))
+    by_area: dict[str, list[SeriesPart]] = defaultdict(list)
+    by_indicator: dict[str, list[SeriesPart]] = defaultdict(list)
+    for part in parts:
+        by_area[part.code("REF_AREA")].append(part)
+        by_indicator[part.code("INDICATOR")].append(part)
+    return ReadIndex(parts, {k: tuple(v) for k, v in by_area.items()},
+                     {k: tuple(v) for k, v in by_indicator.items()}, _provenance(registry, view))
+
+
+def _provenance(registry: Registry, view: PublicView) -> dict[str, Provenance]:
+    if not view.data_graphs:
+        return {}
+    rows = registry.store.select(load_query("api/provenance"), default_graphs=view.data_graphs)
+    facts: dict[str, dict[str, object]] = {}
+    sources: dict[str, list[str]] = defaultdict(list)
+    for row in rows:
+        graph = row["g"]
+        if graph is None or row["submission"] is None or graph.value != row["submission"].value:
+            continue  # only the submission that owns the graph
+        g = graph.value
+        if g not in facts:
+            generated = row["generated"].value if row["generated"] is not None else "1970-01-01T00:00:00Z"
+            facts[g] = {
+                "dataset": vocab.code_id_from_iri(row["dataset"].value) if row["dataset"] is not None else "",
+                "dataset_title": row["title"].value if row["title"] is not None else "",
+                "agency": row["agencyId"].value if row["agencyId"] is not None else "",
+                "submission": row["id"].value if row["id"] is not None else "",
+                "version": int(row["version"].value) if row["version"] is not None else 1,
+                "submitted": datetime.fromisoformat(generated.replace("Z", "+00:00")),
+                "primary_source": row["primary"].value if row["primary"] is not None else None,
+                "licence": row["licence"].value if row["licence"] is not None else None,
+                "definition_basis": row["basis"].value if row["basis"] is not None else None,
+            }
+        source = row["source"]
+        if source is not None and source.value not in sources[g]:
+            sources[g].append(source.value)
+    return {g: Provenance(sources=tuple(sorted(sources[g])), **f) for g, f in facts.items()}  # type: ignore[arg-type]
+
+
+def read_observation(registry: Registry, index: ReadIndex, part: SeriesPart, period: str) -> Record | None:
+    """One observation of ``part`` by its IRI (an index read in the part's graph)."""
+    provenance = index.provenance.get(part.graph)
+    if provenance is None:
+        return None
+    iri = registry.iris.observation(provenance.submission, part.key, period)
+    record = observation_record(part.key, registry.store.subject_pairs(NamedNode(iri), part.graph))
+    if record is not None:
+        record["@iri"] = iri
+    return record
+
+
+_TOTALS = ("_T", "_Z")
+
+
+def is_headline(part: SeriesPart) -> bool:
+    """A series with no breakdown: totals (or not applicable) for counterpart area, sex, age and status."""
+    return all(part.code(d) in _TOTALS for d in ("COUNTERPART_AREA", "SEX", "AGE", "MIGRATION_STATUS"))
+
+
+def headline(parts: Iterable[SeriesPart], index: ReadIndex) -> SeriesPart | None:
+    """The series that stands for an indicator in one area: a headline series, annual first, then the one
+    with the most recent period, then the newest submission."""
+    candidates = [p for p in parts if is_headline(p) and p.periods and p.graph in index.provenance]
+    if not candidates:
+        return None
+    return max(candidates, key=lambda p: (p.code("FREQ") == "A", period_bounds(p.periods[-1])[1],
+                                          index.provenance[p.graph].submitted))

@@ -1,0 +1,191 @@
+"""``/api``: the read API in plain JSON (indicators, areas, observations, datasets), documented at /docs.
+
+Every route reads the public view through one service call; errors are the app's one JSON error shape.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import StreamingResponse
+
+from api.errors import TooLarge
+from api.formats import api_csv
+from api.formats.api_json import json_response
+from api.formats.media import MediaType, choose
+from api.formats.rdf_output import JSON_LD, N_TRIPLES, RDF_OFFERS, serialize_graph
+from api.model.read_api import AreaOut, DatasetOut, IndicatorOut, ObservationPage
+from api.services import areas, catalogue_dcat, indicators, observations
+from api.services.registry import Registry
+from api.web import api_examples as ex
+from api.web.language import language
+
+JSON = MediaType("application/json", ("json",), charset=False)
+CSV = MediaType("text/csv", ("csv",))
+MAX_RDF_TRIPLES = 500_000
+
+Lang = Annotated[str | None, Query(description="Language of labels: en, fr or es (else Accept-Language).",
+                                   examples=["fr"])]
+Codes = Annotated[list[str], Query(description="One or more codes, repeated or comma-separated.")]
+
+
+def _links(request: Request, page: int, pages: int) -> str:
+    """RFC 8288 Link header: first, prev, next and last pages with the same filters."""
+    params = [(k, v) for k, v in request.query_params.multi_items() if k != "page"]
+    url = str(request.url.replace(query=""))
+
+    def link(number: int, rel: str) -> str:
+        return f'<{url}?{urlencode([*params, ("page", str(number))])}>; rel="{rel}"'
+
+    links = [link(1, "first")]
+    if page > 1:
+        links.append(link(min(page - 1, pages), "prev"))
+    if page < pages:
+        links.append(link(page + 1, "next"))
+    links.append(link(pages, "last"))
+    return ", ".join(links)
+
+
+def create_api_router(registry: Registry) -> APIRouter:
+    router = APIRouter(prefix="/api", tags=["Read API"])
+
+    @router.get("/indicators", response_model=list[IndicatorOut], summary="The indicator catalogue",
+                responses=ex.response(ex.INDICATORS))
+    def list_indicators(
+        request: Request,
+        section: Annotated[str | None, Query(description="A profile section, e.g. STK, REM, CTX.",
+                                             examples=["STK"])] = None,
+        sdg: Annotated[str | None, Query(description="An SDG target or indicator (prefix), e.g. 10.7.",
+                                         examples=["10.7"])] = None,
+        q: Annotated[str | None, Query(description="Words to find in ids, labels and definitions (any language).",
+                                       examples=["remittance cost"])] = None,
+        lang: Lang = None,
+    ) -> list[IndicatorOut]:
+        """Indicators in profile order; filter by section, SDG target and text."""
+        return indicators.list_indicators(registry, section=section, sdg=sdg, q=q, lang=language(request))
+
+    @router.get("/indicators/{indicator_id}", response_model=IndicatorOut, summary="One indicator",
+                responses=ex.response(ex.INDICATOR))
+    def get_indicator(request: Request, indicator_id: str, lang: Lang = None) -> IndicatorOut:
+        """Full metadata, the areas with public data, time coverage and the publishers' series codes."""
+        return indicators.get_indicator(registry, indicator_id, lang=language(request))
+
+    @router.get("/areas", response_model=list[AreaOut], summary="Areas", responses=ex.response(ex.AREAS))
+    def list_areas(
+        request: Request,
+        kind: Annotated[str | None, Query(description="country, region or special.", examples=["region"])] = None,
+        lang: Lang = None,
+    ) -> list[AreaOut]:
+        """Countries and territories (ISO 3166-1), M49 regions and groupings, and the special codes."""
+        return areas.list_areas(registry, kind=kind, lang=language(request))
+
+    @router.get("/areas/{code}", response_model=AreaOut, summary="One area", responses=ex.response(ex.AREA))
+    def get_area(request: Request, code: str, lang: Lang = None) -> AreaOut:
+        """By alpha-3, alpha-2 or M49 code (DEU, DE, 276): the canonical area with its regions."""
+        return areas.get_area(registry, code, lang=language(request))
+
+    @router.get("/observations", response_model=ObservationPage, summary="Observations",
+                responses={**ex.response(ex.OBSERVATIONS),
+                           200: {"content": {"application/json": {"example": ex.OBSERVATIONS},
+                                             "text/csv": {"example": ex.OBSERVATIONS_CSV}}}})
+    def list_observations(
+        request: Request,
+        indicator: Annotated[Codes, Query(examples=["STK_IMM"])] = [],  # noqa: B006 (FastAPI copies defaults)
+        area: Annotated[Codes, Query(description="Areas by any code (DEU, DE, 276).", examples=["DEU"])] = [],  # noqa: B006
+        region: Annotated[str | None, Query(description="A region or grouping, expanded to its countries.",
+                                            examples=["150"])] = None,
+        counterpart_area: Codes = [],  # noqa: B006
+        sex: Annotated[Codes, Query(examples=["_T"])] = [],  # noqa: B006
+        age: Codes = [],  # noqa: B006
+        migration_status: Codes = [],  # noqa: B006
+        dataset: Annotated[Codes, Query(description="Dataset ids, as /api/datasets lists them.")] = [],  # noqa: B006
+        start: Annotated[str | None, Query(alias="from", description="First period (inclusive).",
+                                           examples=["2015"])] = None,
+        end: Annotated[str | None, Query(alias="to", description="Last period (inclusive).",
+                                         examples=["2020"])] = None,
+        latest: Annotated[bool, Query(description="Only each series' latest observation.")] = False,
+        page: Annotated[int, Query(description="Page number, from 1.")] = 1,
+        per_page: Annotated[int, Query(description=f"Observations per page, at most {observations.MAX_PER_PAGE}.")
+                            ] = 100,
+        format: Annotated[str | None, Query(description="json or csv (beats the Accept header).")] = None,  # noqa: A002
+        lang: Lang = None,
+    ) -> Response | ObservationPage:
+        """Public observations with unit, status and provenance; paginated (Link header, X-Total-Count),
+        or CSV (every match, or one page when page or per_page is given)."""
+        offer = choose(request.headers.get("accept"), (JSON, CSV), format)
+        query = observations.parse_query(
+            registry, indicator=indicator, area=area, region=region, counterpart_area=counterpart_area, sex=sex,
+            age=age, migration_status=migration_status, dataset=dataset, start=start, end=end, latest=latest,
+            page=page, per_page=per_page)
+        lang_code = language(request)
+        if offer is CSV:
+            selection = observations.select(registry, query)
+            paged = "page" in request.query_params or "per_page" in request.query_params
+            offset = (query.page - 1) * query.per_page if paged else 0
+            rows: Iterator[bytes] = api_csv.write_csv(observations.read(
+                registry, selection, offset, query.per_page if paged else None, lang_code))
+            return StreamingResponse(rows, media_type=CSV.content_type, headers={
+                "X-Total-Count": str(selection.total), "Vary": "Accept, Accept-Language",
+                "Content-Disposition": 'attachment; filename="observations.csv"'})
+        result = observations.observation_page(registry, query, lang_code)
+        return json_response(result, headers={
+            "X-Total-Count": str(result.total), "Link": _links(request, result.page, result.pages),
+            "Vary": "Accept, Accept-Language"})
+
+    @router.get("/datasets", response_model=list[DatasetOut], summary="The DCAT catalogue",
+                responses={**ex.response(ex.DATASETS),
+                           200: {"content": {"application/json": {"example": ex.DATASETS},
+                                             "application/ld+json": {"example": {"@type": "dcat:Catalog"}}}}})
+    def list_datasets(request: Request, format: Annotated[str | None, Query(  # noqa: A002
+            description="json or jsonld (beats the Accept header).")] = None) -> Response:
+        """The public datasets (current, released versions) with coverage and distributions; JSON-LD
+        (DCAT 3) by Accept: application/ld+json or format=jsonld."""
+        offer = choose(request.headers.get("accept"), (JSON, JSON_LD), format)
+        found = catalogue_dcat.list_datasets(registry)
+        if offer is JSON_LD:
+            return json_response(catalogue_dcat.json_ld(found, registry.settings.base_iri),
+                                 media_type=JSON_LD.media_type, headers={"Vary": "Accept"})
+        return json_response(found, headers={"Vary": "Accept"})
+
+    @router.get("/datasets/{dataset_id}", response_model=DatasetOut, summary="One dataset",
+                responses=ex.response(ex.DATASETS[0]))
+    def get_dataset(request: Request, dataset_id: str, format: Annotated[str | None, Query(  # noqa: A002
+            description="json or jsonld.")] = None) -> Response:
+        """One public dataset as a DCAT record (JSON, or JSON-LD by Accept or format=jsonld)."""
+        offer = choose(request.headers.get("accept"), (JSON, JSON_LD), format)
+        found = catalogue_dcat.get_dataset(registry, dataset_id)
+        if offer is JSON_LD:
+            document = catalogue_dcat.json_ld([found], registry.settings.base_iri)
+            return json_response({"@context": document["@context"], **document["dcat:dataset"][0]},  # type: ignore[index]
+                                 media_type=JSON_LD.media_type, headers={"Vary": "Accept"})
+        return json_response(found, headers={"Vary": "Accept"})
+
+    @router.get("/datasets/{dataset_id}/rdf", summary="One dataset as RDF",
+                responses={200: {"content": {o.media_type: {} for o in (N_TRIPLES, *RDF_OFFERS)}}, 404: {}})
+    def dataset_rdf(request: Request, dataset_id: str, format: Annotated[str | None, Query(  # noqa: A002
+            description="nt, ttl, jsonld or rdf.")] = None) -> Response:
+        """The public graph of the dataset's current version: its PROV/DCAT description and its RDF Data Cube
+        observations. N-Triples streams; Turtle, JSON-LD and RDF/XML are built whole, up to a limit."""
+        offer = choose(request.headers.get("accept"), (N_TRIPLES, *[o for o in RDF_OFFERS if o is not N_TRIPLES]),
+                       format)
+        graph = catalogue_dcat.dataset_graph(registry, dataset_id)
+        if offer is N_TRIPLES:
+            def lines() -> Iterator[bytes]:
+                chunk: list[str] = []
+                for quad in registry.store.quads([graph]):
+                    chunk.append(f"{quad.subject} {quad.predicate} {quad.object} .\n")
+                    if len(chunk) >= 5000:
+                        yield "".join(chunk).encode("utf-8")
+                        chunk = []
+                yield "".join(chunk).encode("utf-8")
+            return StreamingResponse(lines(), media_type=N_TRIPLES.content_type, headers={"Vary": "Accept"})
+        triples = registry.store.graph_triples(graph)
+        if len(triples) > MAX_RDF_TRIPLES:
+            raise TooLarge(f"the dataset has {len(triples):,} triples, more than the {MAX_RDF_TRIPLES:,} written "
+                           f"whole as {offer.media_type}: ask for application/n-triples (format=nt), which streams.")
+        return Response(serialize_graph(triples, offer), media_type=offer.content_type, headers={"Vary": "Accept"})
+
+    return router
