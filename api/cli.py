@@ -265,12 +265,16 @@ def serve(
     port: Annotated[int, typer.Option(help="Port")] = 8000,
 ) -> None:
     """Serve the web app and API."""
+    import threading
+
     import uvicorn
 
+    from api.services import warmup
     from api.web.app import create_app
 
     settings = _settings()
     registry = open_registry(settings)
+    threading.Thread(target=warmup.warm, args=(registry,), name="warm-caches", daemon=True).start()
     uvicorn.run(create_app(settings, registry), host=host, port=port, log_level="info")
 
 

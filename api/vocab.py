@@ -6,7 +6,7 @@ instance data lives under the deployment's base IRI. Plain strings: no RDF libra
 
 from __future__ import annotations
 
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 ROOT = "https://w3id.org/migration-profile/"
 MP = ROOT + "def#"
@@ -113,6 +113,16 @@ class InstanceIris:
             f"{self.base}/id/observation/{quote(submission_id, safe='')}/"
             f"{quote(series_key, safe='.')}/{quote(period, safe='-')}"
         )
+
+    def observation_parts(self, iri: str) -> tuple[str, str, str] | None:
+        """(submission id, series key, period) of an observation IRI this deployment minted, else None."""
+        prefix = f"{self.base}/id/observation/"
+        if not iri.startswith(prefix):
+            return None
+        parts = iri[len(prefix):].split("/")
+        if len(parts) != 3:
+            return None
+        return unquote(parts[0]), unquote(parts[1]), unquote(parts[2])
 
     def agency(self, agency_id: str) -> str:
         return f"{self.base}/id/agency/{quote(agency_id, safe='')}"

@@ -77,6 +77,10 @@ def parse_query(registry: Registry, *, indicator: list[str], area: list[str], re
 
 
 def _candidates(index: ReadIndex, query: ObservationQuery) -> tuple[SeriesPart, ...]:
+    if query.areas and query.indicators:
+        cells = {(a, i) for a in query.areas for i in query.indicators}
+        return tuple(sorted((p for cell in cells for p in index.by_area_indicator.get(cell, ())),
+                            key=lambda p: (p.key, p.graph)))
     if query.areas:
         wanted = set(query.areas)
         return tuple(sorted((p for a in wanted for p in index.by_area.get(a, ())), key=lambda p: (p.key, p.graph)))

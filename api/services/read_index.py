@@ -28,6 +28,7 @@ class ReadIndex:
     parts: tuple[SeriesPart, ...]
     by_area: dict[str, tuple[SeriesPart, ...]]
     by_indicator: dict[str, tuple[SeriesPart, ...]]
+    by_area_indicator: dict[tuple[str, str], tuple[SeriesPart, ...]]
     provenance: dict[str, Provenance]
 
     @property
@@ -37,6 +38,7 @@ class ReadIndex:
 
 _CACHE: dict[tuple[int, str], ReadIndex] = {}
 _LOCK = threading.Lock()
+_BUILD_LOCK = threading.Lock()
 
 
 def read_index(registry: Registry, view: PublicView) -> ReadIndex:
@@ -46,11 +48,16 @@ def read_index(registry: Registry, view: PublicView) -> ReadIndex:
         found = _CACHE.get(cache_key)
     if found is not None:
         return found
-    built = _build(registry, view)
-    with _LOCK:
-        if len(_CACHE) >= 4:
-            _CACHE.pop(next(iter(_CACHE)))
-        _CACHE[cache_key] = built
+    with _BUILD_LOCK:  # one build at a time: a second caller waits for the first one's index
+        with _LOCK:
+            found = _CACHE.get(cache_key)
+        if found is not None:
+            return found
+        built = _build(registry, view)
+        with _LOCK:
+            if len(_CACHE) >= 4:
+                _CACHE.pop(next(iter(_CACHE)))
+            _CACHE[cache_key] = built
     return built
 
 
@@ -59,18 +66,24 @@ def _build(registry: Registry, view: PublicView) -> ReadIndex:
     if view.data_graphs:
         _names, rows = registry.store.select_stream(load_query("api/series-periods"),
                                                     default_graphs=view.data_graphs)
-        for graph, key, period in rows:
-            if graph is not None and key is not None and period is not None:
-                periods[(key.value, graph.value)].append(period.value)
+        parse = registry.iris.observation_parts
+        for graph, observation in rows:
+            found = parse(observation.value) if graph is not None and observation is not None else None
+            if found is not None:
+                periods[(found[1], graph.value)].append(found[2])  # type: ignore[union-attr]
     parts = tuple(SeriesPart(key, graph, tuple(sorted(set(found), key=period_bounds)))
                   for (key, graph), found in sorted(periods.items()))
     by_area: dict[str, list[SeriesPart]] = defaultdict(list)
     by_indicator: dict[str, list[SeriesPart]] = defaultdict(list)
+    by_both: dict[tuple[str, str], list[SeriesPart]] = defaultdict(list)
     for part in parts:
-        by_area[part.code("REF_AREA")].append(part)
-        by_indicator[part.code("INDICATOR")].append(part)
+        area, indicator = part.code("REF_AREA"), part.code("INDICATOR")
+        by_area[area].append(part)
+        by_indicator[indicator].append(part)
+        by_both[(area, indicator)].append(part)
     return ReadIndex(parts, {k: tuple(v) for k, v in by_area.items()},
-                     {k: tuple(v) for k, v in by_indicator.items()}, _provenance(registry, view))
+                     {k: tuple(v) for k, v in by_indicator.items()}, {k: tuple(v) for k, v in by_both.items()},
+                     _provenance(registry, view))
 
 
 def _provenance(registry: Registry, view: PublicView) -> dict[str, Provenance]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
@@ -11,6 +12,7 @@ from api.model.read_api import ComparisonOut, CoverageOut, ProfileOut
 from api.services import compare, profile
 from api.services.registry import Registry
 from api.web import api_examples as ex
+from api.web.cached import ResponseCache
 from api.web.language import language
 
 Lang = Annotated[str | None, Query(description="Language of labels: en, fr or es (else Accept-Language).",
@@ -19,6 +21,11 @@ Lang = Annotated[str | None, Query(description="Language of labels: en, fr or es
 
 def create_analysis_router(registry: Registry) -> APIRouter:
     router = APIRouter(prefix="/api", tags=["Profiles and comparisons"])
+    cache = ResponseCache()
+
+    def version() -> str:
+        """What these answers depend on: the public view, and today's date (freshness is an age)."""
+        return f"{registry.public_view().tag}/{datetime.now(UTC).date().isoformat()}"
 
     @router.get("/areas/{code}/profile", response_model=ProfileOut, summary="A country's Migration Profile",
                 responses=ex.response(ex.PROFILE))
@@ -26,8 +33,8 @@ def create_analysis_router(registry: Registry) -> APIRouter:
         """Every section with each indicator's latest figure, the last few, unit and source; the indicators
         without data as gaps; per section a completeness score (share of its indicators with data) and a
         freshness score (age of its newest figure in years)."""
-        return json_response(profile.profile(registry, code, lang=language(request)),
-                             headers={"Vary": "Accept-Language"})
+        return cache.answer(request, version(), lambda: json_response(
+            profile.profile(registry, code, lang=language(request)), headers={"Vary": "Accept-Language"}))
 
     @router.get("/compare", response_model=ComparisonOut, summary="Compare areas on one indicator",
                 responses=ex.response(ex.COMPARISON))
@@ -49,9 +56,9 @@ def create_analysis_router(registry: Registry) -> APIRouter:
         statistical definitions (from the datasets' metadata), distant reference periods, estimated or
         imputed figures, different sources, different units."""
         named = [a.strip() for text in areas for a in text.split(",") if a.strip()]
-        return json_response(compare.compare(registry, indicator, areas=named, region=region, period=period,
-                                             max_gap=max_gap, lang=language(request)),
-                             headers={"Vary": "Accept-Language"})
+        return cache.answer(request, version(), lambda: json_response(compare.compare(
+            registry, indicator, areas=named, region=region, period=period, max_gap=max_gap, lang=language(request)),
+            headers={"Vary": "Accept-Language"}))
 
     @router.get("/coverage", response_model=CoverageOut, summary="Completeness and freshness everywhere",
                 responses=ex.response(ex.COVERAGE))
@@ -63,7 +70,7 @@ def create_analysis_router(registry: Registry) -> APIRouter:
     ) -> Response:
         """For every area and section: completeness (share of the section's indicators with data) and
         freshness (age of the newest figure in years)."""
-        return json_response(profile.coverage(registry, lang=language(request), kind=kind),
-                             headers={"Vary": "Accept-Language"})
+        return cache.answer(request, version(), lambda: json_response(
+            profile.coverage(registry, lang=language(request), kind=kind), headers={"Vary": "Accept-Language"}))
 
     return router

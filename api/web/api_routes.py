@@ -21,6 +21,7 @@ from api.model.read_api import AreaOut, DatasetOut, IndicatorOut, ObservationPag
 from api.services import areas, catalogue_dcat, indicators, observations
 from api.services.registry import Registry
 from api.web import api_examples as ex
+from api.web.cached import ResponseCache
 from api.web.language import language
 
 JSON = MediaType("application/json", ("json",), charset=False)
@@ -51,6 +52,10 @@ def _links(request: Request, page: int, pages: int) -> str:
 
 def create_api_router(registry: Registry) -> APIRouter:
     router = APIRouter(prefix="/api", tags=["Read API"])
+    cache = ResponseCache()
+
+    def view_tag() -> str:
+        return registry.public_view().tag
 
     @router.get("/indicators", response_model=list[IndicatorOut], summary="The indicator catalogue",
                 responses=ex.response(ex.INDICATORS))
@@ -63,29 +68,33 @@ def create_api_router(registry: Registry) -> APIRouter:
         q: Annotated[str | None, Query(description="Words to find in ids, labels and definitions (any language).",
                                        examples=["remittance cost"])] = None,
         lang: Lang = None,
-    ) -> list[IndicatorOut]:
+    ) -> Response:
         """Indicators in profile order; filter by section, SDG target and text."""
-        return indicators.list_indicators(registry, section=section, sdg=sdg, q=q, lang=language(request))
+        return cache.answer(request, registry.vocabulary_tag, lambda: json_response(indicators.list_indicators(
+            registry, section=section, sdg=sdg, q=q, lang=language(request)), headers={"Vary": "Accept-Language"}))
 
     @router.get("/indicators/{indicator_id}", response_model=IndicatorOut, summary="One indicator",
                 responses=ex.response(ex.INDICATOR))
-    def get_indicator(request: Request, indicator_id: str, lang: Lang = None) -> IndicatorOut:
+    def get_indicator(request: Request, indicator_id: str, lang: Lang = None) -> Response:
         """Full metadata, the areas with public data, time coverage and the publishers' series codes."""
-        return indicators.get_indicator(registry, indicator_id, lang=language(request))
+        return cache.answer(request, view_tag(), lambda: json_response(indicators.get_indicator(
+            registry, indicator_id, lang=language(request)), headers={"Vary": "Accept-Language"}))
 
     @router.get("/areas", response_model=list[AreaOut], summary="Areas", responses=ex.response(ex.AREAS))
     def list_areas(
         request: Request,
         kind: Annotated[str | None, Query(description="country, region or special.", examples=["region"])] = None,
         lang: Lang = None,
-    ) -> list[AreaOut]:
+    ) -> Response:
         """Countries and territories (ISO 3166-1), M49 regions and groupings, and the special codes."""
-        return areas.list_areas(registry, kind=kind, lang=language(request))
+        return cache.answer(request, registry.vocabulary_tag, lambda: json_response(areas.list_areas(
+            registry, kind=kind, lang=language(request)), headers={"Vary": "Accept-Language"}))
 
     @router.get("/areas/{code}", response_model=AreaOut, summary="One area", responses=ex.response(ex.AREA))
-    def get_area(request: Request, code: str, lang: Lang = None) -> AreaOut:
+    def get_area(request: Request, code: str, lang: Lang = None) -> Response:
         """By alpha-3, alpha-2 or M49 code (DEU, DE, 276): the canonical area with its regions."""
-        return areas.get_area(registry, code, lang=language(request))
+        return cache.answer(request, registry.vocabulary_tag, lambda: json_response(areas.get_area(
+            registry, code, lang=language(request)), headers={"Vary": "Accept-Language"}))
 
     @router.get("/observations", response_model=ObservationPage, summary="Observations",
                 responses={**ex.response(ex.OBSERVATIONS),
@@ -144,11 +153,15 @@ def create_api_router(registry: Registry) -> APIRouter:
         """The public datasets (current, released versions) with coverage and distributions; JSON-LD
         (DCAT 3) by Accept: application/ld+json or format=jsonld."""
         offer = choose(request.headers.get("accept"), (JSON, JSON_LD), format)
-        found = catalogue_dcat.list_datasets(registry)
-        if offer is JSON_LD:
-            return json_response(catalogue_dcat.json_ld(found, registry.settings.base_iri),
-                                 media_type=JSON_LD.media_type, headers={"Vary": "Accept"})
-        return json_response(found, headers={"Vary": "Accept"})
+
+        def build() -> Response:
+            found = catalogue_dcat.list_datasets(registry)
+            if offer is JSON_LD:
+                return json_response(catalogue_dcat.json_ld(found, registry.settings.base_iri),
+                                     media_type=JSON_LD.media_type, headers={"Vary": "Accept"})
+            return json_response(found, headers={"Vary": "Accept"})
+
+        return cache.answer(request, view_tag(), build)
 
     @router.get("/datasets/{dataset_id}", response_model=DatasetOut, summary="One dataset",
                 responses=ex.response(ex.DATASETS[0]))

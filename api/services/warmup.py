@@ -1,0 +1,30 @@
+"""Build the caches a first request would otherwise wait for (SDMX series index, read index, structures)."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from api.errors import RegistryError
+from api.services import sdmx_structures
+from api.services.read_index import read_index
+from api.services.registry import Registry
+from api.services.sdmx_data import series_index
+
+log = logging.getLogger("mpr")
+
+
+def warm(registry: Registry) -> float:
+    """Build every per-view cache for the current public view; the seconds it took."""
+    start = time.perf_counter()
+    try:
+        view = registry.public_view()
+        sdmx_structures.catalogue(registry)
+        sdmx_structures.data_labels(registry, "en")
+        series_index(registry, view)
+        read_index(registry, view)
+    except RegistryError as exc:  # the server still answers; the caches are built on first use instead
+        log.warning("warming the caches failed: %s", exc.message)
+    seconds = time.perf_counter() - start
+    log.info("caches ready in %.1f s", seconds)
+    return seconds
