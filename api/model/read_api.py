@@ -138,6 +138,7 @@ class ObservationQuery:
     start: str | None = None  # ISO date of the first day the from-period covers
     end: str | None = None  # ISO date of the last day the to-period covers
     latest: bool = False
+    as_of: datetime | None = None
     page: int = 1
     per_page: int = 100
 
@@ -285,3 +286,17 @@ class DatasetOut:
     iri: str
     submission_iri: str
     distributions: list[DistributionOut]
+
+
+@dataclass(frozen=True)
+class VersionOut:
+    """A version of a dataset as it was public: from its release until the next version replaced it."""
+
+    version: int
+    submission: str
+    submission_iri: str
+    generated: datetime
+    valid_from: datetime
+    valid_to: datetime | None
+    observations: int
+    current: bool

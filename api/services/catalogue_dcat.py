@@ -8,14 +8,18 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
-from urllib.parse import quote
+from datetime import UTC, datetime
+from urllib.parse import quote, unquote
+
+from pyoxigraph import Literal, NamedNode
 
 from api import vocab
 from api.errors import NotFound
-from api.model.read_api import DatasetOut, DistributionOut, SeriesPart
+from api.model.read_api import DatasetOut, DistributionOut, SeriesPart, VersionOut
 from api.services.read_index import ReadIndex, read_index
 from api.services.registry import Registry
 from api.services.sdmx_data import period_bounds
+from api.store.queries import load_query
 
 
 def _distributions(dataset_id: str) -> list[DistributionOut]:
@@ -60,6 +64,38 @@ def get_dataset(registry: Registry, dataset_id: str) -> DatasetOut:
         if dataset.id == dataset_id:
             return dataset
     raise NotFound(f"no public dataset has the id '{dataset_id}': /api/datasets lists them.")
+
+
+def dataset_versions(registry: Registry, dataset_id: str, now: datetime | None = None) -> list[VersionOut]:
+    """Every version of a dataset that has been public, oldest first, with when each was valid (DESIGN §4)."""
+    moment = (now or datetime.now(UTC)).astimezone(UTC)
+    rows = registry.store.select(
+        load_query("registry/public-history"),
+        {"now": Literal(moment.strftime("%Y-%m-%dT%H:%M:%SZ"), datatype=NamedNode(vocab.XSD + "dateTime"))},
+        default_graphs=[registry.iris.registry_graph])
+    wanted = registry.iris.dataset(dataset_id)
+    found: list[tuple[int, datetime, str, datetime, int]] = []
+    for row in rows:
+        dataset, version, graph, generated = (row[n] for n in ("dataset", "version", "graph", "generated"))
+        if dataset is None or dataset.value != wanted or version is None or graph is None or generated is None:
+            continue
+        made = _moment(generated.value)
+        release = row["release"]
+        valid_from = max(made, _moment(release.value)) if release is not None else made
+        count = int(row["observations"].value) if row["observations"] is not None else 0
+        found.append((int(version.value), valid_from, graph.value, made, count))
+    if not found:
+        raise NotFound(f"no public dataset has the id '{dataset_id}': /api/datasets lists them.")
+    found.sort()
+    return [VersionOut(version=v, submission=unquote(graph.rsplit("/", 1)[-1]), submission_iri=graph,
+                       generated=made, valid_from=valid_from,
+                       valid_to=found[i + 1][1] if i + 1 < len(found) else None, observations=count,
+                       current=i + 1 == len(found))
+            for i, (v, valid_from, graph, made, count) in enumerate(found)]
+
+
+def _moment(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 def dataset_graph(registry: Registry, dataset_id: str) -> str:

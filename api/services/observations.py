@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from api.errors import BadRequest
 from api.model.read_api import ObservationOut, ObservationPage, ObservationQuery, Provenance, SeriesPart
@@ -43,7 +44,7 @@ def _bound(text: str | None, name: str, end: bool) -> str | None:
 def parse_query(registry: Registry, *, indicator: list[str], area: list[str], region: str | None,
                 counterpart_area: list[str], sex: list[str], age: list[str], migration_status: list[str],
                 dataset: list[str], start: str | None, end: str | None, latest: bool, page: int,
-                per_page: int) -> ObservationQuery:
+                per_page: int, as_of: str | None = None) -> ObservationQuery:
     """Check and canonicalise the query string; a bad value is BadRequest naming the parameter."""
     indicators = tuple(i.upper() for i in _codes(indicator))
     unknown = [i for i in indicators if registry.catalogue.get(i) is None]
@@ -69,11 +70,24 @@ def parse_query(registry: Registry, *, indicator: list[str], area: list[str], re
     if not 1 <= per_page <= MAX_PER_PAGE:
         raise BadRequest(f"per_page={per_page}: ask for 1 to {MAX_PER_PAGE} observations per page.")
     query = ObservationQuery(indicators=indicators, areas=tuple(areas), datasets=_codes(dataset),
+                             counterpart_areas=values["counterpart_areas"], sexes=values["sexes"],
+                             ages=values["ages"], migration_statuses=values["migration_statuses"],
                              start=_bound(start, "from", False), end=_bound(end, "to", True), latest=latest,
-                             page=page, per_page=per_page, **values)
+                             as_of=_moment(as_of), page=page, per_page=per_page)
     if query.start and query.end and query.start > query.end:
         raise BadRequest(f"from={start} is after to={end}.")
     return query
+
+
+def _moment(text: str | None) -> datetime | None:
+    """``asOf``: an ISO 8601 date-time (a date means its midnight, UTC when no offset is given)."""
+    if text is None or not text.strip():
+        return None
+    try:
+        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise BadRequest(f"asOf={text} is not a date-time: write 2024-06-30 or 2024-06-30T12:00:00Z.") from None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _candidates(index: ReadIndex, query: ObservationQuery) -> tuple[SeriesPart, ...]:
@@ -141,7 +155,8 @@ class Selection:
 
 
 def select(registry: Registry, query: ObservationQuery) -> Selection:
-    index = read_index(registry, registry.public_view())
+    """The series parts and periods ``query`` selects in the public view (as it was at ``asOf`` if given)."""
+    index = read_index(registry, registry.public_view(as_of=query.as_of))
     chosen = []
     for part in _candidates(index, query):
         if _part_wanted(part, query, index):

@@ -45,6 +45,14 @@ DATASETS = [{"id": "UNDESA_IMS_2024", "title": "International Migrant Stock 2024
              "submission_iri": "https://registry.example.org/id/submission/UNDESA_IMS_2024-v1",
              "distributions": [{"title": "Observations as CSV", "media_type": "text/csv",
                                 "access_url": "/api/observations?dataset=UNDESA_IMS_2024&format=csv"}]}]
+VERSIONS = [{"version": 1, "submission": "UNDESA_IMS_2024-v1",
+             "submission_iri": "https://registry.example.org/id/submission/UNDESA_IMS_2024-v1",
+             "generated": "2025-01-15T09:00:00+00:00", "valid_from": "2025-01-15T09:00:00+00:00",
+             "valid_to": "2026-11-20T10:00:00+00:00", "observations": 34800, "current": False},
+            {"version": 2, "submission": "UNDESA_IMS_2024-v2",
+             "submission_iri": "https://registry.example.org/id/submission/UNDESA_IMS_2024-v2",
+             "generated": "2026-11-20T10:00:00+00:00", "valid_from": "2026-11-20T10:00:00+00:00",
+             "valid_to": None, "observations": 35000, "current": True}]
 POINT = {"period": "2020", "value": 15762457.0, "status": "A"}
 PROFILE = {"area": AREA, "completeness": 0.41, "sections": [{
     "id": "STK", "label": "Migrant stocks", "completeness": 0.5, "freshness_years": 5.9,

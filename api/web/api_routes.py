@@ -17,7 +17,7 @@ from api.formats import api_csv
 from api.formats.api_json import json_response
 from api.formats.media import MediaType, choose
 from api.formats.rdf_output import JSON_LD, N_TRIPLES, RDF_OFFERS, serialize_graph
-from api.model.read_api import AreaOut, DatasetOut, IndicatorOut, ObservationPage
+from api.model.read_api import AreaOut, DatasetOut, IndicatorOut, ObservationPage, VersionOut
 from api.services import areas, catalogue_dcat, indicators, observations
 from api.services.registry import Registry
 from api.web import api_examples as ex
@@ -116,6 +116,9 @@ def create_api_router(registry: Registry) -> APIRouter:
         end: Annotated[str | None, Query(alias="to", description="Last period (inclusive).",
                                          examples=["2020"])] = None,
         latest: Annotated[bool, Query(description="Only each series' latest observation.")] = False,
+        as_of: Annotated[str | None, Query(alias="asOf", description="The data as it was public at this "
+                                           "date-time (earlier versions of revised datasets).",
+                                           examples=["2024-06-30T00:00:00Z"])] = None,
         page: Annotated[int, Query(description="Page number, from 1.")] = 1,
         per_page: Annotated[int, Query(description=f"Observations per page, at most {observations.MAX_PER_PAGE}.")
                             ] = 100,
@@ -128,7 +131,7 @@ def create_api_router(registry: Registry) -> APIRouter:
         query = observations.parse_query(
             registry, indicator=indicator, area=area, region=region, counterpart_area=counterpart_area, sex=sex,
             age=age, migration_status=migration_status, dataset=dataset, start=start, end=end, latest=latest,
-            page=page, per_page=per_page)
+            page=page, per_page=per_page, as_of=as_of)
         lang_code = language(request)
         if offer is CSV:
             selection = observations.select(registry, query)
@@ -175,6 +178,14 @@ def create_api_router(registry: Registry) -> APIRouter:
             return json_response({"@context": document["@context"], **document["dcat:dataset"][0]},  # type: ignore[index]
                                  media_type=JSON_LD.media_type, headers={"Vary": "Accept"})
         return json_response(found, headers={"Vary": "Accept"})
+
+    @router.get("/datasets/{dataset_id}/versions", response_model=list[VersionOut], summary="A dataset's versions",
+                responses=ex.response(ex.VERSIONS))
+    def dataset_versions(request: Request, dataset_id: str) -> Response:
+        """Every version that has been public, oldest first: when it was generated, from when to when it was
+        the public one (``asOf`` on /api/observations and on SDMX v2 data reads these)."""
+        return cache.answer(request, view_tag(), lambda: json_response(
+            catalogue_dcat.dataset_versions(registry, dataset_id)))
 
     @router.get("/datasets/{dataset_id}/rdf", summary="One dataset as RDF",
                 responses={200: {"content": {o.media_type: {} for o in (N_TRIPLES, *RDF_OFFERS)}}, 404: {}})
