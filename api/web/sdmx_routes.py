@@ -7,7 +7,9 @@ request: negotiate the format, compute validators (304), parse, call one service
 
 from __future__ import annotations
 
+import threading
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -67,9 +69,14 @@ def _language(request: Request) -> str:
     return "en"
 
 
+STRUCTURE_CACHE_SIZE = 256  # structure and availability answers kept by ETag
+
+
 def create_sdmx_router(registry: Registry) -> APIRouter:
     """Both SDMX REST roots over one registry."""
     router = APIRouter(tags=["SDMX REST"])
+    structures: OrderedDict[str, tuple[bytes, str]] = OrderedDict()
+    lock = threading.Lock()
 
     def answer(request: Request, api: str, kind: str, build: Callable[[Negotiated, PublicView], Response]
                ) -> Response:
@@ -80,8 +87,19 @@ def create_sdmx_router(registry: Registry) -> APIRouter:
         cached = not_modified(request, headers)
         if cached is not None:
             return cached
+        etag = headers["ETag"]
+        if kind == "structure":
+            with lock:
+                kept = structures.get(etag)
+            if kept is not None:
+                return Response(kept[0], media_type=kept[1], headers=headers)
         response = build(negotiated, view)
         response.headers.update(headers)
+        if kind == "structure" and response.status_code == 200 and isinstance(response.body, bytes):
+            with lock:  # the ETag names the view, the request and the format: the same bytes answer it again
+                structures[etag] = (bytes(response.body), negotiated.content_type)
+                while len(structures) > STRUCTURE_CACHE_SIZE:
+                    structures.popitem(last=False)
         return response
 
     def data(request: Request, query: sdmx_data_params.DataQuery, negotiated: Negotiated,

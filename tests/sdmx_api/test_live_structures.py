@@ -232,3 +232,15 @@ def test_sdmx1_reads_sdmx_csv_with_the_structure_it_fetched(live: LiveServer, sd
     expected = {(str(i[xml.index.names.index("TIME_PERIOD")]), i[xml.index.names.index("SEX")]): float(v)
                 for i, v in xml.items()}
     assert got and got == expected
+
+
+def test_structure_answers_are_kept_by_etag(live: LiveServer) -> None:
+    """The same structure request gets the same message (built once); another format is another answer."""
+    path = "/sdmx/v1/codelist/MPR/CL_SEX/1.0"
+    first, second = get(live, path), get(live, path)
+    assert first.status_code == second.status_code == 200
+    assert first.content == second.content and first.headers["etag"] == second.headers["etag"]
+    header = etree.fromstring(first.content).find(".//{*}Header/{*}ID")
+    assert header is not None and header.text and header.text.startswith("IREF")
+    other = get(live, path, headers={"Accept": "application/vnd.sdmx.structure+json;version=2.0.0"})
+    assert other.headers["etag"] != first.headers["etag"] and other.content != first.content
