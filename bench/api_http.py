@@ -176,7 +176,8 @@ def measure_ours(data_dir: Path, meta: Result, requests: int, load: bool) -> Res
 
 
 def measure_rdflib(data_dir: Path, meta: Result, picked: dict[str, str], requests: int, out: Path) -> Result:
-    """Export the store's public data to Turtle, serve it with rdflib-endpoint, ask the SPARQL equivalents."""
+    """Export the store's public data to Turtle, serve it with rdflib-endpoint (its endpoint is at /), ask the
+    SPARQL equivalents."""
     from api.config import Settings
     from api.services import export
     from api.services.registry import open_registry
@@ -198,7 +199,7 @@ def measure_rdflib(data_dir: Path, meta: Result, picked: dict[str, str], request
             start = time.perf_counter()
             while True:
                 try:
-                    if client.get("/sparql", params={"query": "ASK { ?s ?p ?o }"}).status_code == 200:
+                    if client.get("/", params={"query": "ASK { ?s ?p ?o }"}).status_code == 200:
                         break
                 except httpx.HTTPError:
                     pass
@@ -208,7 +209,7 @@ def measure_rdflib(data_dir: Path, meta: Result, picked: dict[str, str], request
             result["load_s"] = time.perf_counter() - start
             result["rss_mb"] = rss_mb(process.pid)
             for name, query in sparql_questions(picked).items():
-                result["questions"][name] = timed(client, "/sparql", max(requests // 10, 5), params={"query": query},
+                result["questions"][name] = timed(client, "/", max(requests // 10, 5), params={"query": query},
                                                   headers={"Accept": "application/sparql-results+json"})
                 print(f"  rdflib {name}: p50 {result['questions'][name]['p50_ms']:.1f} ms", flush=True)
     finally:
