@@ -9,7 +9,7 @@ graphs that nothing refers to; they are removed at once, or on the next start af
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from itertools import chain
 from pathlib import Path
@@ -113,6 +113,10 @@ def submit(registry: Registry, parsed: ParsedFile, meta: SubmissionMetadata) -> 
         )
     restricted = {NamedNode(focus) for focus, info in observations.items()
                   if info.cells.get("CONF_STATUS", "").strip() != _PUBLIC_CONF}
+    # The public description counts only the public observations: the full count would reveal that cells
+    # were suppressed. The registry graph (never public) keeps the full count.
+    description = list(submission_description(
+        meta, replace(facts, observations=facts.observations - len(restricted)), registry.iris))
     sub_iri = registry.iris.submission(facts.submission_id)
     public_graph = sub_iri
     restricted_graph = f"{sub_iri}/restricted"

@@ -41,6 +41,7 @@ class Registry:
         self.settings = settings
         self.store = store
         self.iris = vocab.InstanceIris(settings.base_iri)
+        self._current_view: tuple[int, datetime | None, PublicView] | None = None
 
     @cached_property
     def catalogue(self) -> Catalogue:
@@ -85,8 +86,28 @@ class Registry:
         return self.public_view(now).graphs
 
     def public_view(self, now: datetime | None = None, *, as_of: datetime | None = None) -> PublicView:
-        """The public view now, or as it was at ``as_of`` (earlier versions of revised datasets)."""
-        moment = (now or datetime.now(UTC)).astimezone(UTC)
+        """The public view now, or as it was at ``as_of`` (earlier versions of revised datasets).
+
+        The current view is kept until a write through this registry's store or the next release time,
+        whichever comes first; a store other processes write to (remote) is asked every time."""
+        if now is None and as_of is None and self.store.generation is not None:
+            generation = self.store.generation
+            moment = datetime.now(UTC)
+            kept = self._current_view
+            if kept is not None and kept[0] == generation and (kept[1] is None or moment < kept[1]):
+                return kept[2]
+            view = self._public_view(moment, None)
+            self._current_view = (generation, self._next_release(moment), view)
+            return view
+        return self._public_view((now or datetime.now(UTC)).astimezone(UTC), as_of)
+
+    def _next_release(self, moment: datetime) -> datetime | None:
+        rows = self.store.select(load_query("registry/next-release"), {"now": _datetime_literal(moment)},
+                                 default_graphs=[self.iris.registry_graph])
+        found = rows[0]["next"] if rows else None
+        return datetime.fromisoformat(found.value.replace("Z", "+00:00")) if found is not None else None
+
+    def _public_view(self, moment: datetime, as_of: datetime | None) -> PublicView:
         if as_of is not None:
             rows = self.store.select(
                 load_query("registry/public-submissions-as-of"),

@@ -21,6 +21,12 @@ Bindings = Mapping[str, Term]
 class Store(Protocol):
     """Query, construct, write and list named graphs."""
 
+    @property
+    def generation(self) -> int | None:
+        """Changes after every write made through this object; None when other writers may change the store
+        too (then nothing derived from its content may be cached)."""
+        ...
+
     def select(
         self, query: str, bindings: Bindings | None = None, *, default_graphs: Sequence[str] | None = None
     ) -> list[Row]:

@@ -42,6 +42,12 @@ class OxigraphStore:
         except OSError as exc:  # the RocksDB lock is held by another process
             raise StoreError(f"cannot open the store at {path}: {exc}") from exc
         self.path = path
+        self._generation = 0
+
+    @property
+    def generation(self) -> int:
+        """Counts the writes made through this object (cached views check it)."""
+        return self._generation
 
     @property
     def native(self) -> OxStore:
@@ -112,6 +118,8 @@ class OxigraphStore:
             self._store.update(update)
         except (RuntimeError, OSError) as exc:  # SyntaxError passes through, as for queries
             raise StoreError(f"the update failed, nothing was changed: {exc}") from exc
+        finally:
+            self._generation += 1  # after the write: a view cached while it ran carries the older number
 
     def replace_graph(self, graph: str, triples: Iterable[Triple]) -> None:
         """Write into a staging graph, then MOVE it over ``graph`` in one update (one transaction)."""
@@ -122,24 +130,34 @@ class OxigraphStore:
             self._store.update(f"DROP SILENT GRAPH {target} ; MOVE SILENT GRAPH {staging} TO GRAPH {target}")
         finally:
             self._store.remove_graph(staging) if self._store.contains_named_graph(staging) else None
+            self._generation += 1
         self._store.flush()
 
     def load_new_graph(self, graph: str, triples: Iterable[Triple]) -> None:
         """Bulk-load a graph no reader sees yet (not atomic; a crash leaves an unreferenced orphan)."""
         g = NamedNode(graph)
-        if self._store.contains_named_graph(g):
-            self._store.remove_graph(g)
-        self._store.bulk_extend(Quad(t.subject, t.predicate, t.object, g) for t in triples)
+        try:
+            if self._store.contains_named_graph(g):
+                self._store.remove_graph(g)
+            self._store.bulk_extend(Quad(t.subject, t.predicate, t.object, g) for t in triples)
+        finally:
+            self._generation += 1
         self._store.flush()
 
     def add_to_graph(self, graph: str, triples: Iterable[Triple]) -> None:
         g = NamedNode(graph)
-        self._store.extend([Quad(t.subject, t.predicate, t.object, g) for t in triples])
+        try:
+            self._store.extend([Quad(t.subject, t.predicate, t.object, g) for t in triples])
+        finally:
+            self._generation += 1
 
     def drop_graph(self, graph: str) -> None:
         g = NamedNode(graph)
-        if self._store.contains_named_graph(g):
-            self._store.remove_graph(g)
+        try:
+            if self._store.contains_named_graph(g):
+                self._store.remove_graph(g)
+        finally:
+            self._generation += 1
 
     def list_graphs(self) -> list[str]:
         return sorted(

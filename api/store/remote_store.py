@@ -68,6 +68,11 @@ class EndpointSyntaxError(StoreError, SyntaxError):
 class RemoteStore:
     """A SPARQL 1.1 endpoint (Query, Update, optionally Graph Store) behind the Store protocol."""
 
+    @property
+    def generation(self) -> None:
+        """Other processes may write to the endpoint: nothing derived from it is cached."""
+        return None
+
     def __init__(
         self,
         query_url: str,

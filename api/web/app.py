@@ -21,6 +21,7 @@ from api.services.registry import Registry
 from api.web import openapi, sdmx_http
 from api.web.api_analysis_routes import create_analysis_router
 from api.web.api_routes import create_api_router
+from api.web.ld_routes import create_linked_data_router
 from api.web.sdmx_routes import create_sdmx_router
 
 log = logging.getLogger("mpr")
@@ -70,6 +71,7 @@ def create_app(settings: Settings, registry: Registry) -> FastAPI:
     app.include_router(create_sdmx_router(registry))
     app.include_router(create_api_router(registry))
     app.include_router(create_analysis_router(registry))
+    app.include_router(create_linked_data_router(registry))
     openapi.install(app)
 
     @app.get("/health", summary="Liveness and what is loaded")

@@ -51,3 +51,13 @@ def test_embargoed_and_confidential_areas_have_no_profile_figures(client: TestCl
         stocks = next(s for s in body["sections"] if s["id"] == "STK")
         assert stocks["indicators"] == [] and "STK_IMM" in {g["id"] for g in stocks["gaps"]}
     assert client.get(f"/api/datasets/{EMBARGOED_DATASET}").status_code == 404
+
+
+def test_public_descriptions_do_not_count_suppressed_cells(client: TestClient) -> None:
+    """The DEU submission has 4 public observations and 1 confidential one: its public description says 4."""
+    registry = client.app.state.registry  # type: ignore[attr-defined]
+    rows = registry.store.select(
+        "SELECT ?n WHERE { ?s <https://w3id.org/migration-profile/def#observationCount> ?n ; "
+        "<http://purl.org/dc/terms/identifier> ?id FILTER(STRSTARTS(?id, 'NSO_DEU_STOCK')) }",
+        default_graphs=registry.public_view().data_graphs)
+    assert [row["n"].value for row in rows] == ["4"]
