@@ -18,11 +18,12 @@ from rich.table import Table
 
 from api.config import Settings
 from api.errors import RegistryError, SubmissionRejected
+from api.model.agency import AgencyKind
 from api.model.report import ValidationReport
 from api.model.submission import SubmissionMetadata
+from api.services import agencies, imports, ingest
 from api.services import build as build_service
 from api.services import export as export_service
-from api.services import imports, ingest
 from api.services import template as template_service
 from api.services.registry import Registry, open_registry
 from api.store.oxigraph_store import OxigraphStore
@@ -276,6 +277,123 @@ def serve(
     registry = open_registry(settings)
     threading.Thread(target=warmup.warm, args=(registry,), name="warm-caches", daemon=True).start()
     uvicorn.run(create_app(settings, registry), host=host, port=port, log_level="info")
+
+
+agency_app = typer.Typer(help="Agencies: their public description and the areas they may write.",
+                         no_args_is_help=True)
+token_app = typer.Typer(help="Bearer tokens of agencies: create (shown once), list, revoke.", no_args_is_help=True)
+app.add_typer(agency_app, name="agency")
+app.add_typer(token_app, name="token")
+
+
+def _when(moment: datetime | None) -> str:
+    return "" if moment is None else f"{moment:%Y-%m-%d %H:%M} UTC"
+
+
+@agency_app.command("add")
+def agency_add(
+    agency_id: Annotated[str, typer.Argument(metavar="ID", help="Agency id, e.g. DESTATIS")],
+    name: Annotated[list[str], typer.Option(help="Name; repeat with @de, @fr ... for other languages")],
+    kind: Annotated[AgencyKind, typer.Option(help="What the agency is")],
+    country: Annotated[str | None, typer.Option(help="Its country (ISO alpha-3 or M49); needed for nso, ministry")]
+    = None,
+    area: Annotated[list[str] | None, typer.Option(help="An area it may write (repeatable; default its country)")]
+    = None,
+    contact: Annotated[str | None, typer.Option(help="Contact e-mail address or URL")] = None,
+    admin: Annotated[bool | None, typer.Option("--admin/--no-admin", help="May withdraw and administer "
+                                               "(default: only kind admin)")] = None,
+    replace: Annotated[bool, typer.Option(help="Change an existing agency (its tokens stay valid)")] = False,
+) -> None:
+    """Register an agency: its public description (RDF) and the areas its tokens may write."""
+    request = agencies.AgencyRequest(agency_id, name, kind, country, tuple(area or ()), contact, admin)
+    try:
+        registry = open_registry(_settings())
+        try:
+            added = agencies.add_agency(registry, request, replace=replace)
+        finally:
+            registry.close()
+    except RegistryError as exc:
+        raise _fail(exc) from exc
+    scope = "any area" if kind is AgencyKind.INTERNATIONAL else ", ".join(added.areas) or "no area"
+    err.print(f"agency {added.id} ({added.kind.label}) {'saved' if replace else 'added'}: "
+              f"{added.name()}; may write {scope}{'; admin' if added.admin else ''}.", highlight=False)
+    err.print(f"next: mpr token create {added.id}", highlight=False)
+
+
+@agency_app.command("list")
+def agency_list() -> None:
+    """The registered agencies, their kind and the areas they may write (no secrets)."""
+    try:
+        registry = open_registry(_settings())
+        try:
+            found = agencies.list_agencies(registry)
+        finally:
+            registry.close()
+    except RegistryError as exc:
+        raise _fail(exc) from exc
+    table = Table(title=f"{len(found)} agenc{'y' if len(found) == 1 else 'ies'}")
+    for column in ("id", "name", "kind", "country", "may write", "admin", "contact"):
+        table.add_column(column)
+    for agency in found:
+        scope = "any area" if agency.kind is AgencyKind.INTERNATIONAL else " ".join(agency.areas) or "-"
+        table.add_row(agency.id, agency.name(), agency.kind.value, agency.country or "", scope,
+                      "yes" if agency.admin else "", agency.contact or "")
+    out.print(table)
+
+
+@token_app.command("create")
+def token_create(
+    agency: Annotated[str, typer.Argument(help="The agency id")],
+    label: Annotated[str, typer.Option(help="What the token is for, e.g. 'upload robot'")] = "",
+) -> None:
+    """Create a token for an agency and print it once: it is stored only as a hash."""
+    try:
+        credentials = agencies.open_credentials(_settings())
+        try:
+            created = agencies.create_token(credentials, agency, label=label)
+        finally:
+            credentials.close()
+    except RegistryError as exc:
+        raise _fail(exc) from exc
+    sys.stdout.write(created.secret + "\n")
+    err.print(f"token {created.info.id} created for {agency}. [bold yellow]Copy it now: it is not shown again[/] "
+              "(the registry keeps only its hash). Send it as 'Authorization: Bearer <token>'; "
+              "GET /api/whoami tests it.", highlight=False)
+
+
+@token_app.command("revoke")
+def token_revoke(
+    token_id: Annotated[str, typer.Argument(metavar="TOKEN_ID", help="The token id (`mpr token list AGENCY`)")],
+) -> None:
+    """Revoke a token: requests with it are refused from now on."""
+    try:
+        credentials = agencies.open_credentials(_settings())
+        try:
+            revoked = agencies.revoke_token(credentials, token_id)
+        finally:
+            credentials.close()
+    except RegistryError as exc:
+        raise _fail(exc) from exc
+    err.print(f"token {revoked.id} of {revoked.agency_id} revoked ({_when(revoked.revoked)}).", highlight=False)
+
+
+@token_app.command("list")
+def token_list(agency: Annotated[str, typer.Argument(help="The agency id")]) -> None:
+    """An agency's tokens: ids, labels, dates; never the tokens or their hashes."""
+    try:
+        credentials = agencies.open_credentials(_settings())
+        try:
+            tokens = agencies.list_tokens(credentials, agency)
+        finally:
+            credentials.close()
+    except RegistryError as exc:
+        raise _fail(exc) from exc
+    table = Table(title=f"tokens of {agency}")
+    for column in ("id", "label", "created", "last used", "revoked"):
+        table.add_column(column)
+    for token in tokens:
+        table.add_row(token.id, token.label, _when(token.created), _when(token.last_used), _when(token.revoked))
+    out.print(table)
 
 
 if __name__ == "__main__":  # pragma: no cover

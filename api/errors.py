@@ -34,6 +34,30 @@ class SubmissionRejected(RegistryError):
         self.report = report
 
 
+class Unauthorized(RegistryError):
+    """No valid credentials (RFC 9110 §15.5.2): missing, malformed, unknown or revoked bearer token.
+
+    ``challenge`` is the ``WWW-Authenticate`` value the handler sends (RFC 6750 §3): ``error="invalid_token"``
+    only when a token was presented.
+    """
+
+    status = 401
+    code = "unauthorized"
+    sdmx_code = 110
+
+    def __init__(self, message: str, *, token_presented: bool = False) -> None:
+        super().__init__(message)
+        self.challenge = 'Bearer realm="mpr", error="invalid_token"' if token_presented else 'Bearer realm="mpr"'
+
+
+class Forbidden(RegistryError):
+    """Authenticated, but the request is outside the agency's scope (RFC 9110 §15.5.4; RFC 6750 §3.1)."""
+
+    status = 403
+    code = "forbidden"
+    sdmx_code = 110
+
+
 class NotFound(RegistryError):
     status = 404
     code = "not_found"

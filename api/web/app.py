@@ -15,10 +15,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import __version__
 from api.config import Settings
-from api.errors import BadRequest, HttpError, RegistryError
+from api.errors import BadRequest, HttpError, RegistryError, Unauthorized
 from api.services import datasets
 from api.services.registry import Registry
 from api.web import openapi, sdmx_http
+from api.web.agency_routes import create_agency_router
 from api.web.api_analysis_routes import create_analysis_router
 from api.web.api_routes import create_api_router
 from api.web.ld_routes import create_linked_data_router
@@ -50,7 +51,8 @@ def create_app(settings: Settings, registry: Registry) -> FastAPI:
         if request.url.path.startswith("/sdmx/"):
             return sdmx_http.error_response(request, exc)
         body = {"error": {"status": exc.status, "code": exc.code, "message": exc.message, "details": exc.details}}
-        return JSONResponse(body, status_code=exc.status)
+        headers = {"WWW-Authenticate": exc.challenge} if isinstance(exc, Unauthorized) else None
+        return JSONResponse(body, status_code=exc.status, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
@@ -72,6 +74,7 @@ def create_app(settings: Settings, registry: Registry) -> FastAPI:
     app.include_router(create_api_router(registry))
     app.include_router(create_analysis_router(registry))
     app.include_router(create_linked_data_router(registry))
+    app.include_router(create_agency_router(registry))
     openapi.install(app)
 
     @app.get("/health", summary="Liveness and what is loaded")

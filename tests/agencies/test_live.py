@@ -1,0 +1,121 @@
+"""``/api/whoami`` over a real HTTP server (uvicorn in a subprocess), and tokens kept out of its logs."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from typer.testing import CliRunner
+
+from api.cli import app as cli
+from api.services import agencies
+from api.services.registry import open_registry
+from tests.agencies.conftest import add_all
+from tests.conftest import REPO, make_settings, sources_dir
+
+pytestmark = pytest.mark.server
+
+
+@dataclass(frozen=True)
+class Server:
+    url: str
+    data: Path
+    log: Path
+    tokens: dict[str, str]
+
+    @property
+    def env(self) -> dict[str, str]:
+        return {"MPR_DATA": str(self.data), "MPR_BASE_IRI": "http://registry.test", "MPR_SOURCES": str(sources_dir())}
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    root = tmp_path_factory.mktemp("agencies-live")
+    settings = make_settings(root / "data")
+    registry = open_registry(settings)
+    try:
+        add_all(registry)
+        credentials = agencies.credentials_for(registry)
+        tokens = {a: agencies.create_token(credentials, a, label="live").secret for a in ("DESTATIS", "UNHCR")}
+        tokens["REVOKE_ME"] = agencies.create_token(credentials, "DESTATIS", label="to revoke").secret
+        credentials.close()
+    finally:
+        registry.close()
+    port = _free_port()
+    log = root / "server.log"
+    env = {**os.environ, "MPR_DATA": str(root / "data"), "MPR_BASE_IRI": settings.base_iri,
+           "MPR_SOURCES": str(sources_dir())}
+    with log.open("wb") as sink:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "api.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            env=env, cwd=REPO, stdout=sink, stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(url + "/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the server did not start: {log.read_text(errors='replace')}")
+            time.sleep(0.2)
+        yield Server(url, root / "data", log, tokens)
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def _whoami(server: Server, token: str | None) -> httpx.Response:
+    headers = {} if token is None else {"Authorization": f"Bearer {token}"}
+    return httpx.get(server.url + "/api/whoami", headers=headers, timeout=10)
+
+
+def test_whoami_over_http(server: Server) -> None:
+    response = _whoami(server, server.tokens["DESTATIS"])
+    assert response.status_code == 200, response.text
+    assert response.json()["agency"] == "DESTATIS" and response.json()["areas"] == ["DEU"]
+    assert _whoami(server, server.tokens["UNHCR"]).json()["any_area"] is True
+
+
+def test_401_over_http(server: Server) -> None:
+    missing = _whoami(server, None)
+    assert missing.status_code == 401 and missing.headers["www-authenticate"] == 'Bearer realm="mpr"'
+    assert "needs a token" in missing.json()["error"]["message"]
+    unknown = _whoami(server, "mpr_0123456789ab_" + "A" * 43)
+    assert unknown.status_code == 401 and 'error="invalid_token"' in unknown.headers["www-authenticate"]
+
+
+def test_a_token_revoked_by_the_cli_fails_at_once_on_the_running_server(server: Server) -> None:
+    token = server.tokens["REVOKE_ME"]
+    assert _whoami(server, token).status_code == 200
+    result = CliRunner().invoke(cli, ["token", "revoke", token.split("_")[1]], env=server.env)
+    assert result.exit_code == 0, result.output
+    response = _whoami(server, token)
+    assert response.status_code == 401 and "was revoked" in response.json()["error"]["message"]
+
+
+def test_tokens_never_reach_the_server_log(server: Server) -> None:
+    for token in server.tokens.values():
+        _whoami(server, token)
+    time.sleep(0.3)
+    log = server.log.read_text(errors="replace")
+    assert "/api/whoami" in log  # the access log is there ...
+    for token in server.tokens.values():
+        assert token not in log and token.split("_", 2)[2] not in log  # ... without any token
