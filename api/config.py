@@ -28,6 +28,9 @@ class Settings:
     sdmx_max_observations: int = 5_000_000
     sdmx_max_regrouped_observations: int = 500_000
     sdmx_replay_observations: int = 10_000  # answers up to this size are read from the store once
+    sparql_timeout_s: float = 10.0
+    sparql_max_rows: int = 100_000
+    sparql_workers: int = 1
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -44,6 +47,9 @@ class Settings:
             pyshacl_max_observations=int(env.get("MPR_PYSHACL_MAX_OBSERVATIONS", "2000")),
             sdmx_max_observations=int(env.get("MPR_SDMX_MAX_OBSERVATIONS", "5000000")),
             sdmx_max_regrouped_observations=int(env.get("MPR_SDMX_MAX_REGROUPED_OBSERVATIONS", "500000")),
+            sparql_timeout_s=float(env.get("MPR_SPARQL_TIMEOUT", "10")),
+            sparql_max_rows=int(env.get("MPR_SPARQL_MAX_ROWS", "100000")),
+            sparql_workers=int(env.get("MPR_SPARQL_WORKERS", "1")),
         )
 
     @property

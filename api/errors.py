@@ -110,3 +110,11 @@ class HttpError(RegistryError):
         self.status = status
         self.code = {404: "not_found", 405: "method_not_allowed"}.get(status, "http_error")
         self.sdmx_code = 100 if status == 404 else 140 if status < 500 else 500
+
+
+class QueryTimeout(RegistryError):
+    """A query ran past the endpoint's time limit and was stopped; the message says how to make it cheaper."""
+
+    status = 503
+    code = "query_timeout"
+    sdmx_code = 503

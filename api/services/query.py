@@ -1,4 +1,4 @@
-"""Read-only SPARQL over the public view (the CLI's `mpr query`; the HTTP endpoint comes later)."""
+"""Read-only SPARQL over the public view for the CLI's `mpr query` (the same checks as /sparql)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import TextIO
 from pyoxigraph import BlankNode, Literal, NamedNode
 
 from api.errors import BadRequest
+from api.services import sparql_check
 from api.services.registry import Registry
 
 
@@ -21,6 +22,7 @@ def _text(term: object) -> str:
 
 def run_to_csv(registry: Registry, sparql: str, out: TextIO) -> int:
     """Run a SELECT (rows as CSV) or ASK (true/false) on the public graphs only; updates are refused."""
+    sparql_check.check(sparql)  # the endpoint's rules: no update, no SERVICE
     graphs = registry.public_graphs()
     head = sparql.lstrip().split(None, 1)[0].upper() if sparql.strip() else ""
     try:

@@ -16,7 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from api import __version__
 from api.config import Settings
 from api.errors import BadRequest, HttpError, RegistryError, Unauthorized
-from api.services import datasets
+from api.services import datasets, sparql_endpoint
 from api.services.registry import Registry
 from api.web import openapi, sdmx_http
 from api.web.agency_routes import create_agency_router
@@ -24,6 +24,7 @@ from api.web.api_analysis_routes import create_analysis_router
 from api.web.api_routes import create_api_router
 from api.web.ld_routes import create_linked_data_router
 from api.web.sdmx_routes import create_sdmx_router
+from api.web.sparql_routes import create_sparql_router
 
 log = logging.getLogger("mpr")
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -36,8 +37,9 @@ def create_app(settings: Settings, registry: Registry) -> FastAPI:
     app.state.settings = settings
     # Order matters: CORS answers preflights and adds its headers, gzip compresses what streams out.
     app.add_middleware(GZipMiddleware, minimum_size=1024)
-    app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "HEAD", "OPTIONS"],
-                       allow_headers=["Accept", "Accept-Language", "If-None-Match", "If-Modified-Since"],
+    app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "HEAD", "OPTIONS", "POST"],
+                       allow_headers=["Accept", "Accept-Language", "If-None-Match", "If-Modified-Since",
+                                      "Content-Type"],
                        expose_headers=["ETag", "Last-Modified", "Content-Type", "Vary", "Link", "X-Total-Count"])
 
     @app.exception_handler(RegistryError)
@@ -75,6 +77,8 @@ def create_app(settings: Settings, registry: Registry) -> FastAPI:
     app.include_router(create_analysis_router(registry))
     app.include_router(create_linked_data_router(registry))
     app.include_router(create_agency_router(registry))
+    app.include_router(create_sparql_router(registry))
+    app.router.on_shutdown.append(lambda: sparql_endpoint.close_workers(registry))
     openapi.install(app)
 
     @app.get("/health", summary="Liveness and what is loaded")
