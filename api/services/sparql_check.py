@@ -13,16 +13,18 @@ from dataclasses import dataclass
 from api.errors import BadRequest
 
 _TOKEN = re.compile(
-    r"""(?P<comment>\#[^\n]*)
+    r"""(?P<comment>\#[^\r\n]*)
       | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!\"\"))*\"\"\"
-                   |'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
-      | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-      | (?P<var>[?$]\w+)
-      | (?P<pname>(?:[A-Za-z_][\w.\-]*)?:[^\s{}()\[\];,<>"'\#]*)
-      | (?P<word>[A-Za-z_]\w*)
-      | (?P<other>\S)""",
+                   |'(?:[^'\\\r\n]|\\.)*'|"(?:[^"\\\r\n]|\\.)*")
+      | (?P<iri><(?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>)
+      | (?P<var>[?$][A-Za-z0-9_]+)
+      | (?P<pname>(?P<prefix>[A-Za-z][A-Za-z0-9_\-]*)?:
+                  (?:[A-Za-z0-9_\-:]|%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?\#@%])*)
+      | (?P<word>[A-Za-z0-9_]+)
+      | (?P<other>.)""",
     re.VERBOSE | re.DOTALL,
 )
+_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 UPDATES = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH")
 
@@ -42,7 +44,32 @@ class CheckedQuery:
 
 
 def _tokens(text: str) -> list[tuple[str, str]]:
-    return [(m.lastgroup or "other", m.group()) for m in _TOKEN.finditer(text) if m.lastgroup != "comment"]
+    return [(m.lastgroup or "other", m.group()) for m in _TOKEN.finditer(text)
+            if m.lastgroup != "comment" and not m.group().isspace()]
+
+
+def _unescape(text: str) -> str:
+    """\\u and \\U code point escapes decoded (SPARQL 1.1 Query §19.2)."""
+    def one(match: re.Match[str]) -> str:
+        code = int(match.group(1) or match.group(2), 16)
+        return chr(code) if code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else match.group()
+    return _ESCAPE.sub(one, text)
+
+
+def _mentions_service(text: str) -> bool:
+    for match in _TOKEN.finditer(text):
+        if match.lastgroup == "word" and "SERVICE" in match.group().upper():
+            return True
+        if match.lastgroup == "pname" and "SERVICE" in (match.group("prefix") or "").upper():
+            return True
+    return False
+
+
+def has_service(text: str) -> bool:
+    """Whether the query may call SERVICE. Errs on the side of refusing: pyoxigraph needs no word boundary
+    (``.SERVICESILENT<...>``), reads ``SERVICE:x`` as SERVICE with the empty prefix, and ends comments at CR
+    as well as LF; strings, IRIs, comments and variables that mention SERVICE are text."""
+    return _mentions_service(text) or _mentions_service(_unescape(text))
 
 
 def check(text: str) -> CheckedQuery:
@@ -51,7 +78,7 @@ def check(text: str) -> CheckedQuery:
         raise BadRequest("the query is empty: send a SPARQL SELECT, ASK, CONSTRUCT or DESCRIBE in query=.")
     tokens = _tokens(text)
     words = [value.upper() for kind, value in tokens if kind == "word"]
-    if "SERVICE" in words:
+    if has_service(text):
         raise BadRequest("SERVICE is not allowed: this endpoint never sends requests to other hosts. Query the "
                          "other endpoint yourself, or federate from your own engine to this one.")
     form = next((w for w in words if w in FORMS or w in UPDATES), None)
@@ -61,17 +88,32 @@ def check(text: str) -> CheckedQuery:
                              "(INSERT, DELETE, LOAD, CLEAR, DROP ...) are refused. Agencies submit data through "
                              "/api/submissions.")
         raise BadRequest("the query has no SELECT, ASK, CONSTRUCT or DESCRIBE: see the SPARQL 1.1 Query Language.")
+    prefixes: dict[str, str] = {}
     from_graphs: list[str] = []
     from_named: list[str] = []
     for index, (kind, value) in enumerate(tokens):
+        following = tokens[index + 1: index + 3]
+        if kind == "word" and value.upper() == "PREFIX" and len(following) == 2 and following[1][0] == "iri":
+            prefixes[following[0][1].rstrip(":")] = following[1][1][1:-1]
         if kind != "word" or value.upper() != "FROM":
             continue
-        following = tokens[index + 1: index + 3]
         named = bool(following) and following[0][0] == "word" and following[0][1].upper() == "NAMED"
         target = following[1] if named and len(following) > 1 else following[0] if following else ("", "")
-        if target[0] == "iri":
-            (from_named if named else from_graphs).append(target[1][1:-1])
+        graph = _iri(target, prefixes)
+        (from_named if named else from_graphs).append(graph or "urn:mpr:unreadable-graph-name")
     return CheckedQuery(text, form, tuple(from_graphs), tuple(from_named))
+
+
+def _iri(token: tuple[str, str], prefixes: dict[str, str]) -> str | None:
+    """The IRI a FROM clause names: written whole, or as a prefixed name of a declared prefix."""
+    kind, value = token
+    if kind == "iri":
+        return value[1:-1]
+    if kind == "pname":
+        prefix, _, local = value.partition(":")
+        if prefix in prefixes:
+            return prefixes[prefix] + re.sub(r"\\(.)", r"\1", local)
+    return None
 
 
 def dataset(query: CheckedQuery, public: list[str], default_graph_uris: list[str],

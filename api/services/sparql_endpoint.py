@@ -61,6 +61,8 @@ def answer(registry: Registry, checked: sparql_check.CheckedQuery, offer: MediaT
             return SparqlAnswer(run(registry.store.native, job), offer)
         except SyntaxError as exc:
             raise BadRequest(f"the query is not valid SPARQL 1.1: {exc}.") from None
+        except (RuntimeError, OSError, ValueError) as exc:
+            raise StoreError(f"the query failed: {exc}") from None
     kind, result = pool.run(job)
     if kind == "ok":
         return SparqlAnswer(result, offer)

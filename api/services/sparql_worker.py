@@ -112,7 +112,11 @@ class WorkerPool:
             if self._idle.empty() and self._started < self._size:
                 self._started += 1
                 return _Worker(self._store_path)
-        return self._idle.get()
+        try:  # every worker busy: wait at most one time limit, so requests never pile up without end
+            return self._idle.get(timeout=self._timeout_s)
+        except queue.Empty:
+            raise QueryTimeout(f"every query worker stayed busy for {self._timeout_s:g} s: try again shortly, or "
+                               "make the query cheaper (selective patterns first, a LIMIT).") from None
 
     def run(self, job: SparqlJob) -> tuple[str, Any]:
         """("ok", bytes) or (kind, message); QueryTimeout when the limit passes (the worker is replaced)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import time
 
 import httpx
@@ -69,3 +70,15 @@ def test_too_many_rows_is_413_with_advice(sparql_server: SparqlServer) -> None:
     assert response.status_code == 413 and "LIMIT" in response.json()["error"]["message"]
     assert httpx.get(sparql_server.endpoint, params={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 10"}
                      ).status_code == 200
+
+
+def test_slow_queries_at_once_never_pile_up(sparql_server: SparqlServer) -> None:
+    """With every worker busy a request waits at most one time limit; then it runs or is told to retry."""
+    slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+    started = time.monotonic()
+    with concurrent.futures.ThreadPoolExecutor(3) as pool:
+        answers = list(pool.map(lambda _: httpx.get(sparql_server.endpoint, params={"query": slow}, timeout=60),
+                                range(3)))
+    assert [a.status_code for a in answers] == [503, 503, 503]
+    assert time.monotonic() - started < 25
+    assert httpx.get(sparql_server.endpoint, params={"query": "ASK { ?s ?p ?o }"}).status_code == 200
