@@ -28,7 +28,11 @@ test: $(BIN)/activate lint
 	$(BIN)/pytest -q
 
 bench: $(BIN)/activate
+	$(BIN)/pip install --quiet -e '.[test,bench]'
+	command -v wrk >/dev/null || (apt-get update -q && apt-get install -y -q wrk) || echo "wrk not installed: throughput rows are skipped"
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/sdmx_http.py --observations 1000000
+	$(BIN)/python bench/api_http.py --observations 1000000 --rdflib-observations 100000
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache
