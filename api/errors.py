@@ -30,7 +30,8 @@ class SubmissionRejected(RegistryError):
     code = "validation_failed"
 
     def __init__(self, message: str, report: object) -> None:
-        super().__init__(message)
+        to_dict = getattr(report, "to_dict", None)
+        super().__init__(message, details={"report": to_dict()} if callable(to_dict) else {})
         self.report = report
 
 

@@ -25,6 +25,7 @@ from api.web.api_routes import create_api_router
 from api.web.ld_routes import create_linked_data_router
 from api.web.sdmx_routes import create_sdmx_router
 from api.web.sparql_routes import create_sparql_router
+from api.web.submission_routes import create_submission_router
 
 log = logging.getLogger("mpr")
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -39,7 +40,7 @@ def create_app(settings: Settings, registry: Registry) -> FastAPI:
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "HEAD", "OPTIONS", "POST"],
                        allow_headers=["Accept", "Accept-Language", "If-None-Match", "If-Modified-Since",
-                                      "Content-Type"],
+                                      "Content-Type", "Authorization"],
                        expose_headers=["ETag", "Last-Modified", "Content-Type", "Vary", "Link", "X-Total-Count"])
 
     @app.exception_handler(RegistryError)
@@ -78,6 +79,7 @@ def create_app(settings: Settings, registry: Registry) -> FastAPI:
     app.include_router(create_linked_data_router(registry))
     app.include_router(create_agency_router(registry))
     app.include_router(create_sparql_router(registry))
+    app.include_router(create_submission_router(registry))
     app.router.on_shutdown.append(lambda: sparql_endpoint.close_workers(registry))
     openapi.install(app)
 

@@ -40,7 +40,9 @@ def test_every_read_route_is_documented_with_an_example(client: TestClient) -> N
             "/api/observations", "/api/areas/{code}/profile", "/api/compare", "/api/coverage", "/api/datasets",
             "/api/datasets/{dataset_id}", "/api/datasets/{dataset_id}/rdf"} <= routes
     for path in routes:
-        get = document["paths"][path]["get"]
+        get = document["paths"][path].get("get")
+        if get is None:  # the upload (POST) documents its answers by status, without a read example
+            continue
         content = get["responses"]["200"].get("content", {})
         assert any("example" in media or "schema" in media for media in content.values()), path
         assert get.get("description"), path

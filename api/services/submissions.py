@@ -1,0 +1,90 @@
+"""Uploads by agencies (issue: country submissions): parse, check the agency's scope, validate, store.
+
+One call per upload: the file is written to a private temporary file, parsed by the same readers as
+``mpr load``, its REF_AREA codes checked against the token's scope, then either only validated (dry run) or
+submitted as a new version attributed to the agency (``ingest.submit``: all or nothing).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass, replace
+from datetime import datetime
+from pathlib import Path
+
+from api.errors import BadRequest
+from api.model.agency import Principal
+from api.model.report import ValidationReport
+from api.model.submission import SubmissionMetadata
+from api.services import agencies, ingest
+from api.services.registry import Registry
+
+# Media types of the raw-body upload -> the file suffix the readers choose by.
+SUFFIXES = {"text/csv": ".csv", "application/csv": ".csv", "text/turtle": ".ttl", "application/ld+json": ".jsonld",
+            "application/n-triples": ".nt"}
+ACCEPTED_SUFFIXES = (".csv", ".txt", ".tsv", ".ttl", ".jsonld", ".json", ".nt")
+
+
+@dataclass(frozen=True)
+class UploadMetadata:
+    """What the agency says about the dataset, beside the file."""
+
+    dataset_id: str
+    title: str = ""
+    sources: tuple[str, ...] = ()
+    licence: str | None = None
+    methodology: str | None = None
+    definition_basis: str | None = None
+    release: datetime | None = None
+    original_url: str | None = None
+
+
+@dataclass(frozen=True)
+class UploadOutcome:
+    """A stored submission (``submission_id`` set) or a dry run's verdict, with the validation report."""
+
+    report: ValidationReport
+    dry_run: bool
+    submission_id: str | None = None
+    version: int | None = None
+    observations: int = 0
+    restricted: int = 0
+
+
+def suffix_for(file_name: str | None, media_type: str | None) -> str:
+    """The reader to use: the file name's suffix, else the Content-Type; BadRequest when neither is accepted."""
+    if file_name:
+        suffix = Path(file_name).suffix.lower()
+        if suffix in ACCEPTED_SUFFIXES:
+            return suffix
+    if media_type and media_type in SUFFIXES:
+        return SUFFIXES[media_type]
+    raise BadRequest(f"cannot tell the file's format from '{file_name or ''}' or Content-Type '{media_type or ''}': "
+                     "send the CSV template or SDMX-CSV (.csv, text/csv), Turtle (.ttl, text/turtle), JSON-LD "
+                     "(.jsonld, application/ld+json) or N-Triples (.nt, application/n-triples).")
+
+
+def upload(registry: Registry, principal: Principal, data: bytes, suffix: str, file_name: str,
+           meta: UploadMetadata, *, dry_run: bool = False) -> UploadOutcome:
+    """Validate (and unless ``dry_run`` store) one upload for ``principal``; SubmissionRejected on violations,
+    Forbidden for areas outside the agency's scope, TooLarge above the size limit."""
+    ingest.check_identifier("dataset id", meta.dataset_id)
+    with tempfile.TemporaryDirectory(prefix="mpr-upload-") as folder:
+        path = Path(folder) / (Path(file_name).stem[:80] + suffix if file_name else "upload" + suffix)
+        path.write_bytes(data)
+        parsed = ingest.read_file(registry, path)
+    areas = {registry.areas.code(text) or text.strip() for r in parsed.records
+             if (text := r.cells.get("REF_AREA", "")).strip()}
+    agencies.check_write(principal, sorted(areas))
+    submission = SubmissionMetadata(
+        dataset_id=meta.dataset_id, agency_id=principal.agency_id, title=meta.title or meta.dataset_id,
+        sources=meta.sources, definition_basis=meta.definition_basis, methodology=meta.methodology,
+        release=meta.release, original_url=meta.original_url)
+    if meta.licence:
+        submission = replace(submission, licence=meta.licence)
+    if dry_run:
+        return UploadOutcome(ingest.validate(registry, parsed, submission), True,
+                             observations=len(parsed.records))
+    result = ingest.submit(registry, parsed, submission)
+    return UploadOutcome(result.report, False, result.submission_id, result.version, result.observations,
+                         result.restricted)
