@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 
 from api.services import read_index as read_index_module
@@ -13,7 +15,10 @@ def test_warm_builds_the_indexes_a_request_needs(api_world: ApiWorld, monkeypatc
     registry = api_world.registry
     read_index_module._CACHE.clear()
     sdmx_data._INDEX_CACHE.clear()
+    gc.unfreeze()
     assert warmup.warm(registry) >= 0
+    assert gc.get_freeze_count() > 0  # the indexes are out of the collector's scans
+    gc.unfreeze()
 
     def no_build(*_args: object) -> None:
         raise AssertionError("the index should have been built by warm()")
