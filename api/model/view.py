@@ -50,3 +50,16 @@ class PublicView:
             self.observations,
             self.vocabulary_tag,
         )
+
+
+@dataclass(frozen=True)
+class PublicVersion:
+    """A version of a dataset that has been public: from its release until the next version replaced it."""
+
+    dataset: str  # the dataset's IRI
+    version: int
+    graph: str  # its public graph (the submission's IRI)
+    generated: datetime
+    valid_from: datetime
+    valid_to: datetime | None
+    observations: int

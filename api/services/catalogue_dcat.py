@@ -11,15 +11,13 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from urllib.parse import quote, unquote
 
-from pyoxigraph import Literal, NamedNode
-
 from api import vocab
 from api.errors import NotFound
 from api.model.read_api import DatasetOut, DistributionOut, SeriesPart, VersionOut
 from api.services.read_index import ReadIndex, read_index
 from api.services.registry import Registry
 from api.services.sdmx_data import period_bounds
-from api.store.queries import load_query
+from api.services.sdmx_history import public_versions
 
 
 def _distributions(dataset_id: str) -> list[DistributionOut]:
@@ -68,34 +66,14 @@ def get_dataset(registry: Registry, dataset_id: str) -> DatasetOut:
 
 def dataset_versions(registry: Registry, dataset_id: str, now: datetime | None = None) -> list[VersionOut]:
     """Every version of a dataset that has been public, oldest first, with when each was valid (DESIGN §4)."""
-    moment = (now or datetime.now(UTC)).astimezone(UTC)
-    rows = registry.store.select(
-        load_query("registry/public-history"),
-        {"now": Literal(moment.strftime("%Y-%m-%dT%H:%M:%SZ"), datatype=NamedNode(vocab.XSD + "dateTime"))},
-        default_graphs=[registry.iris.registry_graph])
     wanted = registry.iris.dataset(dataset_id)
-    found: list[tuple[int, datetime, str, datetime, int]] = []
-    for row in rows:
-        dataset, version, graph, generated = (row[n] for n in ("dataset", "version", "graph", "generated"))
-        if dataset is None or dataset.value != wanted or version is None or graph is None or generated is None:
-            continue
-        made = _moment(generated.value)
-        release = row["release"]
-        valid_from = max(made, _moment(release.value)) if release is not None else made
-        count = int(row["observations"].value) if row["observations"] is not None else 0
-        found.append((int(version.value), valid_from, graph.value, made, count))
+    found = sorted((v for v in public_versions(registry, (now or datetime.now(UTC)).astimezone(UTC))
+                    if v.dataset == wanted), key=lambda v: v.version)
     if not found:
         raise NotFound(f"no public dataset has the id '{dataset_id}': /api/datasets lists them.")
-    found.sort()
-    return [VersionOut(version=v, submission=unquote(graph.rsplit("/", 1)[-1]), submission_iri=graph,
-                       generated=made, valid_from=valid_from,
-                       valid_to=found[i + 1][1] if i + 1 < len(found) else None, observations=count,
-                       current=i + 1 == len(found))
-            for i, (v, valid_from, graph, made, count) in enumerate(found)]
-
-
-def _moment(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return [VersionOut(version=v.version, submission=unquote(v.graph.rsplit("/", 1)[-1]), submission_iri=v.graph,
+                       generated=v.generated, valid_from=v.valid_from, valid_to=v.valid_to,
+                       observations=v.observations, current=v.valid_to is None) for v in found]
 
 
 def dataset_graph(registry: Registry, dataset_id: str) -> str:

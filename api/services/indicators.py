@@ -12,6 +12,7 @@ from api import vocab
 from api.errors import BadRequest, NotFound
 from api.model.catalogue import Indicator
 from api.model.read_api import IndicatorOut, SourceSeriesOut
+from api.model.sdmx_structure import pick
 from api.services.read_index import read_index
 from api.services.registry import Registry
 from api.services.sdmx_data import period_bounds
@@ -39,11 +40,6 @@ def scheme_labels(registry: Registry, scheme: str) -> dict[str, dict[str, str]]:
     with _LOCK:
         _LABELS[key] = built
     return built
-
-
-def pick(texts: dict[str, str], lang: str, default: str = "") -> str:
-    """The text in ``lang``, else English, else any."""
-    return texts.get(lang) or texts.get("en") or next(iter(texts.values()), default)
 
 
 def sections(registry: Registry) -> list[str]:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from api.errors import BadRequest
 from api.model.read_api import ObservationOut, ObservationPage, ObservationQuery, Provenance, SeriesPart
@@ -17,6 +16,7 @@ from api.services import areas as area_service
 from api.services.read_index import ReadIndex, read_index, read_observation
 from api.services.registry import Registry
 from api.services.sdmx_data import Record, period_bounds
+from api.services.sdmx_data_params import parse_moment
 from api.services.sdmx_structures import data_labels
 
 MAX_PER_PAGE = 1000
@@ -73,21 +73,11 @@ def parse_query(registry: Registry, *, indicator: list[str], area: list[str], re
                              counterpart_areas=values["counterpart_areas"], sexes=values["sexes"],
                              ages=values["ages"], migration_statuses=values["migration_statuses"],
                              start=_bound(start, "from", False), end=_bound(end, "to", True), latest=latest,
-                             as_of=_moment(as_of), page=page, per_page=per_page)
+                             as_of=parse_moment("asOf", as_of) if as_of and as_of.strip() else None,
+                             page=page, per_page=per_page)
     if query.start and query.end and query.start > query.end:
         raise BadRequest(f"from={start} is after to={end}.")
     return query
-
-
-def _moment(text: str | None) -> datetime | None:
-    """``asOf``: an ISO 8601 date-time (a date means its midnight, UTC when no offset is given)."""
-    if text is None or not text.strip():
-        return None
-    try:
-        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    except ValueError:
-        raise BadRequest(f"asOf={text} is not a date-time: write 2024-06-30 or 2024-06-30T12:00:00Z.") from None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _candidates(index: ReadIndex, query: ObservationQuery) -> tuple[SeriesPart, ...]:

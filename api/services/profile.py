@@ -22,8 +22,9 @@ from api.model.read_api import (
     SectionCoverage,
     SeriesPart,
 )
+from api.model.sdmx_structure import pick
 from api.services import areas as area_service
-from api.services.indicators import pick, scheme_labels, sections
+from api.services.indicators import scheme_labels, sections
 from api.services.read_index import headline, is_headline, read_index, read_observation
 from api.services.registry import Registry
 from api.services.sdmx_data import period_bounds
@@ -80,7 +81,7 @@ def profile(registry: Registry, area_text: str, *, lang: str = "en", today: date
                 provenance=index.provenance[chosen.graph]))
         ages = [_age_years(i.latest.period, today) for i in shown]
         out_sections.append(ProfileSection(
-            id=section, label=pick(section_labels.get(section, {}), lang, section),
+            id=section, label=pick(section_labels.get(section, {}), lang) or section,
             completeness=round(len(shown) / len(members), 3) if members else 0.0,
             freshness_years=min(ages) if ages else None, indicators=shown, gaps=gaps))
         with_data_total += len(shown)
@@ -126,5 +127,5 @@ def coverage(registry: Registry, *, lang: str = "en", kind: str | None = None,
         covered = sum(c.indicators_with_data for c in cells.values())
         rows.append(AreaCoverage(area.code, area.name, area.kind, round(covered / total, 3) if total else 0.0, cells))
     labels = scheme_labels(registry, "section")
-    return CoverageOut(sections={s: pick(labels.get(s, {}), lang, s) for s in order},
+    return CoverageOut(sections={s: pick(labels.get(s, {}), lang) or s for s in order},
                        indicators_per_section=per_section, areas=rows)

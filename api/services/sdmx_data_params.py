@@ -124,11 +124,12 @@ def _positive(name: str, text: str, *, zero: bool = False) -> int:
     return int(text)
 
 
-def _moment(name: str, text: str) -> datetime:
+def parse_moment(name: str, text: str) -> datetime:
+    """An xs:dateTime parameter (UTC when no offset is given); BadRequest naming the parameter."""
     try:
         moment = datetime.fromisoformat(text.strip().replace(" ", "+").replace("Z", "+00:00"))
     except ValueError:
-        raise BadRequest(f"{name} '{text}' is not an xs:dateTime such as 2024-01-31T00:00:00Z.") from None
+        raise BadRequest(f"{name}={text} is not an xs:dateTime such as 2024-01-31T00:00:00Z.") from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
@@ -167,7 +168,7 @@ def parse_data_v1(flow_ref: str, key: str | None, provider: str | None, params: 
         else None,
         last_n=_positive("lastNObservations", params["lastNObservations"]) if "lastNObservations" in params
         else None,
-        updated_after=_moment("updatedAfter", params["updatedAfter"]) if "updatedAfter" in params else None,
+        updated_after=parse_moment("updatedAfter", params["updatedAfter"]) if "updatedAfter" in params else None,
         dimension_at_observation=_dimension_at_observation(params.get("dimensionAtObservation", TIME_DIMENSION)),
         detail=detail,
         provider=_provider(provider),
@@ -282,8 +283,8 @@ def parse_data_v2(
         else None,
         last_n=_positive("lastNObservations", params["lastNObservations"]) if "lastNObservations" in params
         else None,
-        updated_after=_moment("updatedAfter", params["updatedAfter"]) if "updatedAfter" in params else None,
-        as_of=_moment("asOf", params["asOf"]) if "asOf" in params else None,
+        updated_after=parse_moment("updatedAfter", params["updatedAfter"]) if "updatedAfter" in params else None,
+        as_of=parse_moment("asOf", params["asOf"]) if "asOf" in params else None,
         include_history=_boolean("includeHistory", params.get("includeHistory", "false")),
         dimension_at_observation=_dimension_at_observation(params.get("dimensionAtObservation", TIME_DIMENSION)),
         attributes=_attributes(params.get("attributes", "dsd")),
@@ -317,7 +318,7 @@ def parse_availability_v1(flow_ref: str, key: str | None, provider: str | None, 
         keys=parse_key_v1(key),
         start_period=parse_period("startPeriod", params["startPeriod"]) if "startPeriod" in params else None,
         end_period=parse_period("endPeriod", params["endPeriod"]) if "endPeriod" in params else None,
-        updated_after=_moment("updatedAfter", params["updatedAfter"]) if "updatedAfter" in params else None,
+        updated_after=parse_moment("updatedAfter", params["updatedAfter"]) if "updatedAfter" in params else None,
         provider=_provider(provider),
     )
 
@@ -332,6 +333,6 @@ def parse_availability_v2(
     return DataQuery(
         keys=parse_key_v2(key),
         filters=parse_filters(params),
-        updated_after=_moment("updatedAfter", params["updatedAfter"]) if "updatedAfter" in params else None,
-        as_of=_moment("asOf", params["asOf"]) if "asOf" in params else None,
+        updated_after=parse_moment("updatedAfter", params["updatedAfter"]) if "updatedAfter" in params else None,
+        as_of=parse_moment("asOf", params["asOf"]) if "asOf" in params else None,
     )

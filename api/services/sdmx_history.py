@@ -18,7 +18,7 @@ from api import vocab
 from api.errors import NotFound
 from api.model.sdmx import DataMessage, DataVersion, Series
 from api.model.sdmx_data_query import DataQuery
-from api.model.view import PublicView
+from api.model.view import PublicVersion, PublicView
 from api.services.registry import Registry
 from api.services.sdmx_data import data_message
 from api.store.queries import load_query
@@ -30,8 +30,8 @@ def _moment(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
-def _versions(registry: Registry, now: datetime) -> list[tuple[datetime, datetime | None, str, datetime, int]]:
-    """(valid from, valid to, graph, generated, observations) of every public version, oldest first."""
+def public_versions(registry: Registry, now: datetime) -> list[PublicVersion]:
+    """Every version that has been public by ``now``, ordered by when it became valid (DESIGN §4 revisions)."""
     rows = registry.store.select(
         load_query("registry/public-history"),
         {"now": Literal(now.strftime("%Y-%m-%dT%H:%M:%SZ"), datatype=_XSD_DATETIME)},
@@ -47,13 +47,13 @@ def _versions(registry: Registry, now: datetime) -> list[tuple[datetime, datetim
         valid_from = max(made, _moment(release.value)) if release is not None else made
         count = int(row["observations"].value) if row["observations"] is not None else 0
         by_dataset.setdefault(dataset.value, []).append((int(version.value), valid_from, graph.value, made, count))
-    out: list[tuple[datetime, datetime | None, str, datetime, int]] = []
-    for versions in by_dataset.values():
+    out: list[PublicVersion] = []
+    for dataset_iri, versions in by_dataset.items():
         versions.sort()
-        for index, entry in enumerate(versions):
+        for index, (number, valid_from, graph_iri, made, count) in enumerate(versions):
             valid_to = versions[index + 1][1] if index + 1 < len(versions) else None
-            out.append((entry[1], valid_to, entry[2], entry[3], entry[4]))
-    return sorted(out, key=lambda v: (v[0], v[2]))
+            out.append(PublicVersion(dataset_iri, number, graph_iri, made, valid_from, valid_to, count))
+    return sorted(out, key=lambda v: (v.valid_from, v.graph))
 
 
 def history_message(
@@ -65,12 +65,14 @@ def history_message(
     plain = replace(query, include_history=False, as_of=None, updated_after=None)
     found: list[DataVersion] = []
     first: DataMessage | None = None
-    for valid_from, valid_to, graph, made, count in _versions(registry, moment):
+    for public in public_versions(registry, moment):
+        valid_from, valid_to = public.valid_from, public.valid_to
         if query.as_of is not None and valid_from > query.as_of:
             continue
         if query.updated_after is not None and valid_from <= query.updated_after:
             continue
-        view = PublicView(vocab.VOCABULARY_GRAPH, {graph: made}, count, registry.vocabulary_tag)
+        view = PublicView(vocab.VOCABULARY_GRAPH, {public.graph: public.generated}, public.observations,
+                          registry.vocabulary_tag)
         try:
             message = data_message(registry, plain, names=names, component_names=component_names,
                                    language=language, now=moment, view=view)

@@ -30,6 +30,7 @@ from api.services import (
 )
 from api.services.registry import Registry
 from api.web import sdmx_render
+from api.web.language import language as choose_language
 from api.web.sdmx_http import body_response, not_modified, streaming_response, validators
 
 V1_UNSUPPORTED = ("schema", "metadata")
@@ -58,15 +59,6 @@ def _segments(path: str) -> list[str]:
 
 def _at(parts: list[str], index: int) -> str | None:
     return parts[index] if len(parts) > index and parts[index] != "" else None
-
-
-def _language(request: Request) -> str:
-    asked = request.query_params.get("lang") or request.headers.get("accept-language", "en")
-    for item in asked.split(","):
-        code = item.split(";")[0].strip().lower()[:2]
-        if code in ("en", "fr", "es"):
-            return code
-    return "en"
 
 
 STRUCTURE_CACHE_SIZE = 256  # structure and availability answers kept by ETag
@@ -104,7 +96,7 @@ def create_sdmx_router(registry: Registry) -> APIRouter:
 
     def data(request: Request, query: sdmx_data_params.DataQuery, negotiated: Negotiated,
              view: PublicView) -> Response:
-        language = _language(request)
+        language = choose_language(request)
         labels = sdmx_structures.data_labels(registry, language)
         names, component_names = labels.codes, labels.components
         if query.include_history:

@@ -8,7 +8,7 @@ when it has violations (nothing stored), 401/403 for the token and its scope, 41
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
 import anyio.to_thread
@@ -19,19 +19,14 @@ from api.errors import BadRequest, HttpError, TooLarge
 from api.formats.api_json import json_response
 from api.services import submissions
 from api.services.registry import Registry
+from api.services.sdmx_data_params import parse_moment
 from api.web.auth import CurrentPrincipal
 
 FIELDS = ("dataset", "title", "source", "licence", "methodology", "definition_basis", "release", "original_url")
 
 
-def _moment(text: str | None) -> datetime | None:
-    if not text:
-        return None
-    try:
-        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    except ValueError:
-        raise BadRequest(f"release={text} is not a date-time: write 2026-12-01T09:00:00Z.") from None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+def _release(text: str | None) -> datetime | None:
+    return parse_moment("release", text) if text else None
 
 
 def _metadata(values: dict[str, list[str]]) -> submissions.UploadMetadata:
@@ -47,7 +42,7 @@ def _metadata(values: dict[str, list[str]]) -> submissions.UploadMetadata:
         dataset_id=dataset, title=one("title") or "", sources=tuple(v.strip() for v in values.get("source", [])
                                                                     if v.strip()),
         licence=one("licence"), methodology=one("methodology"), definition_basis=one("definition_basis"),
-        release=_moment(one("release")), original_url=one("original_url"))
+        release=_release(one("release")), original_url=one("original_url"))
 
 
 def _outcome(found: submissions.UploadOutcome) -> dict[str, Any]:

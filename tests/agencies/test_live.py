@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,7 +15,8 @@ from api.cli import app as cli
 from api.services import agencies
 from api.services.registry import open_registry
 from tests.agencies.conftest import add_all
-from tests.conftest import REPO, make_settings, sources_dir
+from tests.conftest import make_settings, sources_dir
+from tests.live_server import serving
 
 pytestmark = pytest.mark.server
 
@@ -36,10 +33,6 @@ class Server:
         return {"MPR_DATA": str(self.data), "MPR_BASE_IRI": "http://registry.test", "MPR_SOURCES": str(sources_dir())}
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -55,31 +48,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         credentials.close()
     finally:
         registry.close()
-    port = _free_port()
     log = root / "server.log"
-    env = {**os.environ, "MPR_DATA": str(root / "data"), "MPR_BASE_IRI": settings.base_iri,
-           "MPR_SOURCES": str(sources_dir())}
-    with log.open("wb") as sink:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "api.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env=env, cwd=REPO, stdout=sink, stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(url + "/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the server did not start: {log.read_text(errors='replace')}")
-            time.sleep(0.2)
+    with serving({"MPR_DATA": str(root / "data"), "MPR_BASE_IRI": settings.base_iri,
+                  "MPR_SOURCES": str(sources_dir())}, log=log) as url:
         yield Server(url, root / "data", log, tokens)
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
 
 
 def _whoami(server: Server, token: str | None) -> httpx.Response:

@@ -5,12 +5,7 @@ compare answers with what the store holds without opening it a second time."""
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -26,6 +21,7 @@ from api.model.submission import SubmissionMetadata
 from api.services import build, ingest
 from api.services.registry import Registry, open_registry
 from tests.conftest import REPO, make_settings
+from tests.live_server import free_port, serving
 from tests.services.samples import stock_row, write
 
 WDI_DATASET = "WB_WDI_SM_POP_NETM"
@@ -52,10 +48,6 @@ class LinkedWorld:
         return iri.replace("https://w3id.org/migration-profile/", self.url + "/")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _submit(registry: Registry, path: Path, dataset: str, agency: str, release: datetime | None = None) -> None:
@@ -69,7 +61,7 @@ def _submit(registry: Registry, path: Path, dataset: str, agency: str, release: 
 def linked(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Iterator[LinkedWorld]:
     root = tmp_path_factory.mktemp("linked")
     shutil.copytree(REPO / "datasets" / WDI_DATASET, root / "datasets" / WDI_DATASET)
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     settings = replace(make_settings(root / "data"), base_iri=url, datasets_dir=root / "datasets",
                        sources_dir=shared_data)
@@ -89,29 +81,9 @@ def linked(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Itera
         registry_graph = registry.iris.registry_graph
     finally:
         registry.close()
-    env = {**os.environ, "MPR_DATA": str(root / "data"), "MPR_BASE_IRI": url, "MPR_SOURCES": str(shared_data)}
-    log_path = root / "server.log"
-    log_file = log_path.open("wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "api.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=log_file,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(url + "/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the server did not start: {log_path.read_text(errors='replace')}")
-            time.sleep(0.2)
+    with serving({"MPR_DATA": str(root / "data"), "MPR_BASE_IRI": url, "MPR_SOURCES": str(shared_data)},
+                 port=port, log=root / "server.log"):
         yield LinkedWorld(url, snapshot, public, registry_graph)
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-        log_file.close()
 
 
 @pytest.fixture(scope="session")

@@ -3,24 +3,19 @@ embargoed submission in their own graphs, on an on-disk store (queries run in wo
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import httpx
 import pytest
 
 from api.services import build
 from api.services.registry import open_registry
 from tests.api.conftest import EMBARGOED_DATASET, EMBARGOED_VALUE, SECRET_VALUE, _submit, row
 from tests.conftest import REPO, make_settings
+from tests.live_server import serving
 from tests.services.samples import write
 
 __all__ = ["EMBARGOED_DATASET", "EMBARGOED_VALUE", "SECRET_VALUE", "SparqlServer"]
@@ -34,31 +29,6 @@ class SparqlServer:
     restricted_graph: str
     embargoed_graph: str
     public_graph: str
-
-
-def _port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _start(data: Path, env_extra: dict[str, str], shared_data: Path) -> tuple[subprocess.Popen[bytes], str]:
-    port = _port()
-    env = {**os.environ, "MPR_DATA": str(data), "MPR_BASE_IRI": "http://registry.test",
-           "MPR_SOURCES": str(shared_data), **env_extra}
-    process = subprocess.Popen([sys.executable, "-m", "api.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-                               env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(url + "/health", timeout=2).status_code == 200:
-                return process, url
-        except httpx.HTTPError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError(process.stderr.read().decode() if process.stderr else "the server did not start")
-        time.sleep(0.2)
 
 
 @pytest.fixture(scope="session")
@@ -81,15 +51,12 @@ def sparql_data(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> 
 
 
 def _server(data: Path, shared_data: Path, env: dict[str, str]) -> Iterator[SparqlServer]:
-    process, url = _start(data, env, shared_data)
-    try:
+    with serving({"MPR_DATA": str(data), "MPR_BASE_IRI": "http://registry.test", "MPR_SOURCES": str(shared_data),
+                  **env}) as url:
         yield SparqlServer(url, url + "/sparql", "http://registry.test",
                            "http://registry.test/id/submission/NSO_DEU_STOCK-v1/restricted",
                            f"http://registry.test/id/submission/{EMBARGOED_DATASET}-v1",
                            "http://registry.test/id/submission/NSO_DEU_STOCK-v1")
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 @pytest.fixture(scope="session")

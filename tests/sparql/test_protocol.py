@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import socket
 import subprocess
 import sys
 import time
@@ -20,6 +19,7 @@ from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import JSON, SPARQLWrapper
 
 from tests.api.conftest import wdi_cells
+from tests.live_server import free_port
 from tests.sparql.conftest import SparqlServer
 
 NETM = "API_SM.POP.NETM_DS2_en_csv_v2_3401672.csv"
@@ -46,15 +46,11 @@ def test_rdflib_sparqlstore_gets_the_same_rows(sparql_server: SparqlServer, shar
     assert rows == _source(shared_data)
 
 
-def _port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def test_an_oxigraph_server_federates_to_us_with_service(sparql_server: SparqlServer, tmp_path: Path,
                                                         shared_data: Path) -> None:
-    port = _port()
+    port = free_port()
     binary = Path(sys.executable).parent / "oxigraph"
     process = subprocess.Popen([str(binary), "serve", "--location", str(tmp_path / "ox"), "--bind",
                                 f"127.0.0.1:{port}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
