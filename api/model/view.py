@@ -1,9 +1,10 @@
-"""The public view: which graphs a public caller sees, and since when (DESIGN §4)."""
+"""The public view: which graphs a public caller sees, and since when (DESIGN §4); an agency's view adds its
+own embargoed versions and confidential observations (issue "Country submissions" 5)."""
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 
@@ -13,13 +14,22 @@ class PublicView:
 
     ``generated`` maps each data graph to its submission's generation time (for ``updatedAfter``);
     ``last_modified`` is the newest of them; ``observations`` the sum of the submissions' counts (an upper
-    bound of what a query over the view can return).
+    bound of what a query over the view can return). ``audience`` is "" for the public, else who the view is
+    for (it enters ``tag``, so no cache or ETag is ever shared between audiences); ``restricted`` maps each
+    restricted graph in ``generated`` to its submission's public graph (whose description gives provenance).
     """
 
     vocabulary_graph: str
     generated: dict[str, datetime]
     observations: int
     vocabulary_tag: str = ""
+    audience: str = ""
+    restricted: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def public(self) -> bool:
+        """True for the view every anonymous caller shares."""
+        return not self.audience
 
     @property
     def graphs(self) -> list[str]:
@@ -37,6 +47,8 @@ class PublicView:
     def tag(self) -> str:
         """Changes whenever what the view shows changes (an ETag ingredient)."""
         digest = hashlib.sha256(self.vocabulary_tag.encode())
+        if self.audience:
+            digest.update(b"\0audience\0" + self.audience.encode())
         for graph in self.data_graphs:
             digest.update(graph.encode())
             digest.update(self.generated[graph].isoformat().encode())
@@ -44,12 +56,9 @@ class PublicView:
 
     def updated_after(self, moment: datetime) -> PublicView:
         """Only the submissions generated after ``moment`` (SDMX ``updatedAfter``)."""
-        return PublicView(
-            self.vocabulary_graph,
-            {g: t for g, t in self.generated.items() if t > moment},
-            self.observations,
-            self.vocabulary_tag,
-        )
+        kept = {g: t for g, t in self.generated.items() if t > moment}
+        return PublicView(self.vocabulary_graph, kept, self.observations, self.vocabulary_tag, self.audience,
+                          {g: s for g, s in self.restricted.items() if g in kept})
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """``/api/datasets``: the public datasets as a DCAT 3 catalogue (JSON, and JSON-LD with the DCAT context).
 
-Only the current, released version of each dataset appears (the public view); its distributions point
-to this registry's JSON, CSV, SDMX and RDF answers for it.
+Only the current, released version of each dataset appears (the public view; with an agency's principal,
+that agency's view); its distributions point to this registry's JSON, CSV, SDMX and RDF answers for it.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from urllib.parse import quote, unquote
 
 from api import vocab
 from api.errors import NotFound
+from api.model.agency import Principal
 from api.model.read_api import DatasetOut, DistributionOut, SeriesPart, VersionOut
 from api.services.read_index import ReadIndex, read_index
 from api.services.registry import Registry
@@ -52,22 +53,25 @@ def _datasets(registry: Registry, index: ReadIndex) -> Iterator[DatasetOut]:
             distributions=_distributions(provenance.dataset))
 
 
-def list_datasets(registry: Registry) -> list[DatasetOut]:
-    """Every public dataset, by id."""
-    return list(_datasets(registry, read_index(registry, registry.public_view())))
+def list_datasets(registry: Registry, principal: Principal | None = None) -> list[DatasetOut]:
+    """Every public dataset (every dataset ``principal`` may see), by id."""
+    view = registry.public_view() if principal is None else registry.agency_view(principal)
+    return list(_datasets(registry, read_index(registry, view).folded()))
 
 
-def get_dataset(registry: Registry, dataset_id: str) -> DatasetOut:
-    for dataset in list_datasets(registry):
+def get_dataset(registry: Registry, dataset_id: str, principal: Principal | None = None) -> DatasetOut:
+    for dataset in list_datasets(registry, principal):
         if dataset.id == dataset_id:
             return dataset
     raise NotFound(f"no public dataset has the id '{dataset_id}': /api/datasets lists them.")
 
 
-def dataset_versions(registry: Registry, dataset_id: str, now: datetime | None = None) -> list[VersionOut]:
-    """Every version of a dataset that has been public, oldest first, with when each was valid (DESIGN §4)."""
+def dataset_versions(registry: Registry, dataset_id: str, now: datetime | None = None,
+                     principal: Principal | None = None) -> list[VersionOut]:
+    """Every version of a dataset that has been public, oldest first, with when each was valid (DESIGN §4);
+    with ``principal``, also its own versions under embargo (valid from their release time)."""
     wanted = registry.iris.dataset(dataset_id)
-    found = sorted((v for v in public_versions(registry, (now or datetime.now(UTC)).astimezone(UTC))
+    found = sorted((v for v in public_versions(registry, (now or datetime.now(UTC)).astimezone(UTC), principal)
                     if v.dataset == wanted), key=lambda v: v.version)
     if not found:
         raise NotFound(f"no public dataset has the id '{dataset_id}': /api/datasets lists them.")

@@ -1,4 +1,5 @@
-"""``/api/observations``: public observations with unit, status and provenance, filtered and paginated.
+"""``/api/observations``: public observations with unit, status and provenance, filtered and paginated
+(with an agency's token: also that agency's embargoed and confidential observations).
 
 Totals come from the read index (no observation is read to count them); a page reads only its own
 observations, each by IRI. The order is series key, then dataset graph, then period.
@@ -10,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from api.errors import BadRequest
+from api.model.agency import Principal
 from api.model.read_api import ObservationOut, ObservationPage, ObservationQuery, Provenance, SeriesPart
 from api.model.sdmx_period import PeriodError, period_range
 from api.services import areas as area_service
@@ -144,9 +146,12 @@ class Selection:
             skipped += len(periods)
 
 
-def select(registry: Registry, query: ObservationQuery) -> Selection:
-    """The series parts and periods ``query`` selects in the public view (as it was at ``asOf`` if given)."""
-    index = read_index(registry, registry.public_view(as_of=query.as_of))
+def select(registry: Registry, query: ObservationQuery, principal: Principal | None = None) -> Selection:
+    """The series parts and periods ``query`` selects in the public view (as it was at ``asOf`` if given), or
+    in ``principal``'s view (with its own embargoed and confidential observations)."""
+    view = (registry.public_view(as_of=query.as_of) if principal is None
+            else registry.agency_view(principal, as_of=query.as_of))
+    index = read_index(registry, view)
     chosen = []
     for part in _candidates(index, query):
         if _part_wanted(part, query, index):
@@ -194,9 +199,10 @@ def read(registry: Registry, selection: Selection, offset: int, limit: int | Non
             yield to_out(registry, record, selection.index.provenance[part.graph], lang)
 
 
-def observation_page(registry: Registry, query: ObservationQuery, lang: str = "en") -> ObservationPage:
-    """One page of the matching observations and the total."""
-    selection = select(registry, query)
+def observation_page(registry: Registry, query: ObservationQuery, lang: str = "en",
+                     principal: Principal | None = None) -> ObservationPage:
+    """One page of the matching observations and the total (in ``principal``'s view when given)."""
+    selection = select(registry, query, principal)
     total = selection.total
     offset = (query.page - 1) * query.per_page
     observations = list(read(registry, selection, offset, query.per_page, lang)) if offset < total else []

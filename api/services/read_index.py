@@ -1,6 +1,7 @@
 """The read API's index of the public view: each series key per graph with its periods, and each graph's
 provenance. Built with two SELECTs and cached until the view changes, so that routes find what to read
 without scanning, count totals without reading observations, and fetch single observations by IRI.
+An agency's view (with its restricted graphs) is indexed the same way, in slots of its own.
 """
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ from __future__ import annotations
 import threading
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from pyoxigraph import NamedNode
@@ -30,13 +31,25 @@ class ReadIndex:
     by_indicator: dict[str, tuple[SeriesPart, ...]]
     by_area_indicator: dict[tuple[str, str], tuple[SeriesPart, ...]]
     provenance: dict[str, Provenance]
+    restricted: dict[str, str] = field(default_factory=dict)  # restricted graph -> its submission's graph
 
     @property
     def observations(self) -> int:
         return sum(len(p.periods) for p in self.parts)
 
+    def folded(self) -> ReadIndex:
+        """The same index with each restricted graph's series counted in its submission's graph (one entry
+        per submission, for listings of datasets)."""
+        if not self.restricted:
+            return self
+        owner = self.restricted
+        parts = tuple(sorted((SeriesPart(p.key, owner.get(p.graph, p.graph), p.periods) for p in self.parts),
+                             key=lambda p: (p.key, p.graph)))
+        return ReadIndex(parts, {}, {}, {}, {g: p for g, p in self.provenance.items() if g not in owner})
+
 
 _CACHE: dict[tuple[int, str], ReadIndex] = {}
+_AGENCY_CACHE: dict[tuple[int, str], ReadIndex] = {}  # agencies' views: they never evict the public index
 _LOCK = threading.Lock()
 _BUILD_LOCK = threading.Lock()
 
@@ -44,20 +57,21 @@ _BUILD_LOCK = threading.Lock()
 def read_index(registry: Registry, view: PublicView) -> ReadIndex:
     """The index of ``view`` (built on first use per view; the newest few views are kept)."""
     cache_key = (id(registry), view.tag)
+    cache, size = (_CACHE, 4) if view.public else (_AGENCY_CACHE, 8)
     with _LOCK:
-        found = _CACHE.get(cache_key)
+        found = cache.get(cache_key)
     if found is not None:
         return found
     with _BUILD_LOCK:  # one build at a time: a second caller waits for the first one's index
         with _LOCK:
-            found = _CACHE.get(cache_key)
+            found = cache.get(cache_key)
         if found is not None:
             return found
         built = _build(registry, view)
         with _LOCK:
-            if len(_CACHE) >= 4:
-                _CACHE.pop(next(iter(_CACHE)))
-            _CACHE[cache_key] = built
+            if len(cache) >= size:
+                cache.pop(next(iter(cache)))
+            cache[cache_key] = built
     return built
 
 
@@ -83,7 +97,7 @@ def _build(registry: Registry, view: PublicView) -> ReadIndex:
         by_both[(area, indicator)].append(part)
     return ReadIndex(parts, {k: tuple(v) for k, v in by_area.items()},
                      {k: tuple(v) for k, v in by_indicator.items()}, {k: tuple(v) for k, v in by_both.items()},
-                     _provenance(registry, view))
+                     _provenance(registry, view), dict(view.restricted))
 
 
 def _provenance(registry: Registry, view: PublicView) -> dict[str, Provenance]:
@@ -113,7 +127,10 @@ def _provenance(registry: Registry, view: PublicView) -> dict[str, Provenance]:
         source = row["source"]
         if source is not None and source.value not in sources[g]:
             sources[g].append(source.value)
-    return {g: Provenance(sources=tuple(sorted(sources[g])), **f) for g, f in facts.items()}  # type: ignore[arg-type]
+    found = {g: Provenance(sources=tuple(sorted(sources[g])), **f) for g, f in facts.items()}  # type: ignore[arg-type]
+    # A restricted graph holds observations only: their provenance is their submission's.
+    found.update({g: found[owner] for g, owner in view.restricted.items() if owner in found})
+    return found
 
 
 def read_observation(registry: Registry, index: ReadIndex, part: SeriesPart, period: str) -> Record | None:

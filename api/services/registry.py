@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 from datetime import UTC, datetime
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -14,6 +15,7 @@ from pyoxigraph import Literal, NamedNode, Triple
 
 from api import vocab
 from api.config import Settings
+from api.model.agency import Principal
 from api.model.catalogue import Catalogue
 from api.model.view import PublicView
 from api.services.catalogue import load_catalogue
@@ -27,6 +29,7 @@ if TYPE_CHECKING:
     from api.validation.validator import Validator
 
 XSD_DATETIME = NamedNode(vocab.XSD + "dateTime")
+XSD_BOOLEAN = NamedNode(vocab.XSD + "boolean")
 ONTOLOGY_HASH = NamedNode(vocab.MP + "ontologyHash")
 
 
@@ -42,6 +45,9 @@ class Registry:
         self.store = store
         self.iris = vocab.InstanceIris(settings.base_iri)
         self._current_view: tuple[int, datetime | None, PublicView] | None = None
+        self._agency_views: dict[str, tuple[int, datetime | None, PublicView]] = {}
+        # Held while a write checks what is current and commits (versions, withdrawals): one writer at a time.
+        self.write_lock = threading.RLock()
 
     @cached_property
     def catalogue(self) -> Catalogue:
@@ -129,6 +135,55 @@ class Registry:
             generated[graph.value] = datetime.fromisoformat(when.value.replace("Z", "+00:00"))
             observations += int(count.value) if count is not None else 0
         return PublicView(vocab.VOCABULARY_GRAPH, generated, observations, self.vocabulary_tag)
+
+    # -- an agency's view -----------------------------------------------------------------
+    def agency_view(self, principal_or_agency_id: Principal | str, *, admin: bool = False,
+                    as_of: datetime | None = None, now: datetime | None = None) -> PublicView:
+        """The public view plus, for each dataset with versions attributed to the agency (admins: every dataset),
+        its newest published version even under embargo, with the restricted graphs of the agency's versions.
+
+        Kept like the public view (until a write or the next release time), one entry per audience."""
+        if isinstance(principal_or_agency_id, Principal):
+            agency_id, admin = principal_or_agency_id.agency_id, admin or principal_or_agency_id.admin
+        else:
+            agency_id = principal_or_agency_id
+        audience = "admin" if admin else f"agency:{agency_id}"
+        if now is None and as_of is None and self.store.generation is not None:
+            generation, moment = self.store.generation, datetime.now(UTC)
+            kept = self._agency_views.get(audience)
+            if kept is not None and kept[0] == generation and (kept[1] is None or moment < kept[1]):
+                return kept[2]
+            view = self._agency_view(agency_id, admin, audience, moment, None)
+            if len(self._agency_views) >= 64:
+                self._agency_views.clear()
+            self._agency_views[audience] = (generation, self._next_release(moment), view)
+            return view
+        return self._agency_view(agency_id, admin, audience, (now or datetime.now(UTC)).astimezone(UTC), as_of)
+
+    def _agency_view(self, agency_id: str, admin: bool, audience: str, moment: datetime,
+                     as_of: datetime | None) -> PublicView:
+        agency = NamedNode(self.iris.agency(agency_id))
+        bindings: dict[str, NamedNode | Literal] = {"agency": agency, "admin": Literal(
+            "true" if admin else "false", datatype=XSD_BOOLEAN)}
+        if as_of is None:
+            name, bindings["now"] = "registry/agency-submissions", _datetime_literal(moment)
+        else:
+            name, bindings["asOf"] = "registry/agency-submissions-as-of", _datetime_literal(
+                min(as_of.astimezone(UTC), moment))
+        rows = self.store.select(load_query(name), bindings, default_graphs=[self.iris.registry_graph])
+        generated: dict[str, datetime] = {}
+        restricted: dict[str, str] = {}
+        observations = 0
+        for row in rows:
+            graph, when, count, hidden = row["graph"], row["generated"], row["observations"], row["restricted"]
+            if graph is None or when is None:
+                continue
+            generated[graph.value] = datetime.fromisoformat(when.value.replace("Z", "+00:00"))
+            observations += int(count.value) if count is not None else 0
+            if hidden is not None and (admin or row["by"] == agency):
+                restricted[hidden.value] = graph.value
+                generated[hidden.value] = generated[graph.value]
+        return PublicView(vocab.VOCABULARY_GRAPH, generated, observations, self.vocabulary_tag, audience, restricted)
 
     @cached_property
     def vocabulary_tag(self) -> str:

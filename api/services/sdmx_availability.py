@@ -1,4 +1,5 @@
-"""Data availability computed from the public view (REST v1.5 §4.5 availableconstraint; REST v2 availability.md).
+"""Data availability computed from the public view or an agency's view (REST v1.5 §4.5 availableconstraint;
+REST v2 availability.md).
 
 ``mode=exact``: the values each dimension takes in the data the query selects. ``mode=available``: for each
 dimension, the values that could still be selected given the constraints on the *other* dimensions
@@ -55,18 +56,24 @@ def _series_level(query: DataQuery) -> bool:
 
 def _view_periods(registry: Registry, view: PublicView) -> tuple[list[str], int]:
     """Every period of the view and its number of observations (one grouped scan, cached per view)."""
+    if not view.public:  # an agency's view: computed for its caller, never kept beside the public one
+        return _scan_periods(registry, view)
     cached = _PERIODS.get(view.tag)
     if cached is None:
-        periods: list[str] = []
-        count = 0
-        for row in registry.store.select(load_query("sdmx/periods"), default_graphs=view.data_graphs):
-            if row["period"] is not None and row["observations"] is not None:
-                periods.append(row["period"].value)
-                count += int(row["observations"].value)
         if len(_PERIODS) > 8:
             _PERIODS.clear()
-        cached = _PERIODS[view.tag] = (periods, count)
+        cached = _PERIODS[view.tag] = _scan_periods(registry, view)
     return cached
+
+
+def _scan_periods(registry: Registry, view: PublicView) -> tuple[list[str], int]:
+    periods: list[str] = []
+    count = 0
+    for row in registry.store.select(load_query("sdmx/periods"), default_graphs=view.data_graphs):
+        if row["period"] is not None and row["observations"] is not None:
+            periods.append(row["period"].value)
+            count += int(row["observations"].value)
+    return periods, count
 
 
 def _from_series_keys(registry: Registry, view: PublicView, query: DataQuery, mode: str
@@ -101,10 +108,11 @@ def _from_series_keys(registry: Registry, view: PublicView, query: DataQuery, mo
 
 def availability(
     registry: Registry, query: DataQuery, *, mode: str = "exact", component: str | None = None,
-    now: datetime | None = None,
+    now: datetime | None = None, view: PublicView | None = None,
 ) -> CubeRegion:
-    """The cube region of what exists; NotFound (SDMX 100) when the query selects nothing."""
-    view = registry.public_view(now, as_of=query.as_of)
+    """The cube region of what exists; NotFound (SDMX 100) when the query selects nothing. ``view`` (an agency's
+    view, already as of the query's asOf) replaces the public view."""
+    view = view or registry.public_view(now, as_of=query.as_of)
     if query.updated_after is not None:
         view = view.updated_after(query.updated_after)
     if _series_level(query):

@@ -89,21 +89,24 @@ def _holds(condition: Condition, component: str, value: str | None) -> bool:
 # -- the series index ---------------------------------------------------------------------------
 
 _INDEX_CACHE: dict[tuple[int, str], dict[str, tuple[str, ...]]] = {}
+_AGENCY_INDEX_CACHE: dict[tuple[int, str], dict[str, tuple[str, ...]]] = {}  # agencies' views, kept apart
 
 
 def series_index(registry: Registry, view: PublicView) -> dict[str, tuple[str, ...]]:
-    """Series key -> the data graphs holding it, for the view (cached until the view changes)."""
+    """Series key -> the data graphs holding it, for the view (cached until the view changes; an agency's
+    view in slots of its own, so that it never evicts the public index)."""
     cache_key = (id(registry), view.tag)
-    index = _INDEX_CACHE.get(cache_key)
+    cache = _INDEX_CACHE if view.public else _AGENCY_INDEX_CACHE
+    index = cache.get(cache_key)
     if index is None:
         found: dict[str, list[str]] = {}
         for row in registry.store.select(load_query("sdmx/series-keys"), default_graphs=view.data_graphs):
             if row["key"] is not None and row["g"] is not None:
                 found.setdefault(row["key"].value, []).append(row["g"].value)
         index = {key: tuple(sorted(graphs)) for key, graphs in sorted(found.items())}
-        if len(_INDEX_CACHE) >= 8:
-            _INDEX_CACHE.pop(next(iter(_INDEX_CACHE)))
-        _INDEX_CACHE[cache_key] = index
+        if len(cache) >= 8:
+            cache.pop(next(iter(cache)))
+        cache[cache_key] = index
     return index
 
 
@@ -318,7 +321,7 @@ def data_message(
 ) -> DataMessage:
     """The message answering ``query``; NotFound (SDMX 100) when nothing matches, TooLarge above the limit.
 
-    ``view`` replaces the public view (one past version, for includeHistory)."""
+    ``view`` replaces the public view (one past version, for includeHistory; an agency's view)."""
     view = view or registry.public_view(now, as_of=query.as_of)
     if query.updated_after is not None:
         view = view.updated_after(query.updated_after)

@@ -16,6 +16,7 @@ from pyoxigraph import Literal, NamedNode
 
 from api import vocab
 from api.errors import NotFound
+from api.model.agency import Principal
 from api.model.sdmx import DataMessage, DataVersion, Series
 from api.model.sdmx_data_query import DataQuery
 from api.model.view import PublicVersion, PublicView
@@ -24,17 +25,23 @@ from api.services.sdmx_data import data_message
 from api.store.queries import load_query
 
 _XSD_DATETIME = NamedNode(vocab.XSD + "dateTime")
+_XSD_BOOLEAN = NamedNode(vocab.XSD + "boolean")
 
 
 def _moment(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
-def public_versions(registry: Registry, now: datetime) -> list[PublicVersion]:
-    """Every version that has been public by ``now``, ordered by when it became valid (DESIGN §4 revisions)."""
+def public_versions(registry: Registry, now: datetime, principal: Principal | None = None) -> list[PublicVersion]:
+    """Every version that has been public by ``now``, ordered by when it became valid (DESIGN §4 revisions);
+    with ``principal``, also the versions of its agency (admins: every version) still under embargo."""
+    bindings: dict[str, Literal | NamedNode] = {
+        "now": Literal(now.strftime("%Y-%m-%dT%H:%M:%SZ"), datatype=_XSD_DATETIME)}
+    if principal is not None:
+        bindings["agency"] = NamedNode(registry.iris.agency(principal.agency_id))
+        bindings["admin"] = Literal("true" if principal.admin else "false", datatype=_XSD_BOOLEAN)
     rows = registry.store.select(
-        load_query("registry/public-history"),
-        {"now": Literal(now.strftime("%Y-%m-%dT%H:%M:%SZ"), datatype=_XSD_DATETIME)},
+        load_query("registry/public-history" if principal is None else "registry/agency-history"), bindings,
         default_graphs=[registry.iris.registry_graph],
     )
     by_dataset: dict[str, list[tuple[int, datetime, str, datetime, int]]] = {}

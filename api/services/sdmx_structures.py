@@ -40,6 +40,7 @@ from api.model.sdmx_structure import (
 )
 from api.model.sdmx_structure_query import StructureQuery, ref_matches
 from api.model.structure import TIME_DIMENSION
+from api.model.view import PublicView
 from api.services.registry import Registry
 from api.services.sdmx_availability import availability
 from api.store.queries import load_query
@@ -391,10 +392,12 @@ def _nothing(query: StructureQuery) -> str:
 
 
 def availability_result(registry: Registry, query: DataQuery, *, mode: str, component: str | None,
-                        references: str, now: datetime | None = None) -> StructureResult:
+                        references: str, now: datetime | None = None, view: PublicView | None = None
+                        ) -> StructureResult:
     """An availability answer (REST v1.5 §4.5; REST v2 availability.md): the actual constraint of what the
-    query selects, with the structures ``references`` asks for (code lists reduced to the available codes)."""
-    region = availability(registry, query, mode=mode, component=component, now=now)
+    query selects (in ``view``, else the public view), with the structures ``references`` asks for (code lists
+    reduced to the available codes)."""
+    region = availability(registry, query, mode=mode, component=component, now=now, view=view)
     cat = catalogue(registry)
     flow = cat.dataflows[0]
     constraint = Constraint(_constraint_ref(flow), {"en": f"Availability for {flow.ref.id}"}, dataflow=flow.ref,

@@ -73,8 +73,13 @@ COVERAGE = {"sections": {"STK": "Migrant stocks"}, "indicators_per_section": {"S
      "sections": {"STK": {"completeness": 0.5, "freshness_years": 5.9, "indicators_with_data": 3}}}]}
 
 
-def response(example: Any) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI ``responses`` with the success example and the error shape every 4xx shares."""
+def response(example: Any, *, token: bool = False) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` with the success example and the error shape every 4xx shares; ``token``: the route
+    reads an optional agency token, so a token that is not valid is a 401."""
     error = {"description": "The one error shape: status, code, message, details.",
              "content": {"application/json": {"example": ERROR}}}
-    return {200: {"content": {"application/json": {"example": example}}}, 400: error, 404: error, 406: error}
+    found: dict[int | str, dict[str, Any]] = {200: {"content": {"application/json": {"example": example}}},
+                                              400: error, 404: error, 406: error}
+    if token:
+        found[401] = {**error, "description": "A token was sent and is not valid (anonymous requests need none)."}
+    return found

@@ -1,6 +1,8 @@
 """``/api``: the read API in plain JSON (indicators, areas, observations, datasets), documented at /docs.
 
 Every route reads the public view through one service call; errors are the app's one JSON error shape.
+With an agency's token, observations and datasets (with their versions) also show that agency's embargoed
+and confidential data (admins: everyone's), in answers no cache keeps; the RDF download stays public.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ from api.model.read_api import AreaOut, DatasetOut, IndicatorOut, ObservationPag
 from api.services import areas, catalogue_dcat, indicators, observations
 from api.services.registry import Registry
 from api.web import api_examples as ex
-from api.web.cached import ResponseCache
+from api.web.auth import OptionalPrincipal
+from api.web.cached import ResponseCache, private, vary
 from api.web.language import language
 
 JSON = MediaType("application/json", ("json",), charset=False)
@@ -97,7 +100,7 @@ def create_api_router(registry: Registry) -> APIRouter:
             registry, code, lang=language(request)), headers={"Vary": "Accept-Language"}))
 
     @router.get("/observations", response_model=ObservationPage, summary="Observations",
-                responses={**ex.response(ex.OBSERVATIONS),
+                responses={**ex.response(ex.OBSERVATIONS, token=True),
                            200: {"content": {"application/json": {"example": ex.OBSERVATIONS},
                                              "text/csv": {"example": ex.OBSERVATIONS_CSV}}}})
     def list_observations(
@@ -124,75 +127,94 @@ def create_api_router(registry: Registry) -> APIRouter:
                             ] = 100,
         format: Annotated[str | None, Query(description="json or csv (beats the Accept header).")] = None,  # noqa: A002
         lang: Lang = None,
+        principal: OptionalPrincipal = None,
     ) -> Response | ObservationPage:
         """Public observations with unit, status and provenance; paginated (Link header, X-Total-Count),
-        or CSV (every match, or one page when page or per_page is given)."""
+        or CSV (every match, or one page when page or per_page is given). With an agency's token, also that
+        agency's embargoed and confidential observations (private, no-store)."""
         offer = choose(request.headers.get("accept"), (JSON, CSV), format)
         query = observations.parse_query(
             registry, indicator=indicator, area=area, region=region, counterpart_area=counterpart_area, sex=sex,
             age=age, migration_status=migration_status, dataset=dataset, start=start, end=end, latest=latest,
             page=page, per_page=per_page, as_of=as_of)
         lang_code = language(request)
+        response: Response
         if offer is CSV:
-            selection = observations.select(registry, query)
+            selection = observations.select(registry, query, principal)
             paged = "page" in request.query_params or "per_page" in request.query_params
             offset = (query.page - 1) * query.per_page if paged else 0
             rows: Iterator[bytes] = api_csv.write_csv(observations.read(
                 registry, selection, offset, query.per_page if paged else None, lang_code))
-            return StreamingResponse(rows, media_type=CSV.content_type, headers={
-                "X-Total-Count": str(selection.total), "Vary": "Accept, Accept-Language",
+            response = StreamingResponse(rows, media_type=CSV.content_type, headers={
+                "X-Total-Count": str(selection.total), "Vary": vary("Accept", "Accept-Language"),
                 "Content-Disposition": 'attachment; filename="observations.csv"'})
-        result = observations.observation_page(registry, query, lang_code)
-        return json_response(result, headers={
-            "X-Total-Count": str(result.total), "Link": _links(request, result.page, result.pages),
-            "Vary": "Accept, Accept-Language"})
+        else:
+            result = observations.observation_page(registry, query, lang_code, principal)
+            response = json_response(result, headers={
+                "X-Total-Count": str(result.total), "Link": _links(request, result.page, result.pages),
+                "Vary": vary("Accept", "Accept-Language")})
+        return response if principal is None else private(response)
 
     @router.get("/datasets", response_model=list[DatasetOut], summary="The DCAT catalogue",
-                responses={**ex.response(ex.DATASETS),
+                responses={**ex.response(ex.DATASETS, token=True),
                            200: {"content": {"application/json": {"example": ex.DATASETS},
                                              "application/ld+json": {"example": {"@type": "dcat:Catalog"}}}}})
-    def list_datasets(request: Request, format: Annotated[str | None, Query(  # noqa: A002
+    def list_datasets(request: Request, principal: OptionalPrincipal, format: Annotated[str | None, Query(  # noqa: A002
             description="json or jsonld (beats the Accept header).")] = None) -> Response:
         """The public datasets (current, released versions) with coverage and distributions; JSON-LD
-        (DCAT 3) by Accept: application/ld+json or format=jsonld."""
+        (DCAT 3) by Accept: application/ld+json or format=jsonld. With an agency's token the JSON also lists its
+        datasets under embargo and counts its confidential observations (private, no-store); the DCAT catalogue
+        (JSON-LD), which portals harvest, is always the public one."""
         offer = choose(request.headers.get("accept"), (JSON, JSON_LD), format)
+        if offer is JSON_LD:
+            principal = None
 
         def build() -> Response:
-            found = catalogue_dcat.list_datasets(registry)
+            found = catalogue_dcat.list_datasets(registry, principal)
             if offer is JSON_LD:
                 return json_response(catalogue_dcat.json_ld(found, registry.settings.base_iri),
-                                     media_type=JSON_LD.media_type, headers={"Vary": "Accept"})
-            return json_response(found, headers={"Vary": "Accept"})
+                                     media_type=JSON_LD.media_type, headers={"Vary": vary("Accept")})
+            return json_response(found, headers={"Vary": vary("Accept")})
 
-        return cache.answer(request, view_tag(), build)
+        return cache.answer(request, view_tag(), build) if principal is None else private(build())
 
     @router.get("/datasets/{dataset_id}", response_model=DatasetOut, summary="One dataset",
-                responses=ex.response(ex.DATASETS[0]))
-    def get_dataset(request: Request, dataset_id: str, format: Annotated[str | None, Query(  # noqa: A002
-            description="json or jsonld.")] = None) -> Response:
-        """One public dataset as a DCAT record (JSON, or JSON-LD by Accept or format=jsonld)."""
+                responses=ex.response(ex.DATASETS[0], token=True))
+    def get_dataset(request: Request, dataset_id: str, principal: OptionalPrincipal, format: Annotated[
+            str | None, Query(description="json or jsonld.")] = None) -> Response:  # noqa: A002
+        """One public dataset as a DCAT record (JSON, or JSON-LD by Accept or format=jsonld); with an agency's
+        token, the JSON shows it as that agency sees it (private, no-store), the JSON-LD stays public."""
         offer = choose(request.headers.get("accept"), (JSON, JSON_LD), format)
-        found = catalogue_dcat.get_dataset(registry, dataset_id)
+        if offer is JSON_LD:
+            principal = None
+        found = catalogue_dcat.get_dataset(registry, dataset_id, principal)
         if offer is JSON_LD:
             document = catalogue_dcat.json_ld([found], registry.settings.base_iri)
-            return json_response({"@context": document["@context"], **document["dcat:dataset"][0]},  # type: ignore[index]
-                                 media_type=JSON_LD.media_type, headers={"Vary": "Accept"})
-        return json_response(found, headers={"Vary": "Accept"})
+            response = json_response({"@context": document["@context"], **document["dcat:dataset"][0]},  # type: ignore[index]
+                                     media_type=JSON_LD.media_type, headers={"Vary": vary("Accept")})
+        else:
+            response = json_response(found, headers={"Vary": vary("Accept")})
+        return response if principal is None else private(response)
 
     @router.get("/datasets/{dataset_id}/versions", response_model=list[VersionOut], summary="A dataset's versions",
-                responses=ex.response(ex.VERSIONS))
-    def dataset_versions(request: Request, dataset_id: str) -> Response:
+                responses=ex.response(ex.VERSIONS, token=True))
+    def dataset_versions(request: Request, dataset_id: str, principal: OptionalPrincipal) -> Response:
         """Every version that has been public, oldest first: when it was generated, from when to when it was
-        the public one (``asOf`` on /api/observations and on SDMX v2 data reads these)."""
-        return cache.answer(request, view_tag(), lambda: json_response(
-            catalogue_dcat.dataset_versions(registry, dataset_id)))
+        the public one (``asOf`` on /api/observations and on SDMX v2 data reads these). With the owner's
+        token, also its versions under embargo, valid from their release time (private, no-store)."""
+        def build() -> Response:
+            return json_response(catalogue_dcat.dataset_versions(registry, dataset_id, principal=principal),
+                                 headers={"Vary": vary()})
+
+        return cache.answer(request, view_tag(), build) if principal is None else private(build())
 
     @router.get("/datasets/{dataset_id}/rdf", summary="One dataset as RDF",
                 responses={200: {"content": {o.media_type: {} for o in (N_TRIPLES, *RDF_OFFERS)}}, 404: {}})
     def dataset_rdf(request: Request, dataset_id: str, format: Annotated[str | None, Query(  # noqa: A002
             description="nt, ttl, jsonld or rdf.")] = None) -> Response:
         """The public graph of the dataset's current version: its PROV/DCAT description and its RDF Data Cube
-        observations. N-Triples streams; Turtle, JSON-LD and RDF/XML are built whole, up to a limit."""
+        observations. N-Triples streams; Turtle, JSON-LD and RDF/XML are built whole, up to a limit. Always the
+        public data, even with a token (like SPARQL and the linked-data pages)."""
         offer = choose(request.headers.get("accept"), (N_TRIPLES, *[o for o in RDF_OFFERS if o is not N_TRIPLES]),
                        format)
         graph = catalogue_dcat.dataset_graph(registry, dataset_id)

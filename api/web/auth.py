@@ -56,3 +56,18 @@ def current_admin(principal: CurrentPrincipal) -> Principal:
 
 
 CurrentAdmin = Annotated[Principal, Depends(current_admin)]
+
+
+def optional_principal(
+    request: Request, _scheme: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)]
+) -> Principal | None:
+    """The agency of a request that sends a token, None for an anonymous one (a FastAPI dependency).
+
+    Routes that anyone may read use it to show an agency its own embargoed and confidential figures; a token
+    that is sent but not valid is a 401, never a silent fallback to the public answer."""
+    if request.headers.get("authorization") is None:
+        return None
+    return current_principal(request, _scheme)
+
+
+OptionalPrincipal = Annotated[Principal | None, Depends(optional_principal)]

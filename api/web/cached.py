@@ -1,5 +1,8 @@
 """Answers that only change with the vocabulary or the public view, kept ready and revalidated by ETag
-(RFC 9110 §8.8.3, §13.1.2): a repeated request costs a dictionary lookup, a revalidation a 304."""
+(RFC 9110 §8.8.3, §13.1.2): a repeated request costs a dictionary lookup, a revalidation a 304.
+
+An answer for an agency's token is never kept here: :func:`private` marks it for no cache at all (RFC 9111
+§5.2.2.3, §5.2.2.7), and the anonymous answers of the same routes say ``Vary: Authorization``."""
 
 from __future__ import annotations
 
@@ -11,6 +14,20 @@ from collections.abc import Callable
 from fastapi import Request, Response
 
 CACHE_CONTROL = "public, max-age=60, must-revalidate"
+PRIVATE_CACHE_CONTROL = "private, no-store"
+
+
+def vary(*names: str) -> str:
+    """A ``Vary`` value naming ``names`` and ``Authorization`` (the answer depends on the token sent)."""
+    return ", ".join(dict.fromkeys([*names, "Authorization"]))
+
+
+def private(response: Response) -> Response:
+    """``response`` marked as one authenticated caller's: stored by no cache, shared or private."""
+    response.headers["Cache-Control"] = PRIVATE_CACHE_CONTROL
+    present = [v.strip() for v in response.headers.get("vary", "").split(",") if v.strip()]
+    response.headers["Vary"] = vary(*present)
+    return response
 
 
 class ResponseCache:

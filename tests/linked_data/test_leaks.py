@@ -1,12 +1,24 @@
 """Confidential observations and embargoed submissions are not found, exactly like IRIs nobody minted:
-same status, same body, no secret anywhere; their public neighbours answer (DESIGN §4)."""
+same status, same body, no secret anywhere; their public neighbours answer (DESIGN §4). An agency's token
+(its own, an admin's) changes nothing: linked data shows the public view only."""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
 
 import httpx
 import pytest
 from pyoxigraph import Literal, NamedNode
 
+from tests.api.test_agency_view import CONFIDENTIAL as OWN_CONFIDENTIAL
+from tests.api.test_agency_view import (
+    CONFIDENTIAL_KEY,
+    EMBARGOED_KEY,
+    HIDDEN,
+    AgencyWorld,
+    auth,
+    make_agency_world,
+)
 from tests.linked_data.conftest import (
     EMBARGOED_AGENCY,
     EMBARGOED_DATASET,
@@ -72,3 +84,45 @@ def test_public_neighbours_answer_without_the_secrets(http: httpx.Client, path: 
         assert response.status_code == 200, (path, accept)
         for secret_text in (SECRET_VALUE, EMBARGOED_VALUE, EMBARGOED_DATASET, EMBARGOED_AGENCY, "restricted"):
             assert secret_text not in response.text, (path, accept, secret_text)
+
+
+# -- an agency's own secrets, asked for with its token (issue "Country submissions" 5) ---------------------------
+
+@pytest.fixture(scope="module")
+def agency_world() -> Iterator[AgencyWorld]:
+    world = make_agency_world()
+    yield world
+    world.registry.close()
+
+
+def _agency_paths(world: AgencyWorld) -> list[str]:
+    iris = world.registry.iris
+    return [iri.removeprefix(iris.base) for iri in (
+        iris.observation("DEU_STOCK-v1", CONFIDENTIAL_KEY, "2020"),
+        iris.observation("DEU_EMB-v1", EMBARGOED_KEY, "2001"),
+        iris.observation("DEU_REV-v2", EMBARGOED_KEY, "2015"), iris.submission("DEU_EMB-v1"),
+        iris.submission("DEU_REV-v2"), iris.dataset("DEU_EMB"), iris.activity("DEU_EMB-v1"),
+        iris.submission("DEU_STOCK-v1") + "/restricted", iris.dataset("UNHCR_FRA"))]
+
+
+@pytest.mark.parametrize("accept", ACCEPTS)
+def test_an_agency_s_token_opens_no_linked_data(agency_world: AgencyWorld, accept: str) -> None:
+    """Linked data is public-only: with the owner's token (which does show the figures on /api/observations) or an
+    admin's, a hidden IRI answers exactly like one nobody minted, and a public page shows no secret."""
+    client, tokens, iris = agency_world.client, agency_world.tokens, agency_world.registry.iris
+    owner = auth(tokens["DESTATIS"])
+    assert OWN_CONFIDENTIAL in client.get("/api/observations", headers=owner).text
+    unknown_path = iris.observation("DEU_STOCK-v1", CONFIDENTIAL_KEY.replace("DEU", "XXX"), "2020")
+    for headers in (owner, auth(tokens["MPR_ADMIN"])):
+        sent = {**headers, "Accept": accept}
+        unknown = client.get(unknown_path.removeprefix(iris.base), headers=sent)
+        for path in _agency_paths(agency_world):
+            secret = client.get(path, headers=sent)
+            assert unknown.status_code == secret.status_code == 404, path
+            assert secret.content == unknown.content and not any(v in secret.text for v in HIDDEN), path
+        for path in ("/id/dataset/DEU_STOCK", "/id/submission/DEU_STOCK-v1", "/id/submission/DEU_REV-v1",
+                     "/.well-known/void"):
+            page = client.get(path, headers=sent)
+            assert page.status_code == 200, path
+            for text in (*HIDDEN, "DEU_EMB", "DEU_REV-v2", "restricted"):
+                assert text not in page.text, (path, text)

@@ -1,11 +1,15 @@
 """The leak suite for /sparql: the confidential observation's restricted graph and the embargoed submission
-are unreachable through GRAPH, FROM, FROM NAMED, the protocol's dataset parameters, DESCRIBE or a search."""
+are unreachable through GRAPH, FROM, FROM NAMED, the protocol's dataset parameters, DESCRIBE or a search;
+an agency's token (its own, another's, an admin's) changes nothing: SPARQL shows the public view only."""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
 
 import httpx
 import pytest
 
+from tests.api.test_agency_view import CONFIDENTIAL, HIDDEN, AgencyWorld, auth, make_agency_world
 from tests.sparql.conftest import EMBARGOED_DATASET, EMBARGOED_VALUE, SECRET_VALUE, SparqlServer
 
 MP = "https://w3id.org/migration-profile/def#"
@@ -63,3 +67,30 @@ def test_a_restricted_graph_looks_like_an_unknown_one(sparql_server: SparqlServe
     restricted = httpx.get(sparql_server.endpoint, params={"query": query, graph_param: sparql_server.restricted_graph})
     unknown = httpx.get(sparql_server.endpoint, params={"query": query, graph_param: "http://registry.test/nothing"})
     assert restricted.status_code == unknown.status_code == 200 and restricted.json() == unknown.json()
+
+
+@pytest.fixture(scope="module")
+def agency_world() -> Iterator[AgencyWorld]:
+    world = make_agency_world()
+    yield world
+    world.registry.close()
+
+
+def test_no_token_opens_an_agency_s_graphs(agency_world: AgencyWorld) -> None:
+    """SPARQL is public-only: the owner's token (which does show its secrets on /api/observations), another
+    agency's, an admin's or none, every trick answers the same public data."""
+    client, tokens, base = agency_world.client, agency_world.tokens, agency_world.registry.iris.base
+    owner = auth(tokens["DESTATIS"])
+    assert CONFIDENTIAL in client.get("/api/observations", headers=owner).text
+    server = SparqlServer("", "/sparql", base, f"{base}/id/submission/DEU_STOCK-v1/restricted",
+                          f"{base}/id/submission/DEU_EMB-v1", f"{base}/id/submission/DEU_STOCK-v1")
+    for query, params in _queries(server):
+        answers = set()
+        for headers in (owner, auth(tokens["MPR_ADMIN"]), auth(tokens["UNHCR"]), {}):
+            response = client.get("/sparql", params={"query": query, **params},
+                                   headers={**headers, "Accept": "text/csv, text/turtle;q=0.5"})
+            assert response.status_code == 200, (query, response.text[:300])
+            for secret in (*HIDDEN, "DEU_EMB", "DEU_REV-v2", "/restricted", "/graph/registry"):
+                assert secret not in response.text, (query, secret)
+            answers.add(response.text)
+        assert len(answers) == 1, query  # the same answer whoever asks
