@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from api import cli_backup
 from api.config import Settings
 from api.errors import RegistryError, SubmissionRejected
 from api.model.agency import AgencyKind
@@ -102,7 +103,8 @@ def _years(spec: str) -> list[str]:
 
 @app.command()
 def validate(
-    file: Annotated[Path, typer.Argument(help="CSV template, SDMX-CSV 1.0/2.0, Turtle or JSON-LD")],
+    file: Annotated[Path, typer.Argument(
+        help="CSV template, SDMX-CSV 1.0/2.0, SDMX-ML 2.1/3.0 (.xml), Turtle, JSON-LD or N-Triples")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON")] = False,
 ) -> None:
     """Validate a submission file; exit 0 if it conforms, 1 if it has violations, 2 if it cannot be read."""
@@ -271,12 +273,15 @@ def serve(
     import uvicorn
 
     from api.services import warmup
+    from api.web import log_redaction
     from api.web.app import create_app
 
     settings = _settings()
     registry = open_registry(settings)
     threading.Thread(target=warmup.warm, args=(registry,), name="warm-caches", daemon=True).start()
-    uvicorn.run(create_app(settings, registry), host=host, port=port, log_level="info")
+    config = uvicorn.Config(create_app(settings, registry), host=host, port=port, log_level="info")
+    log_redaction.install()  # after uvicorn configured logging: no token reaches a log line
+    uvicorn.Server(config).run()
 
 
 agency_app = typer.Typer(help="Agencies: their public description and the areas they may write.",
@@ -395,6 +400,7 @@ def token_list(agency: Annotated[str, typer.Argument(help="The agency id")]) -> 
         table.add_row(token.id, token.label, _when(token.created), _when(token.last_used), _when(token.revoked))
     out.print(table)
 
+cli_backup.register(app)
 
 if __name__ == "__main__":  # pragma: no cover
     app()

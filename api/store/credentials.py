@@ -11,6 +11,7 @@ Tokens are never stored: only their SHA-256 digests (see ``api.services.agencies
 from __future__ import annotations
 
 import contextlib
+import getpass
 import os
 import sqlite3
 import threading
@@ -47,6 +48,14 @@ CREATE TABLE IF NOT EXISTS token (
     revoked   TEXT
 );
 CREATE INDEX IF NOT EXISTS token_agency ON token (agency);
+CREATE TABLE IF NOT EXISTS event (
+    id      INTEGER PRIMARY KEY,
+    at      TEXT NOT NULL,
+    actor   TEXT NOT NULL,
+    action  TEXT NOT NULL CHECK (action IN ('agency-added', 'agency-changed', 'token-created', 'token-revoked')),
+    agency  TEXT NOT NULL,
+    token   TEXT
+);
 """
 
 
@@ -56,6 +65,24 @@ def _text(moment: datetime) -> str:
 
 def _moment(text: str | None) -> datetime | None:
     return None if text is None else datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+@dataclass(frozen=True)
+class CredentialEvent:
+    """One change of the credentials: who (the operating-system user of the CLI), what, when, which agency/token."""
+
+    at: datetime
+    actor: str
+    action: str
+    agency: str
+    token: str | None
+
+
+def _actor() -> str:
+    try:
+        return f"operator:{getpass.getuser()}"
+    except (KeyError, OSError):  # no user name (a container without /etc/passwd entry)
+        return f"operator:uid-{os.getuid()}"
 
 
 @dataclass(frozen=True)
@@ -118,6 +145,8 @@ class CredentialStore:
     def put_agency(self, scope: AgencyScope) -> None:
         """Create or replace an agency's scope (its tokens stay)."""
         with self._write() as db:
+            known = db.execute("SELECT 1 FROM agency WHERE id = ?", (scope.agency_id,)).fetchone() is not None
+            self._event(db, "agency-changed" if known else "agency-added", scope.agency_id)
             db.execute(
                 "INSERT INTO agency (id, kind, admin, created) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, admin = excluded.admin",
@@ -154,6 +183,7 @@ class CredentialStore:
             with self._write() as db:
                 db.execute("INSERT INTO token (id, agency, hash, label, created) VALUES (?, ?, ?, ?, ?)",
                            (info.id, info.agency_id, digest, info.label, _text(info.created)))
+                self._event(db, "token-created", info.agency_id, info.id, info.created)
         except StoreError as exc:
             if isinstance(exc.__cause__, sqlite3.IntegrityError):
                 return False
@@ -170,7 +200,24 @@ class CredentialStore:
 
     def revoke_token(self, token_id: str, when: datetime) -> None:
         with self._write() as db:
-            db.execute("UPDATE token SET revoked = ? WHERE id = ? AND revoked IS NULL", (_text(when), token_id))
+            changed = db.execute("UPDATE token SET revoked = ? WHERE id = ? AND revoked IS NULL",
+                                 (_text(when), token_id)).rowcount
+            row = db.execute("SELECT agency FROM token WHERE id = ?", (token_id,)).fetchone()
+            if changed and row is not None:
+                self._event(db, "token-revoked", row["agency"], token_id, when)
+
+    # -- the event log: every change of scopes and tokens, in the transaction that makes it ----------
+    @staticmethod
+    def _event(db: sqlite3.Connection, action: str, agency: str, token: str | None = None,
+               when: datetime | None = None) -> None:
+        db.execute("INSERT INTO event (at, actor, action, agency, token) VALUES (?, ?, ?, ?, ?)",
+                   (_text(when or datetime.now(UTC)), _actor(), action, agency, token))
+
+    def events(self) -> list[CredentialEvent]:
+        """Every change of scopes and tokens, newest first (never a hash)."""
+        rows = self._read("SELECT at, actor, action, agency, token FROM event ORDER BY at DESC, id DESC")
+        return [CredentialEvent(_moment(r["at"]) or datetime.now(UTC), r["actor"], r["action"], r["agency"],
+                                r["token"]) for r in rows]
 
     def touch_token(self, token_id: str, when: datetime) -> None:
         with self._write() as db:
@@ -181,6 +228,94 @@ class CredentialStore:
         return TokenInfo(row["id"], row["agency"], row["label"], _moment(row["created"]) or datetime.now(UTC),
                          _moment(row["last_used"]), _moment(row["revoked"]))
 
+    # -- backup ----------------------------------------------------------------------------
+    def counts(self) -> tuple[int, int]:
+        """(agencies, tokens): what a backup or restore reports (never a hash)."""
+        rows = self._read("SELECT (SELECT count(*) FROM agency) AS a, (SELECT count(*) FROM token) AS t")
+        return int(rows[0]["a"]), int(rows[0]["t"])
+
+    def backup_to(self, target: Path) -> tuple[int, int]:
+        """A consistent copy (SQLite online backup) in ``target``, mode 0600, written beside it then renamed."""
+        temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        try:
+            with contextlib.suppress(FileNotFoundError):
+                temporary.unlink()  # left by a crashed run
+            os.close(os.open(temporary, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+            copy = sqlite3.connect(temporary)
+            try:
+                with self._lock:
+                    self._db.backup(copy)
+            finally:
+                copy.close()
+            _fsync(temporary)
+            os.replace(temporary, target)
+        except (sqlite3.Error, OSError) as exc:
+            with contextlib.suppress(OSError):
+                temporary.unlink()
+            raise StoreError(f"cannot write the credentials backup {target}: {exc}; check that its folder exists "
+                             "and is writable.") from exc
+        return check_file(target)
+
+    def restore_from(self, source: Path) -> tuple[int, int]:
+        """Replace every agency scope and token digest with those of ``source`` (checked first; one step)."""
+        check_file(source)
+        try:
+            origin = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
+            try:
+                with self._lock:
+                    origin.backup(self._db)
+            finally:
+                origin.close()
+            if self.path is not None:
+                os.chmod(self.path, 0o600)
+        except (sqlite3.Error, OSError) as exc:
+            raise StoreError(f"restoring the credentials from {source} into {self.path or 'memory'} failed: {exc}; "
+                             "the database is unchanged.") from exc
+        return self.counts()
+
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+
+def _fsync(path: Path) -> None:
+    handle = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(handle)
+    finally:
+        os.close(handle)
+
+
+def check_file(path: Path) -> tuple[int, int]:
+    """(agencies, tokens) of a credentials database file, or a StoreError saying why it is not one."""
+    if not path.is_file():
+        raise StoreError(f"there is no credentials file {path}: give the file `mpr backup --credentials` wrote.")
+    try:
+        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        raise StoreError(f"cannot open {path} as a credentials database: {exc}") from exc
+    expected = sqlite3.connect(":memory:")
+    try:
+        expected.executescript(_SCHEMA)
+        if db.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
+            raise StoreError(f"{path} is a damaged SQLite database (integrity check failed); use another backup.")
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        if version != SCHEMA_VERSION:
+            raise StoreError(f"{path} has credentials schema version {version}, this registry reads version "
+                             f"{SCHEMA_VERSION}: it is not a credentials backup of this registry.")
+        for table in ("agency", "agency_area", "token"):
+            found = [row[1] for row in db.execute(f"PRAGMA table_info({table})")]
+            wanted = [row[1] for row in expected.execute(f"PRAGMA table_info({table})")]
+            if found != wanted:
+                raise StoreError(f"{path}: table {table} has columns {found or 'none'}, expected {wanted}; it is "
+                                 "not a credentials database of this registry.")
+        if db.execute("PRAGMA foreign_key_check").fetchone() is not None:
+            raise StoreError(f"{path}: some tokens or areas belong to no agency; use another backup.")
+        agencies, tokens = db.execute("SELECT (SELECT count(*) FROM agency), (SELECT count(*) FROM token)").fetchone()
+    except sqlite3.DatabaseError as exc:  # "file is not a database"
+        raise StoreError(f"{path} is not a credentials database ({exc}); give the file `mpr backup --credentials` "
+                         "wrote.") from exc
+    finally:
+        db.close()
+        expected.close()
+    return int(agencies), int(tokens)
