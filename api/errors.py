@@ -59,6 +59,21 @@ class Forbidden(RegistryError):
     sdmx_code = 110
 
 
+class Conflict(RegistryError):
+    """The request does not fit the current state (RFC 9110 §15.5.10): another version was stored first, or
+    the resource is already in the state asked for. ``details`` says what the state is."""
+
+    status = 409
+    code = "conflict"
+
+
+class PreconditionFailed(Conflict):
+    """An ``If-Match`` precondition is false (RFC 9110 §13.1.1, §15.5.13)."""
+
+    status = 412
+    code = "precondition_failed"
+
+
 class NotFound(RegistryError):
     status = 404
     code = "not_found"

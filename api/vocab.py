@@ -133,6 +133,15 @@ class InstanceIris:
     def activity(self, submission_id: str) -> str:
         return f"{self.base}/id/activity/ingest-{quote(submission_id, safe='')}"
 
+    def audit_activity(self, activity_id: str) -> str:
+        """An activity of the audit trail (uploads, withdrawals)."""
+        return f"{self.base}/id/activity/{quote(activity_id, safe='')}"
+
     @property
     def registry_graph(self) -> str:
         return f"{self.base}/graph/registry"
+
+    @property
+    def audit_graph(self) -> str:
+        """Every write as a prov:Activity: who, what, when (never public)."""
+        return f"{self.base}/graph/audit"

@@ -2,12 +2,17 @@
 
 Each qb:Observation becomes a record keyed by SDMX component id; coded values are read back from the
 code IRIs. A property outside the data structure on an observation is reported (closed structure:
-aggregates only), and nothing is fetched from the network or the file system while parsing.
+aggregates only), and nothing is fetched from the network or the file system while parsing: a remote JSON-LD
+``@context`` (JSON-LD 1.1 §3.1, §4.1.10 ``@import``) is refused with a clear message instead of being loaded, and
+any ``file:`` IRI (RFC 8089) — in a subject, predicate, object, datatype, graph name, ``@base``/``BASE`` or a
+prefix — refuses the whole file: the registry never reads local files.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
+import re
 from collections import defaultdict
 from pathlib import Path
 
@@ -22,6 +27,92 @@ FORMATS = {".ttl": RdfFormat.TURTLE, ".jsonld": RdfFormat.JSON_LD, ".nt": RdfFor
 _BY_PROPERTY = {vocab.prop(cid): cid for cid in vocab.COMPONENT_PROPERTIES}
 _ALLOWED = {vocab.RDF + "type", vocab.QB + "dataSet", vocab.MP + "seriesKey", vocab.MP + "sourceRow"}
 _CODED = set(vocab.CODE_LISTS) | {"INDICATOR"}
+FILE_IRI_REFUSED = ("IRIs with the file: scheme are refused: the registry never reads local files; use the "
+                    "registry's IRIs (https://w3id.org/migration-profile/... and your agency's http(s) IRIs)")
+# Turtle / SPARQL-style directives whose IRI is a file: IRI (Turtle 1.1 §6.5 base, prefixID, sparqlBase...).
+_FILE_DIRECTIVE = re.compile(r"(?im)(@base|@prefix|\bbase\b|\bprefix\b)[^<\n]*<\s*(file:[^>]*)>")
+_NO_LOADER = "LoadDocumentCallback"
+
+
+def _is_file_iri(text: str) -> bool:
+    return text.strip().lower().startswith("file:")
+
+
+def _file_iri_error(name: str, where: str, iri: str) -> InputFileError:
+    return InputFileError(f"{name}: {where} <{iri}>: {FILE_IRI_REFUSED}.", details={"iri": iri})
+
+
+def _remote_context_error(name: str, reference: str) -> InputFileError:
+    return InputFileError(
+        f"{name}: the JSON-LD @context {reference} is remote; the registry never fetches anything while reading "
+        "an upload, so write the context inline (a JSON object in @context) and upload the file again.")
+
+
+def _check_context(value: object, name: str) -> None:
+    """A JSON-LD @context value: strings are remote contexts (or file: IRIs); objects may @import one."""
+    if isinstance(value, str):
+        if _is_file_iri(value):
+            raise _file_iri_error(name, "@context", value)
+        raise _remote_context_error(name, f"'{value}'")
+    if isinstance(value, list):
+        for item in value:
+            _check_context(item, name)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if key == "@import":
+                _check_context(item, name)
+            for text in _strings(item):
+                if _is_file_iri(text):
+                    raise _file_iri_error(name, f"@context term '{key}'", text)
+
+
+def _strings(value: object) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    return []
+
+
+def _check_json_ld(data: bytes, name: str) -> None:
+    """Refuse remote contexts and file: IRIs in ``@context``/``@base`` before pyoxigraph sees the document."""
+    try:
+        document = json.loads(data)
+    except (ValueError, RecursionError):
+        return  # pyoxigraph reports the syntax error with its position
+    stack: list[object] = [document]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                if key == "@context":
+                    _check_context(value, name)
+                elif key == "@base" and isinstance(value, str) and _is_file_iri(value):
+                    raise _file_iri_error(name, "@base", value)
+                else:
+                    stack.append(value)
+
+
+def _check_text(data: bytes, name: str) -> None:
+    """Refuse Turtle/N-Triples ``@base``/``@prefix`` directives naming a file: IRI."""
+    match = _FILE_DIRECTIVE.search(data.decode("utf-8", errors="replace"))
+    if match is not None:
+        raise _file_iri_error(name, match.group(1), match.group(2))
+
+
+def _check_terms(quads: list[pyoxigraph.Quad], name: str) -> None:
+    """Refuse any file: IRI in a subject, predicate, object, literal datatype or graph name."""
+    for q in quads:
+        for where, term in (("subject", q.subject), ("predicate", q.predicate), ("object", q.object),
+                            ("graph name", q.graph_name)):
+            if isinstance(term, NamedNode) and _is_file_iri(term.value):
+                raise _file_iri_error(name, f"the {where}", term.value)
+            if isinstance(term, Literal) and _is_file_iri(term.datatype.value):
+                raise _file_iri_error(name, "the datatype", term.datatype.value)
 
 
 def _cell(component_id: str, term: object) -> str:
@@ -33,11 +124,18 @@ def _cell(component_id: str, term: object) -> str:
 
 
 def read_rdf_bytes(data: bytes, name: str, rdf_format: RdfFormat) -> ParsedFile:
-    """Parse RDF bytes; observations are ordered by IRI (RDF has no rows)."""
+    """Parse RDF bytes; observations are ordered by IRI (RDF has no rows). Nothing is fetched: see above."""
+    if rdf_format == RdfFormat.JSON_LD:
+        _check_json_ld(data, name)
+    else:
+        _check_text(data, name)
     try:
         quads = list(pyoxigraph.parse(data, format=rdf_format, base_iri="urn:mpr:upload:"))
     except (SyntaxError, ValueError) as exc:
+        if _NO_LOADER in str(exc):
+            raise _remote_context_error(name, "(a remote @context or @import)") from None
         raise InputFileError(f"{name}: not valid {rdf_format.name}: {exc}") from exc
+    _check_terms(quads, name)
     observations = {
         q.subject for q in quads
         if q.predicate.value == vocab.RDF + "type" and q.object == NamedNode(vocab.QB + "Observation")

@@ -7,13 +7,17 @@ from pathlib import Path
 from api.errors import InputFileError
 from api.formats.csv_template import read_csv
 from api.formats.rdf_input import FORMATS, read_rdf
+from api.formats.sdmx_ml_input import read_sdmx_ml
 from api.model.submission import ParsedFile
 
 CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
+XML_SUFFIXES = {".xml"}
+ACCEPTED = ("the CSV template or SDMX-CSV (.csv), SDMX-ML 2.1 GenericData or StructureSpecificData or SDMX-ML 3.0 "
+            "StructureSpecificData (.xml), Turtle (.ttl), JSON-LD (.jsonld) or N-Triples (.nt)")
 
 
 def read_submission(path: Path, *, max_bytes: int | None = None) -> ParsedFile:
-    """Read the CSV template, SDMX-CSV 1.0/2.0, Turtle, JSON-LD or N-Triples."""
+    """Read the CSV template, SDMX-CSV 1.0/2.0, SDMX-ML 2.1/3.0 data, Turtle, JSON-LD or N-Triples."""
     if not path.exists():
         raise InputFileError(f"{path}: no such file.")
     if path.is_dir():
@@ -21,9 +25,10 @@ def read_submission(path: Path, *, max_bytes: int | None = None) -> ParsedFile:
     suffix = path.suffix.lower()
     if suffix in CSV_SUFFIXES:
         return read_csv(path, max_bytes=max_bytes)
+    if suffix in XML_SUFFIXES:
+        return read_sdmx_ml(path, max_bytes=max_bytes)
     if suffix in FORMATS:
         return read_rdf(path, max_bytes=max_bytes)
     raise InputFileError(
-        f"{path.name}: the file type '{suffix or '(none)'}' is not accepted; submit the CSV template or "
-        "SDMX-CSV (.csv), Turtle (.ttl), JSON-LD (.jsonld) or N-Triples (.nt)."
+        f"{path.name}: the file type '{suffix or '(none)'}' is not accepted; submit {ACCEPTED}."
     )

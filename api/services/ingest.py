@@ -8,6 +8,7 @@ graphs that nothing refers to; they are removed at once, or on the next start af
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -17,17 +18,19 @@ from pathlib import Path
 from pyoxigraph import Literal, NamedNode, Triple
 
 from api import vocab
-from api.errors import InputFileError, SubmissionRejected
+from api.errors import Conflict, Forbidden, InputFileError, SubmissionRejected
 from api.formats import submission_input
 from api.formats.provenance_rdf import SubmissionFacts, datetime_literal, submission_description
 from api.model.report import ValidationReport
 from api.model.submission import ParsedFile, SubmissionMetadata
+from api.services import audit
 from api.services.registry import Registry
 from api.store.queries import load_query
 
 _ID = re.compile(r"^[A-Za-z0-9_@$-]+$")
 _PUBLIC_CONF = "F"
 XSD_INTEGER = NamedNode(vocab.XSD + "integer")
+RDF_JSON = NamedNode(vocab.RDF + "JSON")
 
 
 @dataclass(frozen=True)
@@ -67,21 +70,66 @@ def validate(registry: Registry, parsed: ParsedFile, meta: SubmissionMetadata | 
     )
 
 
-def _next_version(registry: Registry, dataset_id: str) -> tuple[int, str | None]:
+@dataclass(frozen=True)
+class DatasetState:
+    """What a new version of a dataset builds on: its newest version (0 when none) and who owns it."""
+
+    dataset_id: str
+    version: int = 0
+    submission_id: str | None = None
+    generated: str | None = None
+    owner: str | None = None
+
+    @property
+    def etag(self) -> str | None:
+        """The entity tag of the dataset's newest version (RFC 9110 §8.8.3): its submission id, quoted."""
+        return f'"{self.submission_id}"' if self.submission_id else None
+
+
+def dataset_state(registry: Registry, dataset_id: str) -> DatasetState:
     rows = registry.store.select(
-        load_query("registry/latest-version"),
+        load_query("registry/dataset-state"),
         {"dataset": NamedNode(registry.iris.dataset(dataset_id))},
         default_graphs=[registry.iris.registry_graph],
     )
-    if not rows or rows[0]["version"] is None:
-        return 1, None
-    previous = rows[0]["submission"].value if rows[0]["submission"] is not None else None
-    previous_id = vocab.code_id_from_iri(previous) if previous else None
-    return int(rows[0]["version"].value) + 1, previous_id
+    version = rows[0]["version"] if rows else None
+    if version is None:
+        return DatasetState(dataset_id)
+    row = rows[0]
+    return DatasetState(
+        dataset_id, int(version.value),
+        vocab.code_id_from_iri(row["submission"].value) if row["submission"] is not None else None,
+        row["generated"].value if row["generated"] is not None else None,
+        vocab.code_id_from_iri(row["agency"].value) if row["agency"] is not None else None)
 
 
-def _facts(registry: Registry, parsed: ParsedFile, meta: SubmissionMetadata, started: datetime) -> SubmissionFacts:
-    version, previous = _next_version(registry, meta.dataset_id)
+def check_revision(state: DatasetState, agency_id: str, base_version: int | None, found: DatasetState | None = None
+                   ) -> None:
+    """Forbidden when the dataset belongs to another agency; Conflict when the upload does not build on the
+    newest version (``base_version`` as the client said, or the newest version when validation began)."""
+    if state.owner is not None and state.owner != agency_id:
+        raise Forbidden(f"dataset {state.dataset_id} belongs to agency {state.owner}: only it can store new versions; "
+                        "choose another dataset id for your agency's data.")
+    current = found or state
+    if base_version is None or base_version == current.version:
+        return
+    if current.version == 0:
+        message = (f"dataset {state.dataset_id} has no version yet, but the upload builds on version {base_version}: "
+                   "send it without base_version (or with base_version=0) to create version 1.")
+    else:
+        message = (f"dataset {state.dataset_id} is at version {current.version} now ({current.submission_id}, stored "
+                   f"{current.generated} by {current.owner}) and your upload builds on version {base_version}: "
+                   f"look at {current.submission_id} (GET /api/submissions/{current.submission_id}), then send your "
+                   f"revision again with base_version={current.version} (or If-Match: {current.etag}).")
+    raise Conflict(message, details={"dataset": state.dataset_id, "current_version": current.version,
+                                     "current_submission": current.submission_id, "etag": current.etag,
+                                     "base_version": base_version})
+
+
+def _facts(registry: Registry, parsed: ParsedFile, meta: SubmissionMetadata, started: datetime,
+           state: DatasetState | None = None) -> SubmissionFacts:
+    state = state or dataset_state(registry, meta.dataset_id)
+    version = state.version + 1
     return SubmissionFacts(
         submission_id=f"{meta.dataset_id}-v{version}",
         version=version,
@@ -91,16 +139,22 @@ def _facts(registry: Registry, parsed: ParsedFile, meta: SubmissionMetadata, sta
         observations=len(parsed.records),
         generated=datetime.now(UTC),
         started=started,
-        previous_submission=previous,
+        previous_submission=state.submission_id,
     )
 
 
-def submit(registry: Registry, parsed: ParsedFile, meta: SubmissionMetadata) -> SubmissionResult:
-    """Validate, then store a submission as a new version of its dataset; refuse it whole on any Violation."""
+def submit(registry: Registry, parsed: ParsedFile, meta: SubmissionMetadata, *, base_version: int | None = None,
+           token_id: str | None = None) -> SubmissionResult:
+    """Validate, then store a submission as a new version of its dataset; refuse it whole on any Violation.
+
+    ``base_version`` is the version the submitter builds on (None: the newest when validation begins); if
+    another version was stored meanwhile, Conflict says which one to build on (RFC 9110 §15.5.10)."""
     started = datetime.now(UTC)
     check_identifier("dataset id", meta.dataset_id)
     check_identifier("agency id", meta.agency_id)
-    facts = _facts(registry, parsed, meta, started)
+    state = dataset_state(registry, meta.dataset_id)
+    check_revision(state, meta.agency_id, base_version)
+    facts = _facts(registry, parsed, meta, started, state)
     description = list(submission_description(meta, facts, registry.iris))
     report, cube, observations = registry.validator.validate_cube(
         parsed, dataset_triples=description, submission_id=facts.submission_id, base_iri=registry.settings.base_iri
@@ -118,21 +172,24 @@ def submit(registry: Registry, parsed: ParsedFile, meta: SubmissionMetadata) -> 
     description = list(submission_description(
         meta, replace(facts, observations=facts.observations - len(restricted)), registry.iris))
     sub_iri = registry.iris.submission(facts.submission_id)
-    public_graph = sub_iri
-    restricted_graph = f"{sub_iri}/restricted"
-    written: list[str] = []
-    try:
-        public_triples = (t for t in cube if t.subject not in restricted)
-        registry.store.load_new_graph(public_graph, chain(description, public_triples))
-        written.append(public_graph)
-        if restricted:
-            registry.store.load_new_graph(restricted_graph, (t for t in cube if t.subject in restricted))
-            written.append(restricted_graph)
-        _commit(registry, meta, facts, public_graph, restricted_graph if restricted else None)
-    except BaseException:
-        for graph in written:
-            registry.store.drop_graph(graph)
-        raise
+    graphs = StoredGraphs(sub_iri, f"{sub_iri}/restricted" if restricted else None, f"{sub_iri}/report")
+    with registry.write_lock:  # validation ran unlocked; the check and the commit run alone
+        check_revision(state, meta.agency_id, state.version, dataset_state(registry, meta.dataset_id))
+        written: list[str] = []
+        try:
+            registry.store.load_new_graph(graphs.public, chain(description, (t for t in cube
+                                                                             if t.subject not in restricted)))
+            written.append(graphs.public)
+            if graphs.restricted:
+                registry.store.load_new_graph(graphs.restricted, (t for t in cube if t.subject in restricted))
+                written.append(graphs.restricted)
+            registry.store.load_new_graph(graphs.report, [report_triple(sub_iri, report)])
+            written.append(graphs.report)
+            _commit(registry, meta, facts, graphs, token_id)
+        except BaseException:
+            for graph in written:
+                registry.store.drop_graph(graph)
+            raise
     return SubmissionResult(
         submission_id=facts.submission_id,
         dataset_id=meta.dataset_id,
@@ -144,14 +201,27 @@ def submit(registry: Registry, parsed: ParsedFile, meta: SubmissionMetadata) -> 
     )
 
 
-def _commit(
-    registry: Registry,
-    meta: SubmissionMetadata,
-    facts: SubmissionFacts,
-    public_graph: str,
-    restricted_graph: str | None,
-) -> None:
-    """One SPARQL Update on the registry graph: record the version and make it current (the commit point)."""
+@dataclass(frozen=True)
+class StoredGraphs:
+    """The named graphs of one submission: public part, confidential part (if any), validation report."""
+
+    public: str
+    restricted: str | None
+    report: str
+
+
+def report_triple(submission_iri: str, report: ValidationReport) -> Triple:
+    """The validation report as one rdf:JSON literal (RDF 1.1 JSON-LD §10.2) in the submission's report graph."""
+    return Triple(NamedNode(submission_iri), NamedNode(vocab.MP + "validationReport"),
+                  Literal(json.dumps(report.to_dict(), ensure_ascii=False, separators=(",", ":")),
+                          datatype=RDF_JSON))
+
+
+def _commit(registry: Registry, meta: SubmissionMetadata, facts: SubmissionFacts, graphs: StoredGraphs,
+            token_id: str | None) -> None:
+    """One SPARQL Update on the registry and audit graphs: record the version, make it current, log who did
+    it (the commit point). It inserts nothing when the dataset already has this version (another writer won),
+    which the read after it turns into Conflict."""
     sub = NamedNode(registry.iris.submission(facts.submission_id))
     dataset = NamedNode(registry.iris.dataset(meta.dataset_id))
     agency = NamedNode(registry.iris.agency(meta.agency_id))
@@ -161,7 +231,8 @@ def _commit(
         Triple(sub, NamedNode(vocab.DCT + "isVersionOf"), dataset),
         Triple(sub, NamedNode(mp + "version"), Literal(str(facts.version), datatype=XSD_INTEGER)),
         Triple(sub, NamedNode(mp + "status"), NamedNode(mp + "Published")),
-        Triple(sub, NamedNode(mp + "publicGraph"), NamedNode(public_graph)),
+        Triple(sub, NamedNode(mp + "publicGraph"), NamedNode(graphs.public)),
+        Triple(sub, NamedNode(mp + "reportGraph"), NamedNode(graphs.report)),
         Triple(sub, NamedNode(mp + "observationCount"), Literal(str(facts.observations), datatype=XSD_INTEGER)),
         Triple(sub, NamedNode(vocab.PROV + "generatedAtTime"), datetime_literal(facts.generated)),
         Triple(sub, NamedNode(vocab.PROV + "wasAttributedTo"), agency),
@@ -170,17 +241,28 @@ def _commit(
         Triple(dataset, NamedNode(vocab.DCT + "identifier"), Literal(meta.dataset_id)),
         Triple(dataset, NamedNode(mp + "currentVersion"), sub),
     ]
-    if restricted_graph:
-        triples.append(Triple(sub, NamedNode(mp + "restrictedGraph"), NamedNode(restricted_graph)))
+    if graphs.restricted:
+        triples.append(Triple(sub, NamedNode(mp + "restrictedGraph"), NamedNode(graphs.restricted)))
     if meta.release:
         triples.append(Triple(sub, NamedNode(mp + "releaseDate"), datetime_literal(meta.release)))
+    logged = audit.upload_activity(registry.iris, facts.submission_id, meta.agency_id, token_id,
+                                   facts.started, datetime.now(UTC), facts.sha256)
     graph = NamedNode(registry.iris.registry_graph)
     body = " ".join(f"{t.subject} {t.predicate} {t.object} ." for t in triples)
+    log_body = " ".join(f"{t.subject} {t.predicate} {t.object} ." for t in logged)
+    version = Literal(str(facts.version), datatype=XSD_INTEGER)
     # Terms are serialised by pyoxigraph (escaped N-Triples), not pasted from user text.
     registry.store.update(
-        f"DELETE {{ GRAPH {graph} {{ {dataset} <{mp}currentVersion> ?old . "
-        f"{dataset} <{vocab.DCT}title> ?title }} }} "
-        f"WHERE {{ GRAPH {graph} {{ {dataset} <{mp}currentVersion> ?old . "
-        f"OPTIONAL {{ {dataset} <{vocab.DCT}title> ?title }} }} }} ;\n"
-        f"INSERT DATA {{ GRAPH {graph} {{ {body} }} }}"
+        f"DELETE {{ GRAPH {graph} {{ {dataset} <{mp}currentVersion> ?old . {dataset} <{vocab.DCT}title> ?title }} }} "
+        f"INSERT {{ GRAPH {graph} {{ {body} }} GRAPH <{registry.iris.audit_graph}> {{ {log_body} }} }} "
+        f"WHERE {{ OPTIONAL {{ GRAPH {graph} {{ {dataset} <{mp}currentVersion> ?old }} }} "
+        f"OPTIONAL {{ GRAPH {graph} {{ {dataset} <{vocab.DCT}title> ?title }} }} "
+        f"FILTER NOT EXISTS {{ GRAPH {graph} {{ ?other <{vocab.DCT}isVersionOf> {dataset} ; "
+        f"<{mp}version> ?taken . FILTER (?taken >= {version}) }} }} }}"
     )
+    if not registry.store.ask(load_query("registry/recorded"), {"submission": sub, "report": NamedNode(graphs.report)},
+                              default_graphs=[registry.iris.registry_graph]):
+        check_revision(DatasetState(meta.dataset_id), meta.agency_id, facts.version - 1,
+                       dataset_state(registry, meta.dataset_id))
+        raise Conflict(f"dataset {meta.dataset_id} got version {facts.version} from another upload first: "
+                       "submit again.", details={"dataset": meta.dataset_id})

@@ -21,8 +21,10 @@ from api.services.registry import Registry
 
 # Media types of the raw-body upload -> the file suffix the readers choose by.
 SUFFIXES = {"text/csv": ".csv", "application/csv": ".csv", "text/turtle": ".ttl", "application/ld+json": ".jsonld",
-            "application/n-triples": ".nt"}
-ACCEPTED_SUFFIXES = (".csv", ".txt", ".tsv", ".ttl", ".jsonld", ".json", ".nt")
+            "application/n-triples": ".nt", "application/xml": ".xml", "text/xml": ".xml",
+            "application/vnd.sdmx.genericdata+xml": ".xml", "application/vnd.sdmx.structurespecificdata+xml": ".xml",
+            "application/vnd.sdmx.data+xml": ".xml"}
+ACCEPTED_SUFFIXES = (".csv", ".txt", ".tsv", ".xml", ".ttl", ".jsonld", ".nt")
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,11 @@ class UploadOutcome:
     observations: int = 0
     restricted: int = 0
 
+    @property
+    def etag(self) -> str | None:
+        """The new version's entity tag: what the next revision names in If-Match."""
+        return f'"{self.submission_id}"' if self.submission_id else None
+
 
 def suffix_for(file_name: str | None, media_type: str | None) -> str:
     """The reader to use: the file name's suffix, else the Content-Type; BadRequest when neither is accepted."""
@@ -60,15 +67,20 @@ def suffix_for(file_name: str | None, media_type: str | None) -> str:
     if media_type and media_type in SUFFIXES:
         return SUFFIXES[media_type]
     raise BadRequest(f"cannot tell the file's format from '{file_name or ''}' or Content-Type '{media_type or ''}': "
-                     "send the CSV template or SDMX-CSV (.csv, text/csv), Turtle (.ttl, text/turtle), JSON-LD "
-                     "(.jsonld, application/ld+json) or N-Triples (.nt, application/n-triples).")
+                     "send the CSV template or SDMX-CSV (.csv, text/csv), SDMX-ML 2.1/3.0 data (.xml, "
+                     "application/xml or application/vnd.sdmx.genericdata+xml, "
+                     "application/vnd.sdmx.structurespecificdata+xml, application/vnd.sdmx.data+xml), Turtle "
+                     "(.ttl, text/turtle), JSON-LD (.jsonld, application/ld+json) or N-Triples (.nt, "
+                     "application/n-triples).")
 
 
 def upload(registry: Registry, principal: Principal, data: bytes, suffix: str, file_name: str,
-           meta: UploadMetadata, *, dry_run: bool = False) -> UploadOutcome:
+           meta: UploadMetadata, *, dry_run: bool = False, base_version: int | None = None) -> UploadOutcome:
     """Validate (and unless ``dry_run`` store) one upload for ``principal``; SubmissionRejected on violations,
-    Forbidden for areas outside the agency's scope, TooLarge above the size limit."""
+    Forbidden for areas outside the agency's scope or another agency's dataset, TooLarge above the size limit,
+    Conflict when ``base_version`` (or, when None, the newest version at the start) is not the newest at the end."""
     ingest.check_identifier("dataset id", meta.dataset_id)
+    ingest.check_revision(ingest.dataset_state(registry, meta.dataset_id), principal.agency_id, base_version)
     with tempfile.TemporaryDirectory(prefix="mpr-upload-") as folder:
         path = Path(folder) / (Path(file_name).stem[:80] + suffix if file_name else "upload" + suffix)
         path.write_bytes(data)
@@ -85,6 +97,6 @@ def upload(registry: Registry, principal: Principal, data: bytes, suffix: str, f
     if dry_run:
         return UploadOutcome(ingest.validate(registry, parsed, submission), True,
                              observations=len(parsed.records))
-    result = ingest.submit(registry, parsed, submission)
+    result = ingest.submit(registry, parsed, submission, base_version=base_version, token_id=principal.token_id)
     return UploadOutcome(result.report, False, result.submission_id, result.version, result.observations,
                          result.restricted)

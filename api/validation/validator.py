@@ -20,6 +20,7 @@ from api.config import Settings
 from api.formats.cube_rdf import records_to_triples
 from api.model.report import ValidationReport
 from api.model.submission import ParsedFile, Problem
+from api.validation.cell_checks import formula_cells
 from api.validation.checks import run_checks
 from api.validation.engine import ShapeEngine, oxi_text
 from api.validation.pyshacl_engine import PyshaclEngine
@@ -181,6 +182,7 @@ class Validator:
         results = engine.validate(shacl_data(triples, dataset_triples), self.shapes)
         problems = [
             *parse_problems,
+            *formula_cells(observations),
             *problems_from_results(results, observations, self.context),
             *run_checks(triples, observations, self.facts.count_indicators),
         ]

@@ -91,3 +91,17 @@ def test_tokens_never_reach_the_server_log(server: Server) -> None:
     assert "/api/whoami" in log  # the access log is there ...
     for token in server.tokens.values():
         assert token not in log and token.split("_", 2)[2] not in log  # ... without any token
+
+
+def test_tokens_put_in_urls_are_redacted_in_the_server_log(server: Server) -> None:
+    """A client that puts its token in a query string or a path gets 401/404, and the log keeps only its id."""
+    token = server.tokens["UNHCR"]
+    in_query = httpx.get(server.url + "/api/whoami", params={"access_token": token}, timeout=10)
+    assert in_query.status_code == 401  # tokens are read from the header only
+    httpx.get(server.url + f"/api/submissions/{token}", timeout=10)
+    httpx.get(server.url + "/api/observations", params={"token": "not-a-registry-token-but-secret"}, timeout=10)
+    time.sleep(0.3)
+    log = server.log.read_text(errors="replace")
+    assert "/api/submissions/mpr_" in log and "access_token=[redacted]" in log
+    assert token not in log and token.split("_", 2)[2] not in log
+    assert "not-a-registry-token-but-secret" not in log

@@ -9,7 +9,8 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from tests.api.conftest import FORMULA, wdi_cells
+from api.formats.api_csv import safe_cell
+from tests.api.conftest import COMMENT, FORMULA, wdi_cells
 
 NETM = "API_SM.POP.NETM_DS2_en_csv_v2_3401672.csv"
 
@@ -76,7 +77,8 @@ def test_csv_by_accept_or_format_escapes_formulas_not_numbers(client: TestClient
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(response.text)))
     assert [(r["period"], r["value"]) for r in rows] == [("2019", "15000000"), ("2020", "15762457")]
-    assert rows[1]["comment"] == "'" + FORMULA and rows[1]["dataset"] == "NSO_DEU_STOCK"
+    assert rows[1]["comment"] == COMMENT and rows[1]["dataset"] == "NSO_DEU_STOCK"
+    assert safe_cell(FORMULA) == "'" + FORMULA and safe_cell("-12.5") == "-12.5"  # stored text is defused too
     net = list(csv.DictReader(io.StringIO(client.get("/api/observations", params={
         "indicator": "FLW_NET", "area": "DEU", "format": "csv"}).text)))
     negative = [r["value"] for r in net if r["value"].startswith("-")]

@@ -1,0 +1,46 @@
+"""Checks on single cells as written, before any RDF (DESIGN §5: do no harm).
+
+``formula-injection``: a text cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is
+run as a formula by spreadsheets that open a CSV (OWASP "CSV Injection"; CWE-1236). The registry serves
+every accepted cell back in SDMX-CSV and the API's CSV, so such a cell is refused with its row and column.
+A number such as ``-5`` or ``+5`` is not a formula: the numeric rules (datatype, range) judge it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from api.model.submission import Problem
+from api.validation.report import ObservationInfo
+
+FORMULA_RULE = "formula-injection"
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+_SHOWN = {"\t": "a tab", "\r": "a carriage return"}
+_VALUE_LIMIT = 80
+
+
+def is_formula(text: str) -> bool:
+    """True for a cell a spreadsheet would evaluate: a formula trigger first, and not a plain number."""
+    return text.startswith(FORMULA_STARTS) and _NUMBER.fullmatch(text) is None
+
+
+def formula_cells(observations: Mapping[str, ObservationInfo]) -> list[Problem]:
+    """One Violation per cell that starts like a spreadsheet formula, with its row and column."""
+    problems: list[Problem] = []
+    for focus, info in observations.items():
+        for column, text in info.cells.items():
+            if not is_formula(text):
+                continue
+            first = _SHOWN.get(text[0], f"'{text[0]}'")
+            where = f"row {info.row}" if info.row is not None else f"observation <{focus}>"
+            shown = text if len(text) <= _VALUE_LIMIT else text[:_VALUE_LIMIT] + "…"
+            problems.append(Problem(
+                "Violation", FORMULA_RULE,
+                f"{where}, {column}: {shown!r} starts with {first}: spreadsheet formula injection — a spreadsheet "
+                "opening the registry's CSV would run it as a formula; remove the leading character or quote it "
+                "(start the cell with an apostrophe ')",
+                row=info.row, column=column, value=shown, focus=focus,
+            ))
+    return problems
