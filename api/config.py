@@ -23,6 +23,7 @@ class Settings:
     datasets_dir: Path = field(default_factory=lambda: _project_root() / "datasets")
     disclosure_threshold: int = 5
     max_upload_bytes: int = 100 * 1024 * 1024
+    upload_worker_min_bytes: int = 1024 * 1024  # uploads this large are validated in a worker process
     shacl_engine: str = "auto"
     pyshacl_max_observations: int = 2_000
     sdmx_max_observations: int = 5_000_000
@@ -43,6 +44,7 @@ class Settings:
             sources_dir=Path(env.get("MPR_SOURCES", "../shared/data")),
             disclosure_threshold=int(env.get("MPR_DISCLOSURE_THRESHOLD", "5")),
             max_upload_bytes=int(env.get("MPR_MAX_UPLOAD_BYTES", str(100 * 1024 * 1024))),
+            upload_worker_min_bytes=int(env.get("MPR_UPLOAD_WORKER_MIN_BYTES", str(1024 * 1024))),
             shacl_engine=env.get("MPR_SHACL_ENGINE", "auto"),
             pyshacl_max_observations=int(env.get("MPR_PYSHACL_MAX_OBSERVATIONS", "2000")),
             sdmx_max_observations=int(env.get("MPR_SDMX_MAX_OBSERVATIONS", "5000000")),

@@ -127,6 +127,10 @@ class InstanceIris:
     def agency(self, agency_id: str) -> str:
         return f"{self.base}/id/agency/{quote(agency_id, safe='')}"
 
+    def agency_graph(self, agency_id: str) -> str:
+        """The named graph holding an agency's public description."""
+        return f"{self.base}/graph/agency/{quote(agency_id, safe='')}"
+
     def file(self, sha256: str) -> str:
         return f"{self.base}/id/file/{sha256}"
 

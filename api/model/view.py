@@ -25,6 +25,7 @@ class PublicView:
     vocabulary_tag: str = ""
     audience: str = ""
     restricted: dict[str, str] = field(default_factory=dict)
+    descriptions: tuple[str, ...] = ()  # graphs of public descriptions (agencies), no observations
 
     @property
     def public(self) -> bool:
@@ -33,7 +34,7 @@ class PublicView:
 
     @property
     def graphs(self) -> list[str]:
-        return [self.vocabulary_graph, *sorted(self.generated)]
+        return [self.vocabulary_graph, *self.descriptions, *sorted(self.generated)]
 
     @property
     def data_graphs(self) -> list[str]:
@@ -49,6 +50,8 @@ class PublicView:
         digest = hashlib.sha256(self.vocabulary_tag.encode())
         if self.audience:
             digest.update(b"\0audience\0" + self.audience.encode())
+        for graph in self.descriptions:
+            digest.update(b"\0description\0" + graph.encode())
         for graph in self.data_graphs:
             digest.update(graph.encode())
             digest.update(self.generated[graph].isoformat().encode())
@@ -58,7 +61,7 @@ class PublicView:
         """Only the submissions generated after ``moment`` (SDMX ``updatedAfter``)."""
         kept = {g: t for g, t in self.generated.items() if t > moment}
         return PublicView(self.vocabulary_graph, kept, self.observations, self.vocabulary_tag, self.audience,
-                          {g: s for g, s in self.restricted.items() if g in kept})
+                          {g: s for g, s in self.restricted.items() if g in kept}, self.descriptions)
 
 
 @dataclass(frozen=True)

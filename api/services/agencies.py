@@ -24,7 +24,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from urllib.parse import quote
 
 from pyoxigraph import Literal, NamedNode, Triple
 
@@ -76,7 +75,7 @@ def credentials_for(registry: Registry) -> CredentialStore:
 
 def agency_graph(registry: Registry, agency_id: str) -> str:
     """The named graph holding an agency's public description."""
-    return f"{registry.iris.base}/graph/agency/{quote(agency_id, safe='')}"
+    return registry.iris.agency_graph(agency_id)
 
 
 # -- agencies ---------------------------------------------------------------------------------

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import json
 import re
+import tempfile
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from itertools import chain
 from pathlib import Path
 
 from pyoxigraph import Literal, NamedNode, Triple
@@ -23,12 +23,11 @@ from api.formats import submission_input
 from api.formats.provenance_rdf import SubmissionFacts, datetime_literal, submission_description
 from api.model.report import ValidationReport
 from api.model.submission import ParsedFile, SubmissionMetadata
-from api.services import audit
+from api.services import audit, submission_prep
 from api.services.registry import Registry
 from api.store.queries import load_query
 
 _ID = re.compile(r"^[A-Za-z0-9_@$-]+$")
-_PUBLIC_CONF = "F"
 XSD_INTEGER = NamedNode(vocab.XSD + "integer")
 RDF_JSON = NamedNode(vocab.RDF + "JSON")
 
@@ -149,39 +148,49 @@ def submit(registry: Registry, parsed: ParsedFile, meta: SubmissionMetadata, *, 
 
     ``base_version`` is the version the submitter builds on (None: the newest when validation begins); if
     another version was stored meanwhile, Conflict says which one to build on (RFC 9110 §15.5.10)."""
+    state, facts = begin(registry, meta, base_version, file_name=parsed.name, sha256=parsed.sha256, size=parsed.size)
+    with tempfile.TemporaryDirectory(prefix="mpr-submission-") as folder:
+        prepared = submission_prep.prepare(registry.validator, parsed, meta, facts, registry.settings.base_iri,
+                                           Path(folder))
+        return finish(registry, meta, state, facts, prepared, token_id)
+
+
+def begin(registry: Registry, meta: SubmissionMetadata, base_version: int | None, *, file_name: str, sha256: str,
+          size: int) -> tuple[DatasetState, SubmissionFacts]:
+    """Check the ids and what the upload builds on; the facts of the version it would become."""
     started = datetime.now(UTC)
     check_identifier("dataset id", meta.dataset_id)
     check_identifier("agency id", meta.agency_id)
     state = dataset_state(registry, meta.dataset_id)
     check_revision(state, meta.agency_id, base_version)
-    facts = _facts(registry, parsed, meta, started, state)
-    description = list(submission_description(meta, facts, registry.iris))
-    report, cube, observations = registry.validator.validate_cube(
-        parsed, dataset_triples=description, submission_id=facts.submission_id, base_iri=registry.settings.base_iri
-    )
-    if not report.conforms:
+    version = state.version + 1
+    facts = SubmissionFacts(submission_id=f"{meta.dataset_id}-v{version}", version=version, file_name=file_name,
+                            sha256=sha256, size=size, observations=0, generated=datetime.now(UTC), started=started,
+                            previous_submission=state.submission_id)
+    return state, facts
+
+
+def finish(registry: Registry, meta: SubmissionMetadata, state: DatasetState, facts: SubmissionFacts,
+           prepared: submission_prep.PreparedSubmission, token_id: str | None) -> SubmissionResult:
+    """Refuse a submission with violations; else load its files and commit, if nothing was stored meanwhile."""
+    report = prepared.report
+    if not report.conforms or prepared.public_file is None:
         raise SubmissionRejected(
-            f"{parsed.name}: {report.summary['Violation']} violation(s); nothing was stored. "
+            f"{facts.file_name}: {report.summary['Violation']} violation(s); nothing was stored. "
             "Fix them and submit again.",
             report,
         )
-    restricted = {NamedNode(focus) for focus, info in observations.items()
-                  if info.cells.get("CONF_STATUS", "").strip() != _PUBLIC_CONF}
-    # The public description counts only the public observations: the full count would reveal that cells
-    # were suppressed. The registry graph (never public) keeps the full count.
-    description = list(submission_description(
-        meta, replace(facts, observations=facts.observations - len(restricted)), registry.iris))
+    facts = replace(facts, observations=prepared.observations)
     sub_iri = registry.iris.submission(facts.submission_id)
-    graphs = StoredGraphs(sub_iri, f"{sub_iri}/restricted" if restricted else None, f"{sub_iri}/report")
+    graphs = StoredGraphs(sub_iri, f"{sub_iri}/restricted" if prepared.restricted_file else None, f"{sub_iri}/report")
     with registry.write_lock:  # validation ran unlocked; the check and the commit run alone
         check_revision(state, meta.agency_id, state.version, dataset_state(registry, meta.dataset_id))
         written: list[str] = []
         try:
-            registry.store.load_new_graph(graphs.public, chain(description, (t for t in cube
-                                                                             if t.subject not in restricted)))
+            registry.store.load_new_graph_file(graphs.public, prepared.public_file)
             written.append(graphs.public)
-            if graphs.restricted:
-                registry.store.load_new_graph(graphs.restricted, (t for t in cube if t.subject in restricted))
+            if graphs.restricted and prepared.restricted_file is not None:
+                registry.store.load_new_graph_file(graphs.restricted, prepared.restricted_file)
                 written.append(graphs.restricted)
             registry.store.load_new_graph(graphs.report, [report_triple(sub_iri, report)])
             written.append(graphs.report)
@@ -195,8 +204,8 @@ def submit(registry: Registry, parsed: ParsedFile, meta: SubmissionMetadata, *, 
         dataset_id=meta.dataset_id,
         version=facts.version,
         report=report,
-        observations=len(parsed.records),
-        restricted=len(restricted),
+        observations=prepared.observations,
+        restricted=prepared.restricted,
         graphs=tuple(written),
     )
 

@@ -176,8 +176,8 @@ def _describe_instance(registry: Registry, view: PublicView, iri: str) -> Descri
         triples = _construct(registry, "describe", {"subject": NamedNode(iri)}, [iri] if iri in data else [])
         dataset_id = next((vocab.code_id_from_iri(term_text(t.object)) for t in triples
                            if t.predicate.value == vocab.DCT + "isVersionOf"), None)
-    else:  # agencies, uploaded files, ingest activities: whatever a public submission says about them
-        triples = _construct(registry, "describe", {"subject": NamedNode(iri)}, data)
+    else:  # agencies (their public description), files, ingest activities: what public graphs say about them
+        triples = _construct(registry, "describe", {"subject": NamedNode(iri)}, [*view.descriptions, *data])
         dataset_id = None
     if not triples:
         raise not_found()

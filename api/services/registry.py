@@ -134,7 +134,13 @@ class Registry:
                 continue
             generated[graph.value] = datetime.fromisoformat(when.value.replace("Z", "+00:00"))
             observations += int(count.value) if count is not None else 0
-        return PublicView(vocab.VOCABULARY_GRAPH, generated, observations, self.vocabulary_tag)
+        return PublicView(vocab.VOCABULARY_GRAPH, generated, observations, self.vocabulary_tag,
+                          descriptions=self._description_graphs())
+
+    def _description_graphs(self) -> tuple[str, ...]:
+        """The graphs of the agencies' public descriptions (name, kind, country, contact)."""
+        prefix = self.iris.agency_graph("")
+        return tuple(g for g in self.store.list_graphs() if g.startswith(prefix))
 
     # -- an agency's view -----------------------------------------------------------------
     def agency_view(self, principal_or_agency_id: Principal | str, *, admin: bool = False,
@@ -183,7 +189,8 @@ class Registry:
             if hidden is not None and (admin or row["by"] == agency):
                 restricted[hidden.value] = graph.value
                 generated[hidden.value] = generated[graph.value]
-        return PublicView(vocab.VOCABULARY_GRAPH, generated, observations, self.vocabulary_tag, audience, restricted)
+        return PublicView(vocab.VOCABULARY_GRAPH, generated, observations, self.vocabulary_tag, audience, restricted,
+                          self._description_graphs())
 
     @cached_property
     def vocabulary_tag(self) -> str:

@@ -7,7 +7,9 @@ submitted as a new version attributed to the agency (``ingest.submit``: all or n
 
 from __future__ import annotations
 
+import hashlib
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -16,8 +18,9 @@ from api.errors import BadRequest
 from api.model.agency import Principal
 from api.model.report import ValidationReport
 from api.model.submission import SubmissionMetadata
-from api.services import agencies, ingest
+from api.services import agencies, ingest, submission_prep
 from api.services.registry import Registry
+from api.services.upload_worker import UploadWorker
 
 # Media types of the raw-body upload -> the file suffix the readers choose by.
 SUFFIXES = {"text/csv": ".csv", "application/csv": ".csv", "text/turtle": ".ttl", "application/ld+json": ".jsonld",
@@ -74,29 +77,52 @@ def suffix_for(file_name: str | None, media_type: str | None) -> str:
                      "application/n-triples).")
 
 
-def upload(registry: Registry, principal: Principal, data: bytes, suffix: str, file_name: str,
-           meta: UploadMetadata, *, dry_run: bool = False, base_version: int | None = None) -> UploadOutcome:
-    """Validate (and unless ``dry_run`` store) one upload for ``principal``; SubmissionRejected on violations,
-    Forbidden for areas outside the agency's scope or another agency's dataset, TooLarge above the size limit,
-    Conflict when ``base_version`` (or, when None, the newest version at the start) is not the newest at the end."""
-    ingest.check_identifier("dataset id", meta.dataset_id)
-    ingest.check_revision(ingest.dataset_state(registry, meta.dataset_id), principal.agency_id, base_version)
-    with tempfile.TemporaryDirectory(prefix="mpr-upload-") as folder:
-        path = Path(folder) / (Path(file_name).stem[:80] + suffix if file_name else "upload" + suffix)
-        path.write_bytes(data)
-        parsed = ingest.read_file(registry, path)
-    areas = {registry.areas.code(text) or text.strip() for r in parsed.records
-             if (text := r.cells.get("REF_AREA", "")).strip()}
-    agencies.check_write(principal, sorted(areas))
+def _submission(principal: Principal, meta: UploadMetadata) -> SubmissionMetadata:
     submission = SubmissionMetadata(
         dataset_id=meta.dataset_id, agency_id=principal.agency_id, title=meta.title or meta.dataset_id,
         sources=meta.sources, definition_basis=meta.definition_basis, methodology=meta.methodology,
         release=meta.release, original_url=meta.original_url)
-    if meta.licence:
-        submission = replace(submission, licence=meta.licence)
+    return replace(submission, licence=meta.licence) if meta.licence else submission
+
+
+def _check_areas(registry: Registry, principal: Principal, written: Iterable[str]) -> None:
+    agencies.check_write(principal, sorted({registry.areas.code(text) or text.strip() for text in written}))
+
+
+def upload(registry: Registry, principal: Principal, data: bytes, suffix: str, file_name: str,
+           meta: UploadMetadata, *, dry_run: bool = False, base_version: int | None = None,
+           worker: UploadWorker | None = None) -> UploadOutcome:
+    """Validate (and unless ``dry_run`` store) one upload for ``principal``; SubmissionRejected on violations,
+    Forbidden for areas outside the agency's scope or another agency's dataset, TooLarge above the size limit,
+    Conflict when ``base_version`` (or, when None, the newest version at the start) is not the newest at the end.
+    Uploads of ``worker.min_bytes`` or more are parsed and validated in the worker process."""
+    ingest.check_identifier("dataset id", meta.dataset_id)
+    ingest.check_revision(ingest.dataset_state(registry, meta.dataset_id), principal.agency_id, base_version)
+    submission = _submission(principal, meta)
+    with tempfile.TemporaryDirectory(prefix="mpr-upload-") as folder:
+        path = Path(folder) / (Path(file_name).stem[:80] + suffix if file_name else "upload" + suffix)
+        path.write_bytes(data)
+        if worker is not None and worker.wanted(len(data)):
+            return _upload_in_worker(registry, principal, worker, path, data, submission, dry_run, base_version)
+        parsed = ingest.read_file(registry, path)
+    _check_areas(registry, principal, submission_prep.areas_of(parsed))
     if dry_run:
         return UploadOutcome(ingest.validate(registry, parsed, submission), True,
                              observations=len(parsed.records))
     result = ingest.submit(registry, parsed, submission, base_version=base_version, token_id=principal.token_id)
+    return UploadOutcome(result.report, False, result.submission_id, result.version, result.observations,
+                         result.restricted)
+
+
+def _upload_in_worker(registry: Registry, principal: Principal, worker: UploadWorker, path: Path, data: bytes,
+                      submission: SubmissionMetadata, dry_run: bool, base_version: int | None) -> UploadOutcome:
+    """The same steps with parsing and validation in the worker; the server only checks, loads and commits."""
+    state, facts = ingest.begin(registry, submission, base_version, file_name=path.name,
+                                sha256=hashlib.sha256(data).hexdigest(), size=len(data))
+    prepared = worker.prepare(path, submission, facts, store=not dry_run)
+    _check_areas(registry, principal, prepared.areas)
+    if dry_run:
+        return UploadOutcome(prepared.report, True, observations=prepared.observations)
+    result = ingest.finish(registry, submission, state, facts, prepared, principal.token_id)
     return UploadOutcome(result.report, False, result.submission_id, result.version, result.observations,
                          result.restricted)

@@ -8,6 +8,7 @@ store as RDF terms (SEP-0007 substitution or a VALUES block), never pasted into 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad, Triple
@@ -74,6 +75,10 @@ class Store(Protocol):
         Fast and not atomic: the registry's commit makes it visible; a crash leaves an orphan graph
         that ``Registry.clean_orphans`` removes.
         """
+        ...
+
+    def load_new_graph_file(self, graph: str, path: Path) -> None:
+        """As :meth:`load_new_graph`, from an N-Triples file (written by a validation worker)."""
         ...
 
     def add_to_graph(self, graph: str, triples: Iterable[Triple]) -> None:

@@ -31,6 +31,7 @@ import urllib.request
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from http.client import HTTPResponse
+from pathlib import Path
 from string import Template
 from typing import Any
 
@@ -294,6 +295,11 @@ class RemoteStore:
         else:
             self.drop_graph(graph)
             self._insert_data(target, triples)
+
+    def load_new_graph_file(self, graph: str, path: Path) -> None:
+        """As :meth:`load_new_graph`, from an N-Triples file."""
+        self.load_new_graph(graph, (Triple(q.subject, q.predicate, q.object)
+                                    for q in parse(path=path, format=RdfFormat.N_TRIPLES)))
 
     def add_to_graph(self, graph: str, triples: Iterable[Triple]) -> None:
         """One Graph Store POST, or one INSERT DATA: one transaction either way."""

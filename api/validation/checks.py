@@ -27,8 +27,13 @@ def check_store(triples: Iterable[Triple], count_indicators: Iterable[str]) -> S
     """An in-memory store with the observations and which indicators are counts."""
     store = Store()
     store.bulk_extend(Quad(t.subject, t.predicate, t.object) for t in triples)
-    store.extend(Quad(NamedNode(iri), IS_COUNT, TRUE) for iri in count_indicators)
+    mark_counts(store, count_indicators)
     return store
+
+
+def mark_counts(store: Store, count_indicators: Iterable[str]) -> None:
+    """Say in ``store`` which indicators are counts (what the sex-total check reads)."""
+    store.extend(Quad(NamedNode(iri), IS_COUNT, TRUE) for iri in count_indicators)
 
 
 def _select(store: Store, name: str) -> QuerySolutions:
@@ -136,7 +141,11 @@ def run_checks(
     triples: Iterable[Triple], observations: Mapping[str, ObservationInfo], count_indicators: Iterable[str]
 ) -> list[Problem]:
     """All set-based checks on one submission's observations."""
-    store = check_store(triples, count_indicators)
+    return checks_on(check_store(triples, count_indicators), observations)
+
+
+def checks_on(store: Store, observations: Mapping[str, ObservationInfo]) -> list[Problem]:
+    """All set-based checks over a store that holds the observations and the count marks (``mark_counts``)."""
     return [
         *duplicate_keys(store, observations),
         *sex_totals(store, observations),

@@ -264,8 +264,12 @@ class SparqlEngine:
         return cached[1]
 
     def validate(self, data: DataInput, shapes: rdflib.Graph) -> list[ShaclResult]:
+        return self.validate_store(_store(data), shapes)
+
+    def validate_store(self, store: Store, shapes: rdflib.Graph) -> list[ShaclResult]:
+        """Run the compiled shapes over data already in ``store`` (pyoxigraph evaluates without the GIL, so
+        another thread can query the same store meanwhile)."""
         compiled = self.compiled(shapes)
-        store = _store(data)
         solutions = store.query(compiled.query)
         assert isinstance(solutions, QuerySolutions)
         found: set[ShaclResult] = set()

@@ -10,10 +10,11 @@ is how the generated per-indicator shapes target it.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import rdflib
-from pyoxigraph import BlankNode, Literal, NamedNode, Triple
+from pyoxigraph import BlankNode, Literal, NamedNode, Quad, Store, Triple
 
 from api import vocab
 from api.config import Settings
@@ -21,8 +22,8 @@ from api.formats.cube_rdf import records_to_triples
 from api.model.report import ValidationReport
 from api.model.submission import ParsedFile, Problem
 from api.validation.cell_checks import formula_cells
-from api.validation.checks import run_checks
-from api.validation.engine import ShapeEngine, oxi_text
+from api.validation.checks import checks_on, mark_counts, run_checks
+from api.validation.engine import ShaclResult, ShapeEngine, oxi_text
 from api.validation.pyshacl_engine import PyshaclEngine
 from api.validation.report import (
     MPS,
@@ -179,15 +180,31 @@ class Validator:
         parse_problems: Sequence[Problem],
     ) -> ValidationReport:
         engine = self.engine_for(len(observations))
-        results = engine.validate(shacl_data(triples, dataset_triples), self.shapes)
+        if engine is self._sparql:
+            results, checked = self._shapes_and_checks(shacl_data(triples, dataset_triples), observations)
+        else:
+            results = engine.validate(shacl_data(triples, dataset_triples), self.shapes)
+            checked = run_checks(triples, observations, self.facts.count_indicators)
         problems = [
             *parse_problems,
             *formula_cells(observations),
             *problems_from_results(results, observations, self.context),
-            *run_checks(triples, observations, self.facts.count_indicators),
+            *checked,
         ]
         return ValidationReport(file=name, observations=len(observations), results=tuple(sort_problems(problems)))
 
+
+    def _shapes_and_checks(self, data: list[Triple], observations: Mapping[str, ObservationInfo]
+                           ) -> tuple[list[ShaclResult], list[Problem]]:
+        """Large files: one in-memory store for the compiled shapes and the set-based checks, the two queried
+        at once (pyoxigraph evaluates queries without the GIL): about half the time of one after the other."""
+        store = Store()
+        store.bulk_extend(Quad(t.subject, t.predicate, t.object) for t in data)
+        mark_counts(store, self.facts.count_indicators)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="validate-checks") as pool:
+            checked = pool.submit(checks_on, store, observations)
+            results = self._sparql.validate_store(store, self.shapes)
+            return results, checked.result()
 
 
 def cube(parsed: ParsedFile, submission_id: str, base_iri: str) -> tuple[list[Triple], dict[str, ObservationInfo]]:

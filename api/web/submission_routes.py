@@ -201,7 +201,7 @@ def create_submission_router(registry: Registry) -> APIRouter:
                                              "the upload without If-Match to create it.")
             try:
                 return submissions.upload(registry, principal, data, suffix, file_name, meta, dry_run=dry_run,
-                                          base_version=version)
+                                          base_version=version, worker=request.app.state.upload_worker)
             except Conflict as exc:
                 if from_header and not isinstance(exc, PreconditionFailed):
                     raise _as_precondition(exc) from exc

@@ -113,3 +113,18 @@ def test_no_credential_is_in_any_graph(agency_registry: Registry) -> None:
         "SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o FILTER(isLiteral(?o) && (REGEX(STR(?o), '^mpr_') "
         "|| (REGEX(STR(?o), '^[0-9a-f]{64}$') && ?p NOT IN (mp:ontologyHash, mp:sha256)))) } }")
     assert rows == []
+
+
+def test_public_descriptions_are_served_as_linked_data_and_in_sparql(agency_registry: Registry) -> None:
+    """Point 1: an agency's description (name, kind, country, contact) is public; its scope and tokens are not."""
+    from fastapi.testclient import TestClient
+
+    from api.web.app import create_app
+
+    client = TestClient(create_app(agency_registry.settings, agency_registry))
+    page = client.get("/id/agency/DESTATIS", headers={"Accept": "application/n-triples"})
+    assert page.status_code == 200
+    assert "Statistisches Bundesamt" in page.text and "migration@destatis.de" in page.text
+    found = client.get("/sparql", headers={"Accept": "text/csv"}, params={"query": (
+        "SELECT ?agency WHERE { ?agency a <https://w3id.org/migration-profile/def#Agency> } ORDER BY ?agency")})
+    assert found.text.split()[1:] == [agency_registry.iris.agency(a) for a in ("DESTATIS", "MPR_ADMIN", "UNHCR")]
