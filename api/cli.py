@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
 from rich.console import Console
@@ -27,7 +28,10 @@ from api.services import build as build_service
 from api.services import export as export_service
 from api.services import template as template_service
 from api.services.registry import Registry, open_registry
+from api.store.credentials import CredentialStore
 from api.store.oxigraph_store import OxigraphStore
+
+T = TypeVar("T")
 
 app = typer.Typer(help="Migration Profile Registry: validate, load, import, export and serve.", no_args_is_help=True)
 err = Console(stderr=True)
@@ -346,20 +350,25 @@ def agency_list() -> None:
     out.print(table)
 
 
+def _with_credentials(action: Callable[[CredentialStore], T]) -> T:
+    """Run ``action`` on the credentials database (opened beside a running server), closing it; errors exit."""
+    try:
+        credentials = agencies.open_credentials(_settings())
+        try:
+            return action(credentials)
+        finally:
+            credentials.close()
+    except RegistryError as exc:
+        raise _fail(exc) from exc
+
+
 @token_app.command("create")
 def token_create(
     agency: Annotated[str, typer.Argument(help="The agency id")],
     label: Annotated[str, typer.Option(help="What the token is for, e.g. 'upload robot'")] = "",
 ) -> None:
     """Create a token for an agency and print it once: it is stored only as a hash."""
-    try:
-        credentials = agencies.open_credentials(_settings())
-        try:
-            created = agencies.create_token(credentials, agency, label=label)
-        finally:
-            credentials.close()
-    except RegistryError as exc:
-        raise _fail(exc) from exc
+    created = _with_credentials(lambda credentials: agencies.create_token(credentials, agency, label=label))
     sys.stdout.write(created.secret + "\n")
     err.print(f"token {created.info.id} created for {agency}. [bold yellow]Copy it now: it is not shown again[/] "
               "(the registry keeps only its hash). Send it as 'Authorization: Bearer <token>'; "
@@ -371,28 +380,14 @@ def token_revoke(
     token_id: Annotated[str, typer.Argument(metavar="TOKEN_ID", help="The token id (`mpr token list AGENCY`)")],
 ) -> None:
     """Revoke a token: requests with it are refused from now on."""
-    try:
-        credentials = agencies.open_credentials(_settings())
-        try:
-            revoked = agencies.revoke_token(credentials, token_id)
-        finally:
-            credentials.close()
-    except RegistryError as exc:
-        raise _fail(exc) from exc
+    revoked = _with_credentials(lambda credentials: agencies.revoke_token(credentials, token_id))
     err.print(f"token {revoked.id} of {revoked.agency_id} revoked ({_when(revoked.revoked)}).", highlight=False)
 
 
 @token_app.command("list")
 def token_list(agency: Annotated[str, typer.Argument(help="The agency id")]) -> None:
     """An agency's tokens: ids, labels, dates; never the tokens or their hashes."""
-    try:
-        credentials = agencies.open_credentials(_settings())
-        try:
-            tokens = agencies.list_tokens(credentials, agency)
-        finally:
-            credentials.close()
-    except RegistryError as exc:
-        raise _fail(exc) from exc
+    tokens = _with_credentials(lambda credentials: agencies.list_tokens(credentials, agency))
     table = Table(title=f"tokens of {agency}")
     for column in ("id", "label", "created", "last used", "revoked"):
         table.add_column(column)

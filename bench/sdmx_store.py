@@ -60,7 +60,7 @@ def build_store(csv_path: Path, data_dir: Path, *, optimize: bool = True) -> dic
                          "generate it with --errors 0")
     meta = SubmissionMetadata(dataset_id=DATASET, agency_id=DATASET, title="Synthetic SDMX benchmark data",
                               sources=("Synthetic data written by bench/generate.py",))
-    facts = ingest._facts(registry, parsed, meta, datetime.now(UTC))
+    facts = ingest.next_facts(registry, parsed, meta)
     graph = registry.iris.submission(facts.submission_id)
     description = list(submission_description(meta, facts, registry.iris))
     registry.store.load_new_graph(graph, chain(description, records_to_triples(parsed.records, registry.iris,

@@ -59,7 +59,7 @@ def validate(registry: Registry, parsed: ParsedFile, meta: SubmissionMetadata | 
     """Validate a parsed file (and, when given, its dataset description) without storing anything."""
     dataset_triples = None
     if meta is not None:
-        facts = _facts(registry, parsed, meta, datetime.now(UTC))
+        facts = next_facts(registry, parsed, meta)
         dataset_triples = list(submission_description(meta, facts, registry.iris))
     return registry.validator.validate(
         parsed,
@@ -125,21 +125,15 @@ def check_revision(state: DatasetState, agency_id: str, base_version: int | None
                                      "base_version": base_version})
 
 
-def _facts(registry: Registry, parsed: ParsedFile, meta: SubmissionMetadata, started: datetime,
-           state: DatasetState | None = None) -> SubmissionFacts:
+def next_facts(registry: Registry, parsed: ParsedFile, meta: SubmissionMetadata,
+               state: DatasetState | None = None, started: datetime | None = None) -> SubmissionFacts:
+    """The facts of the version ``parsed`` would become: the next number after ``state`` (read when None)."""
     state = state or dataset_state(registry, meta.dataset_id)
     version = state.version + 1
     return SubmissionFacts(
-        submission_id=f"{meta.dataset_id}-v{version}",
-        version=version,
-        file_name=parsed.name,
-        sha256=parsed.sha256,
-        size=parsed.size,
-        observations=len(parsed.records),
-        generated=datetime.now(UTC),
-        started=started,
-        previous_submission=state.submission_id,
-    )
+        submission_id=f"{meta.dataset_id}-v{version}", version=version, file_name=parsed.name,
+        sha256=parsed.sha256, size=parsed.size, observations=len(parsed.records), generated=datetime.now(UTC),
+        started=started or datetime.now(UTC), previous_submission=state.submission_id)
 
 
 def submit(registry: Registry, parsed: ParsedFile, meta: SubmissionMetadata, *, base_version: int | None = None,
@@ -148,26 +142,23 @@ def submit(registry: Registry, parsed: ParsedFile, meta: SubmissionMetadata, *, 
 
     ``base_version`` is the version the submitter builds on (None: the newest when validation begins); if
     another version was stored meanwhile, Conflict says which one to build on (RFC 9110 §15.5.10)."""
-    state, facts = begin(registry, meta, base_version, file_name=parsed.name, sha256=parsed.sha256, size=parsed.size)
+    state, facts = begin(registry, meta, base_version, parsed)
     with tempfile.TemporaryDirectory(prefix="mpr-submission-") as folder:
         prepared = submission_prep.prepare(registry.validator, parsed, meta, facts, registry.settings.base_iri,
                                            Path(folder))
         return finish(registry, meta, state, facts, prepared, token_id)
 
 
-def begin(registry: Registry, meta: SubmissionMetadata, base_version: int | None, *, file_name: str, sha256: str,
-          size: int) -> tuple[DatasetState, SubmissionFacts]:
-    """Check the ids and what the upload builds on; the facts of the version it would become."""
+def begin(registry: Registry, meta: SubmissionMetadata, base_version: int | None, file: ParsedFile
+          ) -> tuple[DatasetState, SubmissionFacts]:
+    """Check the ids and what the upload builds on; the facts of the version it would become. ``file`` gives the
+    name, sha256 and size (its records may still be unread: a worker parses them)."""
     started = datetime.now(UTC)
     check_identifier("dataset id", meta.dataset_id)
     check_identifier("agency id", meta.agency_id)
     state = dataset_state(registry, meta.dataset_id)
     check_revision(state, meta.agency_id, base_version)
-    version = state.version + 1
-    facts = SubmissionFacts(submission_id=f"{meta.dataset_id}-v{version}", version=version, file_name=file_name,
-                            sha256=sha256, size=size, observations=0, generated=datetime.now(UTC), started=started,
-                            previous_submission=state.submission_id)
-    return state, facts
+    return state, next_facts(registry, file, meta, state, started)
 
 
 def finish(registry: Registry, meta: SubmissionMetadata, state: DatasetState, facts: SubmissionFacts,

@@ -17,7 +17,7 @@ from pathlib import Path
 from api.errors import BadRequest
 from api.model.agency import Principal
 from api.model.report import ValidationReport
-from api.model.submission import SubmissionMetadata
+from api.model.submission import ParsedFile, SubmissionMetadata
 from api.services import agencies, ingest, submission_prep
 from api.services.registry import Registry
 from api.services.upload_worker import UploadWorker
@@ -117,8 +117,9 @@ def upload(registry: Registry, principal: Principal, data: bytes, suffix: str, f
 def _upload_in_worker(registry: Registry, principal: Principal, worker: UploadWorker, path: Path, data: bytes,
                       submission: SubmissionMetadata, dry_run: bool, base_version: int | None) -> UploadOutcome:
     """The same steps with parsing and validation in the worker; the server only checks, loads and commits."""
-    state, facts = ingest.begin(registry, submission, base_version, file_name=path.name,
-                                sha256=hashlib.sha256(data).hexdigest(), size=len(data))
+    unread = ParsedFile(name=path.name, format="", records=[], sha256=hashlib.sha256(data).hexdigest(),
+                        size=len(data))  # the worker reads the records
+    state, facts = ingest.begin(registry, submission, base_version, unread)
     prepared = worker.prepare(path, submission, facts, store=not dry_run)
     _check_areas(registry, principal, prepared.areas)
     if dry_run:

@@ -142,17 +142,10 @@ class OxigraphStore:
 
         The triples are written out as N-Triples first and parsed by the bulk loader in Rust, which runs without
         the GIL: the server's other threads keep answering while a large submission is stored."""
-        g = NamedNode(graph)
-        try:
-            if self._store.contains_named_graph(g):
-                self._store.remove_graph(g)
-            with tempfile.TemporaryDirectory(prefix="mpr-load-") as folder:
-                staged = Path(folder) / "graph.nt"
-                serialize(triples, staged, format=RdfFormat.N_TRIPLES)
-                self._store.bulk_load(path=staged, format=RdfFormat.N_TRIPLES, to_graph=g)
-        finally:
-            self._generation += 1
-        self._store.flush()
+        with tempfile.TemporaryDirectory(prefix="mpr-load-") as folder:
+            staged = Path(folder) / "graph.nt"
+            serialize(triples, staged, format=RdfFormat.N_TRIPLES)
+            self.load_new_graph_file(graph, staged)
 
     def load_new_graph_file(self, graph: str, path: Path) -> None:
         """As :meth:`load_new_graph`, from an N-Triples file: parsed and loaded in Rust, without the GIL."""

@@ -97,11 +97,6 @@ def _base_version(request: Request, dataset: str, field: str | None) -> tuple[in
     return (from_header if from_header is not None else from_field), from_header is not None
 
 
-def _as_precondition(exc: Conflict) -> PreconditionFailed:
-    failed = PreconditionFailed(exc.message, details=exc.details)
-    return failed
-
-
 def _negotiated_html(request: Request, format_param: str | None) -> bool:
     return media.choose(request.headers.get("accept"), (JSON, HTML), format_param) is HTML
 
@@ -204,7 +199,7 @@ def create_submission_router(registry: Registry) -> APIRouter:
                                           base_version=version, worker=request.app.state.upload_worker)
             except Conflict as exc:
                 if from_header and not isinstance(exc, PreconditionFailed):
-                    raise _as_precondition(exc) from exc
+                    raise PreconditionFailed(exc.message, details=exc.details) from exc
                 raise
 
         found = await anyio.to_thread.run_sync(run)

@@ -299,3 +299,13 @@ def test_provenance_as_prov_o(world: World) -> None:
     assert one(sub, "https://w3id.org/migration-profile/def#status").endswith("#Published")
     old = world.client.get("/api/submissions/DEU_STOCK-v1", params={"format": "nt"})
     assert old.status_code == 200 and "#Superseded>" in old.text
+
+
+def test_wildcard_preconditions(world: World) -> None:
+    """If-Match: * needs an existing dataset; If-None-Match: * creates one and refuses if it exists (RFC 9110 §13.1)."""
+    missing = world.upload("DESTATIS", FIRST, headers={"If-Match": "*"})
+    assert missing.status_code == 412 and "no version yet" in missing.json()["error"]["message"]
+    created = world.upload("DESTATIS", FIRST, headers={"If-None-Match": "*"})
+    assert created.status_code == 201 and created.json()["version"] == 1
+    revised = world.upload("DESTATIS", _csv(row("DEU", "2020", "15800000")), headers={"If-Match": "*"})
+    assert revised.status_code == 201 and revised.json()["version"] == 2
