@@ -13,12 +13,20 @@ from api.web.app import create_app
 from tests.services.samples import valid_rows, write
 
 
-def test_health_and_index_list_loaded_data(registry: Registry, tmp_path: Path) -> None:
+def test_health_says_only_that_the_service_is_up(registry: Registry, tmp_path: Path) -> None:
     client = TestClient(create_app(registry.settings, registry))
-    assert client.get("/health").json()["datasets"] == 0
+    before = client.get("/health")
     parsed = ingest.read_file(registry, write(tmp_path / "s.csv", *valid_rows()))
     ingest.submit(registry, parsed, SubmissionMetadata("DEU_STOCK", "DESTATIS", "Stock", ("Destatis",)))
-    health = client.get("/health").json()
-    assert (health["datasets"], health["observations"]) == (1, 3)
+    after = client.get("/health")
+    assert before.status_code == after.status_code == 200
+    assert before.json() == after.json() and set(after.json()) == {"status", "version"}
+
+
+def test_index_lists_the_public_datasets(registry: Registry, tmp_path: Path) -> None:
+    client = TestClient(create_app(registry.settings, registry))
+    parsed = ingest.read_file(registry, write(tmp_path / "s.csv", *valid_rows()))
+    ingest.submit(registry, parsed, SubmissionMetadata("DEU_STOCK", "DESTATIS", "Stock", ("Destatis",)))
     page = client.get("/")
     assert page.status_code == 200 and "DEU_STOCK" in page.text and "DESTATIS" in page.text
+    assert "3 public observations" in page.text

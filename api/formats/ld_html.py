@@ -18,6 +18,7 @@ from pyoxigraph import Literal, NamedNode, Triple
 
 from api import vocab
 from api.formats.rdf_output import PREFIXES
+from api.model.links import is_local_path, is_web_link
 from api.model.read_api import DatasetOut
 from api.model.sdmx_period import PeriodError, period_range
 
@@ -132,9 +133,18 @@ def _literal_value(literal: Literal) -> Value:
     return Value(literal.value, note="" if datatype == vocab.XSD + "string" else curie(datatype))
 
 
+def link_target(iri: str, local: Callable[[str], str | None]) -> str | None:
+    """Where a page may link for ``iri``: its path here, else the IRI itself if it is an http(s) IRI; None for
+    anything else (``javascript:``, ``data:``, ``file:``, ``urn:``...), which is shown as text only."""
+    found = local(iri)
+    if found is not None and is_local_path(found):
+        return found
+    return iri if is_web_link(iri) else None
+
+
 def _iri_value(iri: str, labels: LabelMap, lang: str, local: Callable[[str], str | None]) -> Value:
     label = pick_label(labels, iri, lang)
-    href = local(iri) or iri
+    href = link_target(iri, local)
     return Value(label, href, curie(iri)) if label else Value(curie(iri), href, "")
 
 
@@ -156,7 +166,7 @@ def build_section(iri: str, triples: Iterable[Triple], labels: LabelMap, lang: s
         iris = sorted(o.value for o in objects if isinstance(o, NamedNode))
         values = tuple([_iri_value(o, labels, lang, local) for o in iris] + [_literal_value(x) for x in literals])
         label = pick_label(labels, predicate, lang) or curie(predicate)
-        rows.append(Row(label, curie(predicate), local(predicate) or predicate, values))
+        rows.append(Row(label, curie(predicate), link_target(predicate, local), values))
     anchor = iri.rsplit("#", 1)[-1] if "#" in iri else ""
     title = pick_label(labels, iri, lang) or _observation_title(by_predicate, labels, lang) or local_name(iri)
     return Section(anchor, iri, local(iri), title, tuple(rows))
@@ -230,12 +240,12 @@ def schema_org_dataset(dataset: DatasetOut, *, base: str, page: str, description
                           "contentUrl": base + d.access_url if d.access_url.startswith("/") else d.access_url}
                          for d in dataset.distributions],
     }
-    if dataset.licence:
+    if dataset.licence and is_web_link(dataset.licence):
         data["license"] = dataset.licence
     coverage = temporal_coverage(dataset.first_period, dataset.last_period)
     if coverage:
         data["temporalCoverage"] = coverage
-    if dataset.primary_source:
+    if dataset.primary_source and is_web_link(dataset.primary_source):
         data["isBasedOn"] = dataset.primary_source
     if dataset.sources:
         data["citation"] = list(dataset.sources)

@@ -1,6 +1,10 @@
 """The RDF description of a submission: qb:DataSet + DCAT + PROV-O (DESIGN §4; PROV-O §3, DCAT 3 §6).
 
-Written into the submission's own graph; the registry graph only says which version is current.
+The public description is written into the submission's own (public) graph; the registry graph only says which
+version is current. What describes the uploaded file itself — its name, SHA-256, size, and when its ingest
+began — is a function of every cell of the file, confidential ones included: a public hash would let anyone
+who knows the other rows recover a suppressed value by trying candidates. So it goes into the submission's
+private graph (beside the validation report), for its agency and administrators only.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from datetime import UTC, datetime
 from pyoxigraph import Literal, NamedNode, Triple
 
 from api import vocab
+from api.model.links import is_web_link
 from api.model.submission import SubmissionMetadata
 
 XSD_DATETIME = NamedNode(vocab.XSD + "dateTime")
@@ -31,9 +36,8 @@ def datetime_literal(value: datetime) -> Literal:
 
 
 def _resource_or_literal(text: str) -> NamedNode | Literal:
-    if text.startswith(("http://", "https://")) and " " not in text:
-        return NamedNode(text)
-    return Literal(text)
+    """A source that is a web address is a resource (a link); anything else stays text."""
+    return NamedNode(text) if is_web_link(text) else Literal(text)
 
 
 @dataclass(frozen=True)
@@ -54,11 +58,11 @@ class SubmissionFacts:
 def submission_description(
     meta: SubmissionMetadata, facts: SubmissionFacts, iris: vocab.InstanceIris
 ) -> Iterator[Triple]:
-    """The qb:DataSet / dcat:Dataset / prov:Entity description of one submission (its own graph)."""
+    """The qb:DataSet / dcat:Dataset / prov:Entity description of one submission (its public graph): nothing
+    in it depends on a confidential cell (``facts.observations`` is the public count)."""
     sub = NamedNode(iris.submission(facts.submission_id))
     dataset = NamedNode(iris.dataset(meta.dataset_id))
     agency = NamedNode(iris.agency(meta.agency_id))
-    file = NamedNode(iris.file(facts.sha256))
     activity = NamedNode(iris.activity(facts.submission_id))
     for cls in (_n(vocab.QB, "DataSet"), _n(vocab.DCAT, "Dataset"), _n(vocab.MP, "Submission"),
                 _n(vocab.PROV, "Entity")):
@@ -90,20 +94,28 @@ def submission_description(
         yield Triple(sub, _n(vocab.MP, "releaseDate"), datetime_literal(meta.release))
     if facts.previous_submission:
         yield Triple(sub, _n(vocab.PROV, "wasRevisionOf"), NamedNode(iris.submission(facts.previous_submission)))
-    # the uploaded file and the ingest activity
-    yield Triple(sub, _n(vocab.PROV, "wasDerivedFrom"), file)
-    yield Triple(file, A, _n(vocab.PROV, "Entity"))
-    yield Triple(file, _n(vocab.DCT, "title"), Literal(facts.file_name))
-    yield Triple(file, _n(vocab.MP, "sha256"), Literal(facts.sha256))
-    yield Triple(file, _n(vocab.DCAT, "byteSize"), Literal(str(facts.size), datatype=XSD_INTEGER))
+    # the ingest activity: who and when it ended (the file it used is private, see file_description)
     yield Triple(sub, _n(vocab.PROV, "wasGeneratedBy"), activity)
     yield Triple(activity, A, _n(vocab.PROV, "Activity"))
-    yield Triple(activity, _n(vocab.PROV, "used"), file)
     yield Triple(activity, _n(vocab.PROV, "wasAssociatedWith"), agency)
-    yield Triple(activity, _n(vocab.PROV, "startedAtTime"), datetime_literal(facts.started))
     yield Triple(activity, _n(vocab.PROV, "endedAtTime"), datetime_literal(facts.generated))
     if meta.importer:
         yield Triple(activity, _n(vocab.RDFS, "label"), Literal(f"import with the '{meta.importer}' importer"))
     yield Triple(agency, A, _n(vocab.MP, "Agency"))
     yield Triple(agency, A, _n(vocab.PROV, "Organization"))
     yield Triple(agency, _n(vocab.SKOS, "notation"), Literal(meta.agency_id))
+
+
+def file_description(facts: SubmissionFacts, iris: vocab.InstanceIris) -> Iterator[Triple]:
+    """The uploaded file a submission was derived from (PROV-O §3.1 prov:wasDerivedFrom, prov:used) and when
+    its ingest began: the submission's private graph, never public (see the module docstring)."""
+    sub = NamedNode(iris.submission(facts.submission_id))
+    file = NamedNode(iris.file(facts.sha256))
+    activity = NamedNode(iris.activity(facts.submission_id))
+    yield Triple(sub, _n(vocab.PROV, "wasDerivedFrom"), file)
+    yield Triple(file, A, _n(vocab.PROV, "Entity"))
+    yield Triple(file, _n(vocab.DCT, "title"), Literal(facts.file_name))
+    yield Triple(file, _n(vocab.MP, "sha256"), Literal(facts.sha256))
+    yield Triple(file, _n(vocab.DCAT, "byteSize"), Literal(str(facts.size), datatype=XSD_INTEGER))
+    yield Triple(activity, _n(vocab.PROV, "used"), file)
+    yield Triple(activity, _n(vocab.PROV, "startedAtTime"), datetime_literal(facts.started))

@@ -12,15 +12,16 @@ import json
 import re
 import tempfile
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from pyoxigraph import Literal, NamedNode, Triple
 
 from api import vocab
-from api.errors import Conflict, Forbidden, InputFileError, SubmissionRejected
+from api.errors import BadRequest, Conflict, Forbidden, InputFileError, PreconditionFailed, SubmissionRejected
 from api.formats import submission_input
-from api.formats.provenance_rdf import SubmissionFacts, datetime_literal, submission_description
+from api.formats.provenance_rdf import SubmissionFacts, datetime_literal, file_description, submission_description
+from api.model.links import MAX_LINK_LENGTH, is_web_link
 from api.model.report import ValidationReport
 from api.model.submission import ParsedFile, SubmissionMetadata
 from api.services import audit, submission_prep
@@ -50,6 +51,17 @@ def check_identifier(kind: str, value: str) -> None:
         )
 
 
+def check_metadata(meta: SubmissionMetadata) -> None:
+    """Refuse link-valued metadata that is not an absolute http(s) IRI: a licence or original URL becomes a link
+    in public pages and an IRI in RDF, so ``javascript:``, ``data:`` or ``file:`` values never get stored."""
+    for name, value in (("licence", meta.licence), ("original_url", meta.original_url)):
+        if value is not None and not is_web_link(value):
+            raise BadRequest(f"{name}={value[:80]!r} is not a web address: give an absolute http:// or https:// "
+                             f"IRI of at most {MAX_LINK_LENGTH} characters (e.g. licence="
+                             "https://creativecommons.org/licenses/by/4.0/); other schemes such as javascript:, "
+                             "data: or file: are refused.", details={"field": name})
+
+
 def read_file(registry: Registry, path: Path) -> ParsedFile:
     """Parse a submission file in any accepted format, refusing it above the size limit."""
     return submission_input.read_submission(path, max_bytes=registry.settings.max_upload_bytes)
@@ -59,6 +71,7 @@ def validate(registry: Registry, parsed: ParsedFile, meta: SubmissionMetadata | 
     """Validate a parsed file (and, when given, its dataset description) without storing anything."""
     dataset_triples = None
     if meta is not None:
+        check_metadata(meta)
         facts = next_facts(registry, parsed, meta)
         dataset_triples = list(submission_description(meta, facts, registry.iris))
     return registry.validator.validate(
@@ -102,10 +115,47 @@ def dataset_state(registry: Registry, dataset_id: str) -> DatasetState:
         vocab.code_id_from_iri(row["agency"].value) if row["agency"] is not None else None)
 
 
-def check_revision(state: DatasetState, agency_id: str, base_version: int | None, found: DatasetState | None = None
-                   ) -> None:
-    """Forbidden when the dataset belongs to another agency; Conflict when the upload does not build on the
-    newest version (``base_version`` as the client said, or the newest version when validation began)."""
+ANY_VERSION = -1  # base_version of ``If-Match: *``: the dataset must exist; build on its newest version
+
+
+def hidden_from(registry: Registry, state: DatasetState, agency_id: str) -> bool:
+    """True when the dataset belongs to another agency and none of its versions is public: for ``agency_id`` it
+    must look like an unused id (DESIGN §4: nothing public reveals an embargoed version)."""
+    if state.owner is None or state.owner == agency_id:
+        return False
+    prefix = registry.iris.submission("")
+    return not any(graph.startswith(prefix) and vocab.code_id_from_iri(graph).rsplit("-v", 1)[0] == state.dataset_id
+                   for graph in registry.public_view().data_graphs)
+
+
+def builds_on(registry: Registry, meta: SubmissionMetadata, base_version: int | None, *, dry_run: bool = False
+              ) -> DatasetState:
+    """The dataset state an upload builds on, checked (the one read of it before validation).
+
+    A dataset of another agency with no public version looks unused to a dry run (its report is the one an unused
+    id gets) and is refused to a real upload without naming its owner or versions. ``base_version`` is the
+    version the client builds on (None: the newest; ``ANY_VERSION``: If-Match: *, the dataset must exist)."""
+    state = dataset_state(registry, meta.dataset_id)
+    hidden = hidden_from(registry, state, meta.agency_id)
+    if hidden and dry_run:
+        state = DatasetState(meta.dataset_id)
+    if base_version == ANY_VERSION:
+        if state.version == 0 or hidden:
+            raise PreconditionFailed(f"If-Match: * but dataset {meta.dataset_id} has no version yet: send the upload "
+                                     "without If-Match to create it.")
+        base_version = state.version
+    check_revision(state, meta.agency_id, base_version, hidden=hidden and not dry_run)
+    return state
+
+
+def check_revision(state: DatasetState, agency_id: str, base_version: int | None, found: DatasetState | None = None,
+                   *, hidden: bool = False) -> None:
+    """Forbidden when the dataset belongs to another agency (``hidden``: without saying which); Conflict when the
+    upload does not build on the newest version (``base_version`` as the client said, or the newest version when
+    validation began)."""
+    if hidden:
+        raise Forbidden(f"the dataset id {state.dataset_id} cannot be used for agency {agency_id}'s data: choose "
+                        "another dataset id (e.g. one that starts with your agency's id).")
     if state.owner is not None and state.owner != agency_id:
         raise Forbidden(f"dataset {state.dataset_id} belongs to agency {state.owner}: only it can store new versions; "
                         "choose another dataset id for your agency's data.")
@@ -132,8 +182,8 @@ def next_facts(registry: Registry, parsed: ParsedFile, meta: SubmissionMetadata,
     version = state.version + 1
     return SubmissionFacts(
         submission_id=f"{meta.dataset_id}-v{version}", version=version, file_name=parsed.name,
-        sha256=parsed.sha256, size=parsed.size, observations=len(parsed.records), generated=datetime.now(UTC),
-        started=started or datetime.now(UTC), previous_submission=state.submission_id)
+        sha256=parsed.sha256, size=parsed.size, observations=len(parsed.records), generated=registry.now(),
+        started=started or registry.now(), previous_submission=state.submission_id)
 
 
 def submit(registry: Registry, parsed: ParsedFile, meta: SubmissionMetadata, *, base_version: int | None = None,
@@ -149,15 +199,16 @@ def submit(registry: Registry, parsed: ParsedFile, meta: SubmissionMetadata, *, 
         return finish(registry, meta, state, facts, prepared, token_id)
 
 
-def begin(registry: Registry, meta: SubmissionMetadata, base_version: int | None, file: ParsedFile
-          ) -> tuple[DatasetState, SubmissionFacts]:
-    """Check the ids and what the upload builds on; the facts of the version it would become. ``file`` gives the
-    name, sha256 and size (its records may still be unread: a worker parses them)."""
-    started = datetime.now(UTC)
+def begin(registry: Registry, meta: SubmissionMetadata, base_version: int | None, file: ParsedFile, *,
+          dry_run: bool = False) -> tuple[DatasetState, SubmissionFacts]:
+    """Check the ids, the metadata and what the upload builds on (:func:`builds_on`); the facts of the version it
+    would become. ``file`` gives the name, sha256 and size (its records may still be unread: a worker parses
+    them)."""
+    started = registry.now()
     check_identifier("dataset id", meta.dataset_id)
     check_identifier("agency id", meta.agency_id)
-    state = dataset_state(registry, meta.dataset_id)
-    check_revision(state, meta.agency_id, base_version)
+    check_metadata(meta)
+    state = builds_on(registry, meta, base_version, dry_run=dry_run)
     return state, next_facts(registry, file, meta, state, started)
 
 
@@ -183,9 +234,10 @@ def finish(registry: Registry, meta: SubmissionMetadata, state: DatasetState, fa
             if graphs.restricted and prepared.restricted_file is not None:
                 registry.store.load_new_graph_file(graphs.restricted, prepared.restricted_file)
                 written.append(graphs.restricted)
-            registry.store.load_new_graph(graphs.report, [report_triple(sub_iri, report)])
+            registry.store.load_new_graph(graphs.report, [report_triple(sub_iri, report),
+                                                          *file_description(facts, registry.iris)])
             written.append(graphs.report)
-            _commit(registry, meta, facts, graphs, token_id)
+            _commit(registry, meta, facts, graphs, token_id, prepared.observations - prepared.restricted)
         except BaseException:
             for graph in written:
                 registry.store.drop_graph(graph)
@@ -203,7 +255,8 @@ def finish(registry: Registry, meta: SubmissionMetadata, state: DatasetState, fa
 
 @dataclass(frozen=True)
 class StoredGraphs:
-    """The named graphs of one submission: public part, confidential part (if any), validation report."""
+    """The named graphs of one submission: public part, confidential part (if any), and the private record
+    (the validation report and the uploaded file's name, hash and size) for its agency and administrators."""
 
     public: str
     restricted: str | None
@@ -218,10 +271,11 @@ def report_triple(submission_iri: str, report: ValidationReport) -> Triple:
 
 
 def _commit(registry: Registry, meta: SubmissionMetadata, facts: SubmissionFacts, graphs: StoredGraphs,
-            token_id: str | None) -> None:
+            token_id: str | None, public_count: int) -> None:
     """One SPARQL Update on the registry and audit graphs: record the version, make it current, log who did
-    it (the commit point). It inserts nothing when the dataset already has this version (another writer won),
-    which the read after it turns into Conflict."""
+    it (the commit point). The registry graph keeps both counts: every public count and listing reads
+    ``mp:publicObservationCount``, so none counts a confidential cell (DESIGN §4). It inserts nothing when the
+    dataset already has this version (another writer won), which the read after it turns into Conflict."""
     sub = NamedNode(registry.iris.submission(facts.submission_id))
     dataset = NamedNode(registry.iris.dataset(meta.dataset_id))
     agency = NamedNode(registry.iris.agency(meta.agency_id))
@@ -234,6 +288,7 @@ def _commit(registry: Registry, meta: SubmissionMetadata, facts: SubmissionFacts
         Triple(sub, NamedNode(mp + "publicGraph"), NamedNode(graphs.public)),
         Triple(sub, NamedNode(mp + "reportGraph"), NamedNode(graphs.report)),
         Triple(sub, NamedNode(mp + "observationCount"), Literal(str(facts.observations), datatype=XSD_INTEGER)),
+        Triple(sub, NamedNode(mp + "publicObservationCount"), Literal(str(public_count), datatype=XSD_INTEGER)),
         Triple(sub, NamedNode(vocab.PROV + "generatedAtTime"), datetime_literal(facts.generated)),
         Triple(sub, NamedNode(vocab.PROV + "wasAttributedTo"), agency),
         Triple(dataset, NamedNode(vocab.RDF + "type"), NamedNode(vocab.DCAT + "DatasetSeries")),
@@ -246,7 +301,7 @@ def _commit(registry: Registry, meta: SubmissionMetadata, facts: SubmissionFacts
     if meta.release:
         triples.append(Triple(sub, NamedNode(mp + "releaseDate"), datetime_literal(meta.release)))
     logged = audit.upload_activity(registry.iris, facts.submission_id, meta.agency_id, token_id,
-                                   facts.started, datetime.now(UTC), facts.sha256)
+                                   facts.started, registry.now(), facts.sha256)
     graph = NamedNode(registry.iris.registry_graph)
     body = " ".join(f"{t.subject} {t.predicate} {t.object} ." for t in triples)
     log_body = " ".join(f"{t.subject} {t.predicate} {t.object} ." for t in logged)

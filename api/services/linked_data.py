@@ -8,8 +8,8 @@ W3C "Cool URIs for the Semantic Web" §4 (one document per resource, chosen by c
   ``/graph/vocabulary`` are answered from the vocabulary graph;
 - instance IRIs ``{base}/id/...`` are answered from the public view's data graphs only (DESIGN §4): a
   confidential observation, an embargoed submission, and anything only they mention, are not found, exactly
-  like an IRI nobody minted. A dataset (a ``dcat:DatasetSeries``) is described by the registry graph's
-  title, identifier and current version, and only while that version is public.
+  like an IRI nobody minted. A dataset (a ``dcat:DatasetSeries``) is described from its current public
+  version (title, identifier, that version): a revision under embargo changes nothing of it until released.
 """
 
 from __future__ import annotations
@@ -202,8 +202,9 @@ def _describe_dataset(registry: Registry, view: PublicView, iri: str) -> Descrip
     submission = rows[0]["submission"] if rows else None
     if not isinstance(submission, NamedNode):
         raise not_found()
-    triples = _construct(registry, "dataset", {"dataset": dataset, "submission": submission},
-                         [registry.iris.registry_graph])
+    triples = _construct(registry, "dataset", {"dataset": dataset, "submission": submission,
+                                               "identifier": Literal(vocab.code_id_from_iri(iri))},
+                         [submission.value])
     if not triples:
         raise not_found()
     return Description(iri, (iri,), tuple(triples), _labels_by_lookup(registry, view, triples), view.tag,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -18,6 +19,7 @@ from api.config import Settings
 from api.model.agency import Principal
 from api.model.catalogue import Catalogue
 from api.model.view import PublicView
+from api.services import store_upgrade
 from api.services.catalogue import load_catalogue
 from api.services.ontology import ontology_files, ontology_triples
 from api.store.base import Store
@@ -48,6 +50,12 @@ class Registry:
         self._agency_views: dict[str, tuple[int, datetime | None, PublicView]] = {}
         # Held while a write checks what is current and commits (versions, withdrawals): one writer at a time.
         self.write_lock = threading.RLock()
+        # When writes happen (a submission's generation time, its audit record); tests set a fixed clock.
+        self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+
+    def now(self) -> datetime:
+        """The time a write records, in UTC."""
+        return self.clock().astimezone(UTC)
 
     @cached_property
     def catalogue(self) -> Catalogue:
@@ -224,4 +232,5 @@ def open_registry(settings: Settings, store: Store | None = None, *, read_only: 
             store.clean_staging()
         registry.ensure_vocabulary()
         registry.clean_orphans()
+        store_upgrade.upgrade(registry)
     return registry

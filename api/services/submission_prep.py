@@ -20,6 +20,7 @@ from api.model.submission import ParsedFile, SubmissionMetadata
 from api.validation.validator import Validator
 
 PUBLIC_CONF = "F"
+SOURCE_ROW = NamedNode(vocab.MP + "sourceRow")
 
 
 @dataclass(frozen=True)
@@ -52,15 +53,18 @@ def prepare(validator: Validator, parsed: ParsedFile, meta: SubmissionMetadata, 
     prepared = PreparedSubmission(report, len(parsed.records), len(restricted), areas_of(parsed))
     if not report.conforms or folder is None:
         return prepared
-    # The public description counts only the public observations: the full count would reveal that cells
-    # were suppressed. The registry graph (never public) keeps the full count.
+    # Nothing in the public graph may depend on a restricted cell (DESIGN §4): its description counts only the
+    # public observations, and no observation keeps the line it came from (a gap in the line numbers would
+    # show where a row was suppressed; the stored report keeps the lines). The file's name, hash and size are
+    # written to the private graph by ingest; the registry graph (never public) keeps the full count.
     description = list(submission_description(
         meta, replace(facts, observations=facts.observations - len(restricted)), iris))
     public_file = folder / "public.nt"
-    serialize(chain(description, (t for t in cube if t.subject not in restricted)), public_file,
-              format=RdfFormat.N_TRIPLES)
+    serialize(chain(description, (t for t in cube if t.subject not in restricted and t.predicate != SOURCE_ROW)),
+              public_file, format=RdfFormat.N_TRIPLES)
     restricted_file = None
     if restricted:
         restricted_file = folder / "restricted.nt"
-        serialize((t for t in cube if t.subject in restricted), restricted_file, format=RdfFormat.N_TRIPLES)
+        serialize((t for t in cube if t.subject in restricted and t.predicate != SOURCE_ROW), restricted_file,
+                  format=RdfFormat.N_TRIPLES)
     return replace(prepared, public_file=public_file, restricted_file=restricted_file)

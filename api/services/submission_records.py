@@ -1,9 +1,10 @@
 """Stored submissions: status, provenance and validation report (GET /api/submissions/{id}) and withdrawal.
 
 Who sees what: the agency that submitted and admins see everything — embargoed versions, the count of
-confidential cells, the validation report (its messages may quote confidential values). Anyone else sees a
-submission once its release time has passed, with its public observation count and provenance; before that
-it does not exist for them (404, the same answer as an unknown id). A withdrawal is one update on the
+confidential cells, the validation report (its messages may quote confidential values), the uploaded file's
+name, SHA-256 and size and when its ingest began (all functions of the confidential cells too). Anyone else
+sees a submission once its release time has passed, with its public observation count and public provenance;
+before that it does not exist for them (404, the same answer as an unknown id). A withdrawal is one update on the
 registry and audit graphs (PROV-O §3.1 prov:wasInvalidatedBy).
 """
 
@@ -106,7 +107,9 @@ def _visible(stored: _Stored, now: datetime) -> bool:
     return stored.release is None or stored.release <= now
 
 
-def _provenance(registry: Registry, stored: _Stored) -> tuple[Provenance, str | None, int]:
+def _provenance(registry: Registry, stored: _Stored, privileged: bool) -> tuple[Provenance, str | None, int]:
+    """What the public graph says (for everyone) and, for ``privileged`` callers, the file and start time the
+    private graph keeps."""
     bindings = {"submission": NamedNode(stored.iri)}
     rows = registry.store.select(load_query("registry/submission-provenance"), bindings,
                                  default_graphs=[stored.public_graph])
@@ -118,14 +121,18 @@ def _provenance(registry: Registry, stored: _Stored) -> tuple[Provenance, str | 
     def get(name: str) -> str | None:
         return _value(row[name]) if row is not None else None
 
-    file = None
-    if row is not None and row["sha256"] is not None:
-        size = get("bytes")
-        file = FileProvenance(get("fileName"), row["sha256"].value, int(size) if size else None)
+    file, started = None, None
+    if privileged and stored.report_graph is not None:
+        private = registry.store.select(load_query("registry/submission-file"), bindings,
+                                        default_graphs=[stored.report_graph])
+        if private and private[0]["sha256"] is not None:
+            found = private[0]
+            size = _value(found["bytes"])
+            file = FileProvenance(_value(found["fileName"]), str(_value(found["sha256"])), int(size) if size else None)
+            started = _moment(found["started"])
     previous = get("previous")
     provenance = Provenance(
-        agency=stored.agency, agency_iri=registry.iris.agency(stored.agency),
-        started=_moment(row["started"]) if row is not None else None,
+        agency=stored.agency, agency_iri=registry.iris.agency(stored.agency), started=started,
         ended=_moment(row["ended"]) if row is not None else None, file=file,
         revision_of=vocab.code_id_from_iri(previous) if previous else None, sources=sources,
         primary_source=get("primary"), licence=get("licence"), definition_basis=get("basis"),
@@ -170,7 +177,7 @@ def get(registry: Registry, submission_id: str, principal: Principal | None = No
     now = (now or datetime.now(UTC)).astimezone(UTC)
     stored = _find(registry, submission_id, principal, now)
     privileged = _privileged(principal, stored)
-    provenance, title, public_count = _provenance(registry, stored)
+    provenance, title, public_count = _provenance(registry, stored, privileged)
     report = _report(registry, stored) if privileged else None
     links = {"self": f"/api/submissions/{stored.id}", "dataset_versions": f"/api/datasets/{stored.dataset}/versions",
              "data": f"/api/observations?dataset={stored.dataset}", "iri": stored.iri}
@@ -204,6 +211,10 @@ def provenance_triples(registry: Registry, submission_id: str, principal: Princi
         if isinstance(node, NamedNode):
             described += registry.store.construct(load_query("linked-data/describe"), {"subject": node},
                                                   default_graphs=[stored.public_graph])
+    if _privileged(principal, stored) and stored.report_graph is not None:  # the file: the agency's and admins'
+        private = [t for t in registry.store.graph_triples(stored.report_graph)
+                   if t.predicate.value != MP + "validationReport"]
+        described += private
     status = STATUS_TERMS[_status(registry, stored, now)]
     return [*described, Triple(sub, NamedNode(MP + "status"), NamedNode(MP + status))]
 

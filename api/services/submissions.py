@@ -97,8 +97,9 @@ def upload(registry: Registry, principal: Principal, data: bytes, suffix: str, f
     Conflict when ``base_version`` (or, when None, the newest version at the start) is not the newest at the end.
     Uploads of ``worker.min_bytes`` or more are parsed and validated in the worker process."""
     ingest.check_identifier("dataset id", meta.dataset_id)
-    ingest.check_revision(ingest.dataset_state(registry, meta.dataset_id), principal.agency_id, base_version)
     submission = _submission(principal, meta)
+    ingest.check_metadata(submission)
+    ingest.builds_on(registry, submission, base_version, dry_run=dry_run)
     with tempfile.TemporaryDirectory(prefix="mpr-upload-") as folder:
         path = Path(folder) / (Path(file_name).stem[:80] + suffix if file_name else "upload" + suffix)
         path.write_bytes(data)
@@ -119,7 +120,7 @@ def _upload_in_worker(registry: Registry, principal: Principal, worker: UploadWo
     """The same steps with parsing and validation in the worker; the server only checks, loads and commits."""
     unread = ParsedFile(name=path.name, format="", records=[], sha256=hashlib.sha256(data).hexdigest(),
                         size=len(data))  # the worker reads the records
-    state, facts = ingest.begin(registry, submission, base_version, unread)
+    state, facts = ingest.begin(registry, submission, base_version, unread, dry_run=dry_run)
     prepared = worker.prepare(path, submission, facts, store=not dry_run)
     _check_areas(registry, principal, prepared.areas)
     if dry_run:

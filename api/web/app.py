@@ -5,18 +5,21 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+import swagger_ui_bundle  # type: ignore[import-untyped]
+
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import __version__
 from api.config import Settings
 from api.errors import BadRequest, HttpError, RegistryError, Unauthorized
-from api.services import datasets, sparql_endpoint
+from api.services import catalogue_dcat, sparql_endpoint
 from api.services.registry import Registry
 from api.services.upload_worker import UploadWorker
 from api.web import openapi, sdmx_http
@@ -26,6 +29,7 @@ from api.web.api_routes import create_api_router
 from api.web.ld_routes import create_linked_data_router
 from api.web.sdmx_routes import create_sdmx_router
 from api.web.sparql_routes import create_sparql_router
+from api.web.security_headers import SecurityHeaders
 from api.web.submission_routes import create_submission_router
 
 log = logging.getLogger("mpr")
@@ -34,16 +38,20 @@ TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 
 def create_app(settings: Settings, registry: Registry) -> FastAPI:
     """The registry's web application over one opened registry."""
-    app = FastAPI(title="Migration Profile Registry", version=__version__, docs_url="/docs")
+    app = FastAPI(title="Migration Profile Registry", version=__version__, docs_url=None, redoc_url=None)
     app.state.registry = registry
     app.state.upload_worker = UploadWorker(settings)
     app.state.settings = settings
-    # Order matters: CORS answers preflights and adds its headers, gzip compresses what streams out.
+    # Order matters: CORS answers preflights and adds its headers, gzip compresses what streams out, and every
+    # answer (errors included) carries the security headers.
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "HEAD", "OPTIONS", "POST"],
                        allow_headers=["Accept", "Accept-Language", "If-None-Match", "If-Modified-Since",
                                       "Content-Type", "Authorization"],
                        expose_headers=["ETag", "Last-Modified", "Content-Type", "Vary", "Link", "X-Total-Count"])
+    app.add_middleware(SecurityHeaders)
+    app.mount("/static/swagger-ui", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger-ui")
+    app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
 
     @app.exception_handler(RegistryError)
     async def registry_error(request: Request, exc: RegistryError) -> Response:
@@ -86,23 +94,24 @@ def create_app(settings: Settings, registry: Registry) -> FastAPI:
     app.router.on_shutdown.append(app.state.upload_worker.close)
     openapi.install(app)
 
-    @app.get("/health", summary="Liveness and what is loaded")
+    @app.get("/health", summary="Liveness")
     def health() -> dict[str, object]:
-        current = datasets.current_datasets(registry)
-        return {
-            "status": "ok",
-            "version": __version__,
-            "datasets": len(current),
-            "observations": sum(s.observations for s in current),
-        }
+        """That the service is up, and its version: nothing about what is stored (DESIGN §4)."""
+        return {"status": "ok", "version": __version__}
 
-    @app.get("/", response_class=HTMLResponse, summary="What is loaded")
+    @app.get("/", response_class=HTMLResponse, summary="What is published")
     def index(request: Request) -> HTMLResponse:
-        current = datasets.current_datasets(registry)
+        """The public datasets (the public view: current, released versions; public observations only)."""
+        current = catalogue_dcat.list_datasets(registry)
         return TEMPLATES.TemplateResponse(
             request, "index.html",
-            {"datasets": current, "observations": sum(s.observations for s in current),
+            {"datasets": current, "observations": sum(d.observations for d in current),
              "indicators": len(registry.catalogue.indicators)},
         )
+
+    @app.get("/docs", response_class=HTMLResponse, include_in_schema=False)
+    def docs(request: Request) -> HTMLResponse:
+        """The API reference (Swagger UI shipped with the package: no other host)."""
+        return TEMPLATES.TemplateResponse(request, "docs.html", {})
 
     return app

@@ -85,7 +85,7 @@ def _base_version(request: Request, dataset: str, field: str | None) -> tuple[in
     elif if_none_match:
         raise BadRequest("If-None-Match on an upload can only be '*' (create the dataset, refuse if it exists).")
     if if_match == "*":
-        from_header = -1  # any existing version: checked below
+        from_header = ingest.ANY_VERSION  # any existing version: the dataset must exist
     elif if_match:
         found = _TAG.match(if_match)
         if found is None or found.group(1) != dataset:
@@ -188,15 +188,9 @@ def create_submission_router(registry: Registry) -> APIRouter:
         suffix = submissions.suffix_for(file_name, file_media)
 
         def run() -> submissions.UploadOutcome:
-            version = base_version
-            if version == -1:  # If-Match: * — the dataset must exist; build on its newest version
-                version = ingest.dataset_state(registry, meta.dataset_id).version
-                if version == 0:
-                    raise PreconditionFailed(f"If-Match: * but dataset {meta.dataset_id} has no version yet: send "
-                                             "the upload without If-Match to create it.")
             try:
                 return submissions.upload(registry, principal, data, suffix, file_name, meta, dry_run=dry_run,
-                                          base_version=version, worker=request.app.state.upload_worker)
+                                          base_version=base_version, worker=request.app.state.upload_worker)
             except Conflict as exc:
                 if from_header and not isinstance(exc, PreconditionFailed):
                     raise PreconditionFailed(exc.message, details=exc.details) from exc

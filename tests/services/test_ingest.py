@@ -11,7 +11,7 @@ from pyoxigraph import NamedNode
 from api import vocab
 from api.errors import SubmissionRejected
 from api.model.submission import SubmissionMetadata
-from api.services import datasets, export, ingest
+from api.services import export, ingest, submission_records
 from api.services.registry import Registry, open_registry
 from api.store.oxigraph_store import OxigraphStore
 from tests.conftest import make_settings
@@ -38,14 +38,18 @@ def test_valid_file_is_stored_with_provenance(registry: Registry, tmp_path: Path
     sub = NamedNode(registry.iris.submission("DEU_STOCK-v1"))
     graph = registry.store.graph_triples(sub.value)
     predicates = {t.predicate.value for t in graph if t.subject == sub}
-    for needed in ("prov:wasAttributedTo", "prov:generatedAtTime", "prov:wasDerivedFrom", "dct:source",
+    for needed in ("prov:wasAttributedTo", "prov:generatedAtTime", "prov:wasGeneratedBy", "dct:source",
                    "dct:license", "qb:structure"):
         prefix, local = needed.split(":")
         ns = {"prov": vocab.PROV, "dct": vocab.DCT, "qb": vocab.QB}[prefix]
         assert ns + local in predicates, needed
     types = {t.object.value for t in graph if t.predicate.value == vocab.RDF + "type"}
     assert not any(v.startswith(vocab.INDICATOR) for v in types)  # validation-only typing is never stored
-    sha = [t.object.value for t in graph if t.predicate.value == vocab.MP + "sha256"]
+    # The file's name, hash and size are in the private graph only (a public hash would reveal confidential cells).
+    assert vocab.PROV + "wasDerivedFrom" not in predicates
+    assert not [t for t in graph if t.predicate.value in (vocab.MP + "sha256", vocab.MP + "sourceRow")]
+    private = registry.store.graph_triples(sub.value + "/report")
+    sha = [t.object.value for t in private if t.predicate.value == vocab.MP + "sha256"]
     assert sha == [ingest.read_file(registry, tmp_path / "deu.csv").sha256]
 
 
@@ -59,8 +63,8 @@ def test_revision_supersedes_and_keeps_the_old_version(registry: Registry, tmp_p
     revision = [t for t in registry.store.graph_triples(registry.iris.submission("DEU_STOCK-v2"))
                 if t.predicate.value == vocab.PROV + "wasRevisionOf"]
     assert [t.object.value for t in revision] == [old]
-    summary = {s.submission_id: s.current for s in datasets.submissions(registry)}
-    assert summary == {"DEU_STOCK-v1": False, "DEU_STOCK-v2": True}
+    statuses = {s: submission_records.get(registry, s).status for s in ("DEU_STOCK-v1", "DEU_STOCK-v2")}
+    assert statuses == {"DEU_STOCK-v1": "superseded", "DEU_STOCK-v2": "published"}
 
 
 def test_violations_store_nothing(registry: Registry, tmp_path: Path) -> None:
