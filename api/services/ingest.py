@@ -67,12 +67,14 @@ def read_file(registry: Registry, path: Path) -> ParsedFile:
     return submission_input.read_submission(path, max_bytes=registry.settings.max_upload_bytes)
 
 
-def validate(registry: Registry, parsed: ParsedFile, meta: SubmissionMetadata | None = None) -> ValidationReport:
-    """Validate a parsed file (and, when given, its dataset description) without storing anything."""
+def validate(registry: Registry, parsed: ParsedFile, meta: SubmissionMetadata | None = None,
+             state: DatasetState | None = None) -> ValidationReport:
+    """Validate a parsed file (and, when given, its dataset description as the next version after ``state``,
+    read when None) without storing anything."""
     dataset_triples = None
     if meta is not None:
         check_metadata(meta)
-        facts = next_facts(registry, parsed, meta)
+        facts = next_facts(registry, parsed, meta, state)
         dataset_triples = list(submission_description(meta, facts, registry.iris))
     return registry.validator.validate(
         parsed,

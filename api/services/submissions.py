@@ -99,7 +99,7 @@ def upload(registry: Registry, principal: Principal, data: bytes, suffix: str, f
     ingest.check_identifier("dataset id", meta.dataset_id)
     submission = _submission(principal, meta)
     ingest.check_metadata(submission)
-    ingest.builds_on(registry, submission, base_version, dry_run=dry_run)
+    state = ingest.builds_on(registry, submission, base_version, dry_run=dry_run)
     with tempfile.TemporaryDirectory(prefix="mpr-upload-") as folder:
         path = Path(folder) / (Path(file_name).stem[:80] + suffix if file_name else "upload" + suffix)
         path.write_bytes(data)
@@ -108,7 +108,7 @@ def upload(registry: Registry, principal: Principal, data: bytes, suffix: str, f
         parsed = ingest.read_file(registry, path)
     _check_areas(registry, principal, submission_prep.areas_of(parsed))
     if dry_run:
-        return UploadOutcome(ingest.validate(registry, parsed, submission), True,
+        return UploadOutcome(ingest.validate(registry, parsed, submission, state), True,
                              observations=len(parsed.records))
     result = ingest.submit(registry, parsed, submission, base_version=base_version, token_id=principal.token_id)
     return UploadOutcome(result.report, False, result.submission_id, result.version, result.observations,

@@ -5,8 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-import swagger_ui_bundle  # type: ignore[import-untyped]
-
+import fastapi_offline
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
@@ -28,8 +27,8 @@ from api.web.api_analysis_routes import create_analysis_router
 from api.web.api_routes import create_api_router
 from api.web.ld_routes import create_linked_data_router
 from api.web.sdmx_routes import create_sdmx_router
-from api.web.sparql_routes import create_sparql_router
 from api.web.security_headers import SecurityHeaders
+from api.web.sparql_routes import create_sparql_router
 from api.web.submission_routes import create_submission_router
 
 log = logging.getLogger("mpr")
@@ -50,7 +49,9 @@ def create_app(settings: Settings, registry: Registry) -> FastAPI:
                                       "Content-Type", "Authorization"],
                        expose_headers=["ETag", "Last-Modified", "Content-Type", "Vary", "Link", "X-Total-Count"])
     app.add_middleware(SecurityHeaders)
-    app.mount("/static/swagger-ui", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger-ui")
+    # Swagger UI and ReDoc as shipped by the fastapi-offline package (only its files: its pages inline script).
+    app.mount("/static/vendor", StaticFiles(directory=Path(fastapi_offline.__file__).parent / "static"),
+              name="vendor")
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
 
     @app.exception_handler(RegistryError)

@@ -69,14 +69,18 @@ def test_rdflib_dereferences_the_hash_namespace_document(linked: LinkedWorld) ->
     assert any(str(s) == W3ID + "def#Indicator" for s in got.subjects())
 
 
-def test_agencies_files_and_activities_resolve(linked: LinkedWorld) -> None:
+def test_agencies_and_activities_resolve_files_stay_private(linked: LinkedWorld, http: httpx.Client) -> None:
     submission = f"{linked.url}/id/submission/{PUBLIC_DATASET}-v1"
     described = Graph().parse(submission)
     prov = "http://www.w3.org/ns/prov#"
-    for predicate in ("wasAttributedTo", "wasDerivedFrom", "wasGeneratedBy"):
+    for predicate in ("wasAttributedTo", "wasGeneratedBy"):
         (target,) = [str(o) for o in described.objects(predicate=URIRef(prov + predicate))]
         assert target.startswith(f"{linked.url}/id/")
         _same(Graph().parse(target), expected(linked, target, linked.public_graphs[1:]))
+    # The uploaded file (its name, SHA-256 and size) is described for its agency only, so its IRI is not found.
+    assert not list(described.objects(predicate=URIRef(prov + "wasDerivedFrom")))
+    files = [q.object.value for q in linked.snapshot.quads_for_pattern(None, NamedNode(prov + "wasDerivedFrom"), None)]
+    assert files and all(http.get(f.replace(linked.url, "")).status_code == 404 for f in files)
 
 
 def test_percent_encoding_variants_name_the_same_iri(linked: LinkedWorld, http: httpx.Client) -> None:

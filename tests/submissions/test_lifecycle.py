@@ -45,6 +45,11 @@ class World:
 
 @pytest.fixture
 def world(settings: Settings, registry: Registry) -> World:
+    return make_world(settings, registry)
+
+
+def make_world(settings: Settings, registry: Registry) -> World:
+    """The app over ``registry`` with DESTATIS, UNHCR and MPR_ADMIN and a token each."""
     add_all(registry)
     credentials = agencies.credentials_for(registry)
     tokens = {a: agencies.create_token(credentials, a).secret for a in ("DESTATIS", "UNHCR", "MPR_ADMIN")}
@@ -134,6 +139,34 @@ def test_a_dataset_belongs_to_the_agency_that_created_it(world: World) -> None:
                             content=_csv(row("DEU", "2020", "100")),
                             headers={**world.auth("UNHCR"), "Content-Type": "text/csv"})
     assert dry.status_code == 403  # a dry run says so too
+
+
+def test_an_embargoed_only_dataset_looks_unused_to_another_agency(world: World) -> None:
+    """An id an agency cannot see gets the same answer as an unused id, unless the agency owns it (DESIGN §4)."""
+    later = (datetime.now(UTC) + timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert world.upload("DESTATIS", FIRST, dataset="DEU_SECRET", release=later).status_code == 201
+    body = _csv(row("DEU", "2020", "100"))
+
+    def dry(dataset: str, **params: str) -> Any:
+        return world.client.post("/api/submissions", params={"dataset": dataset, "dry_run": "true", **params},
+                                 content=body, headers={**world.auth("UNHCR"), "Content-Type": "text/csv"})
+
+    for extra in ({}, {"base_version": "1"}):
+        hidden, unused = dry("DEU_SECRET", **extra), dry("NEVER_USED", **extra)
+        assert hidden.status_code == unused.status_code and hidden.status_code in (200, 409)
+        assert hidden.text.replace("DEU_SECRET", "X") == unused.text.replace("NEVER_USED", "X")
+    star = [world.client.post("/api/submissions", params={"dataset": d, "dry_run": "true"}, content=body,
+                              headers={**world.auth("UNHCR"), "Content-Type": "text/csv", "If-Match": "*"})
+            for d in ("DEU_SECRET", "NEVER_USED")]
+    assert [a.status_code for a in star] == [412, 412]
+    assert star[0].text.replace("DEU_SECRET", "X") == star[1].text.replace("NEVER_USED", "X")
+    stored = world.upload("UNHCR", body, dataset="DEU_SECRET")  # a real write cannot reuse the id...
+    assert stored.status_code == 403
+    message = stored.json()["error"]["message"]
+    assert "DESTATIS" not in message and "version" not in message  # ...but names neither owner nor versions
+    own = world.client.post("/api/submissions", params={"dataset": "DEU_SECRET", "dry_run": "true"}, content=body,
+                            headers={**world.auth("DESTATIS"), "Content-Type": "text/csv"})
+    assert own.status_code == 200  # the owner builds on its embargoed version
 
 
 def test_concurrent_revisions_one_wins_the_other_is_told_what_to_build_on(world: World) -> None:
@@ -291,12 +324,20 @@ def test_provenance_as_prov_o(world: World) -> None:
 
     assert one(sub, prov + "wasRevisionOf") == world.registry.iris.submission("DEU_STOCK-v1")
     assert one(sub, prov + "wasAttributedTo") == world.registry.iris.agency("DESTATIS")
+    activity = pyoxigraph.NamedNode(one(sub, prov + "wasGeneratedBy"))
+    assert one(activity, prov + "endedAtTime")
+    assert one(sub, "https://w3id.org/migration-profile/def#status").endswith("#Published")
+    # The file (name, SHA-256, size) and the start of the ingest: for the agency's token only.
+    assert not list(graph.quads_for_pattern(sub, pyoxigraph.NamedNode(prov + "wasDerivedFrom"), None))
+    assert not list(graph.quads_for_pattern(activity, pyoxigraph.NamedNode(prov + "startedAtTime"), None))
+    owned = world.client.get("/api/submissions/DEU_STOCK-v2", headers={"Accept": "text/turtle",
+                                                                       **world.auth("DESTATIS")})
+    graph = pyoxigraph.Store()
+    graph.load(owned.content, format=pyoxigraph.RdfFormat.TURTLE)
     file = pyoxigraph.NamedNode(one(sub, prov + "wasDerivedFrom"))
     assert one(file, "https://w3id.org/migration-profile/def#sha256") == hashlib.sha256(
         _csv(row("DEU", "2020", "15762457"))).hexdigest()
-    activity = pyoxigraph.NamedNode(one(sub, prov + "wasGeneratedBy"))
-    assert one(activity, prov + "startedAtTime") and one(activity, prov + "endedAtTime")
-    assert one(sub, "https://w3id.org/migration-profile/def#status").endswith("#Published")
+    assert one(activity, prov + "startedAtTime") and one(activity, prov + "used") == file.value
     old = world.client.get("/api/submissions/DEU_STOCK-v1", params={"format": "nt"})
     assert old.status_code == 200 and "#Superseded>" in old.text
 
