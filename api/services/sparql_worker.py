@@ -208,11 +208,20 @@ class WorkerPool:
             if healthy:
                 self._give_back(worker)
             else:  # killed, died or in an unknown state: a fresh worker takes its place
-                worker.stop()
+                self._discard(worker)
                 with self._lock:
                     closed = self._closed
                 if not closed:
                     self._give_back(self._start())
+
+    def _discard(self, worker: _Worker) -> None:
+        """Kill at once; wait for the exit (freeing a large heap takes a moment) in a pool thread."""
+        if worker.process.is_alive():
+            worker.process.kill()
+        try:
+            self._threads.submit(worker.stop)
+        except RuntimeError:  # the pool is closed
+            worker.stop()
 
     def close(self) -> None:
         with self._lock:
