@@ -4,7 +4,7 @@ replaced and the next query is served (against a live server with one worker and
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -19,8 +19,8 @@ QUICK = "ASK { ?s ?p ?o }"
 
 
 @pytest.fixture(scope="module")
-def small_server(sparql_data_copy: object, shared_data: Path) -> Iterator[SparqlServer]:
-    data = sparql_data_copy()  # type: ignore[operator]
+def small_server(sparql_data_copy: Callable[[], Path], shared_data: Path) -> Iterator[SparqlServer]:
+    data = sparql_data_copy()
     yield from sparql_serving(data, shared_data, {"MPR_SPARQL_WORKERS": "1", "MPR_SPARQL_MAX_MEMORY_MB": "300",
                                                   "MPR_SPARQL_TIMEOUT": "10"})
 

@@ -11,7 +11,7 @@ import statistics
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -26,9 +26,9 @@ OTHER_ROUTES = ("/health", "/api/indicators", "/sdmx/v1/dataflow/MPR/MIGRATION_P
 
 
 @pytest.fixture(scope="module")
-def busy_server(sparql_data_copy: object, shared_data: Path) -> Iterator[SparqlServer]:
+def busy_server(sparql_data_copy: Callable[[], Path], shared_data: Path) -> Iterator[SparqlServer]:
     """The default workers, per-client bound and queue, with the default 10 s time limit of the review."""
-    data = sparql_data_copy()  # type: ignore[operator]
+    data = sparql_data_copy()
     yield from sparql_serving(data, shared_data, {"MPR_SPARQL_TIMEOUT": "10"})
 
 
