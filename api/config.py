@@ -31,7 +31,10 @@ class Settings:
     sdmx_replay_observations: int = 10_000  # answers up to this size are read from the store once
     sparql_timeout_s: float = 10.0
     sparql_max_rows: int = 100_000
-    sparql_workers: int = 1
+    sparql_workers: int = 2
+    sparql_max_memory_mb: int = 1024  # each query worker's memory limit (RLIMIT_DATA); 0 for none
+    sparql_client_queries: int = 2  # queries one client (remote address) may have running or waiting
+    sparql_queue: int = 8  # queries that may wait for a worker, all clients together
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -51,7 +54,10 @@ class Settings:
             sdmx_max_regrouped_observations=int(env.get("MPR_SDMX_MAX_REGROUPED_OBSERVATIONS", "500000")),
             sparql_timeout_s=float(env.get("MPR_SPARQL_TIMEOUT", "10")),
             sparql_max_rows=int(env.get("MPR_SPARQL_MAX_ROWS", "100000")),
-            sparql_workers=int(env.get("MPR_SPARQL_WORKERS", "1")),
+            sparql_workers=int(env.get("MPR_SPARQL_WORKERS", "2")),
+            sparql_max_memory_mb=int(env.get("MPR_SPARQL_MAX_MEMORY_MB", "1024")),
+            sparql_client_queries=int(env.get("MPR_SPARQL_CLIENT_QUERIES", "2")),
+            sparql_queue=int(env.get("MPR_SPARQL_QUEUE", "8")),
         )
 
     @property

@@ -134,3 +134,24 @@ class QueryTimeout(RegistryError):
     status = 503
     code = "query_timeout"
     sdmx_code = 503
+
+
+class QueryMemoryLimit(RegistryError):
+    """A query needed more memory than the endpoint's limit and was stopped; the message says how to make it
+    cheaper. Sending it again gives the same answer, so no ``Retry-After``."""
+
+    status = 503
+    code = "query_memory_limit"
+    sdmx_code = 503
+
+
+class Busy(RegistryError):
+    """Too many requests at once (RFC 9110 §15.6.4): the handler sends ``Retry-After`` (§10.2.3) in seconds."""
+
+    status = 503
+    code = "busy"
+    sdmx_code = 503
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message, details={"retry_after": retry_after})
+        self.retry_after = retry_after

@@ -2,7 +2,9 @@
 2nd ed.), CSV and TSV (SPARQL 1.1 Query Results CSV and TSV Formats).
 
 Written here rather than by ``QuerySolutions.serialize`` so that the endpoint can stop at its row limit
-before anything is written, and so that rows can come from another process as plain tuples.
+before anything is written, and so that rows can come from another process as plain tuples. CSV and TSV open
+in spreadsheets: a value that a spreadsheet would run as a formula gets the apostrophe the ``/api`` CSV gives it
+(``api_csv.safe_cell``; numbers such as ``-12.5`` stay as they are).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from pyoxigraph import BlankNode, Literal, NamedNode
 
+from api.formats.api_csv import safe_cell
 from api.formats.media import MediaType
 
 JSON = MediaType("application/sparql-results+json", ("json", "srj"), charset=False)
@@ -55,8 +58,15 @@ def _xml_term(term: Term) -> str:
 
 
 def _tsv_term(term: Term | None) -> str:
-    """RDF term syntax (Turtle/N-Triples) as the TSV format requires; pyoxigraph's ``str`` writes it."""
-    return "" if term is None else str(term)
+    """RDF term syntax (Turtle/N-Triples) as the TSV format requires; pyoxigraph's ``str`` writes it. A literal
+    whose text a spreadsheet would run (it drops the quotes) is written with the apostrophe before it."""
+    if term is None:
+        return ""
+    if isinstance(term, Literal) and (safe := safe_cell(term.value)) != term.value:
+        if term.language:
+            return str(Literal(safe, language=term.language))
+        return str(Literal(safe, datatype=term.datatype))
+    return str(term)
 
 
 def _csv_term(term: Term | None) -> str:
@@ -64,7 +74,7 @@ def _csv_term(term: Term | None) -> str:
         return ""
     if isinstance(term, BlankNode):
         return f"_:{term.value}"
-    return term.value
+    return safe_cell(term.value)
 
 
 def write_select(variables: Sequence[str], rows: Sequence[Row], offer: MediaType) -> bytes:

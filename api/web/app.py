@@ -17,9 +17,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import __version__
 from api.config import Settings
-from api.errors import BadRequest, HttpError, RegistryError, Unauthorized
-from api.services import catalogue_dcat, sparql_endpoint
+from api.errors import BadRequest, Busy, HttpError, RegistryError, Unauthorized
+from api.services import catalogue_dcat
 from api.services.registry import Registry
+from api.services.sparql_endpoint import SparqlEndpoint
 from api.services.upload_worker import UploadWorker
 from api.web import openapi, sdmx_http
 from api.web.agency_routes import create_agency_router
@@ -40,6 +41,7 @@ def create_app(settings: Settings, registry: Registry) -> FastAPI:
     app = FastAPI(title="Migration Profile Registry", version=__version__, docs_url=None, redoc_url=None)
     app.state.registry = registry
     app.state.upload_worker = UploadWorker(settings)
+    app.state.sparql = SparqlEndpoint(registry)
     app.state.settings = settings
     # Order matters: CORS answers preflights and adds its headers, gzip compresses what streams out, and every
     # answer (errors included) carries the security headers.
@@ -65,7 +67,9 @@ def create_app(settings: Settings, registry: Registry) -> FastAPI:
         if request.url.path.startswith("/sdmx/"):
             return sdmx_http.error_response(request, exc)
         body = {"error": {"status": exc.status, "code": exc.code, "message": exc.message, "details": exc.details}}
-        headers = {"WWW-Authenticate": exc.challenge} if isinstance(exc, Unauthorized) else None
+        headers = {"WWW-Authenticate": exc.challenge} if isinstance(exc, Unauthorized) else {}
+        if isinstance(exc, Busy):
+            headers["Retry-After"] = str(exc.retry_after)
         return JSONResponse(body, status_code=exc.status, headers=headers)
 
     @app.exception_handler(RequestValidationError)
@@ -89,9 +93,9 @@ def create_app(settings: Settings, registry: Registry) -> FastAPI:
     app.include_router(create_analysis_router(registry))
     app.include_router(create_linked_data_router(registry))
     app.include_router(create_agency_router(registry))
-    app.include_router(create_sparql_router(registry))
+    app.include_router(create_sparql_router(registry, app.state.sparql))
     app.include_router(create_submission_router(registry))
-    app.router.on_shutdown.append(lambda: sparql_endpoint.close_workers(registry))
+    app.router.on_shutdown.append(app.state.sparql.close)
     app.router.on_shutdown.append(app.state.upload_worker.close)
     openapi.install(app)
 

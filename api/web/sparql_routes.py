@@ -20,8 +20,10 @@ from api.errors import BadRequest, TooLarge
 from api.formats.media import MediaType, choose
 from api.formats.rdf_output import RDF_OFFERS, serialize_graph
 from api.formats.sparql_results import RESULT_OFFERS
-from api.services import sparql_check, sparql_endpoint
+from api.services import sparql_check
 from api.services.registry import Registry
+from api.services.sparql_endpoint import SparqlEndpoint
+from api.services.sparql_worker import SparqlJob
 
 HTML = MediaType("text/html", ("html",))
 MAX_QUERY_BYTES = 256 * 1024
@@ -64,15 +66,23 @@ def _description(endpoint: str) -> list[Triple]:
     return triples
 
 
-def create_sparql_router(registry: Registry) -> APIRouter:
+def create_sparql_router(registry: Registry, endpoint: SparqlEndpoint) -> APIRouter:
     router = APIRouter(tags=["SPARQL"])
 
-    def run(request: Request, text: str, default_graphs: list[str], named_graphs: list[str],
-            format_param: str | None) -> Response:
+    def prepare(accept: str | None, text: str, default_graphs: list[str], named_graphs: list[str],
+                format_param: str | None) -> tuple[SparqlJob, MediaType]:
         checked = sparql_check.check(text)
         offers = RDF_OFFERS if checked.returns_graph else RESULT_OFFERS
-        offer = choose(request.headers.get("accept"), offers, format_param)
-        found = sparql_endpoint.answer(registry, checked, offer, default_graphs, named_graphs)
+        offer = choose(accept, offers, format_param)
+        return endpoint.job(checked, offer, default_graphs, named_graphs), offer
+
+    async def run(request: Request, text: str, default_graphs: list[str], named_graphs: list[str],
+                  format_param: str | None) -> Response:
+        """Check and plan in a thread (short), then wait for the worker on the event loop (no thread held)."""
+        job, offer = await anyio.to_thread.run_sync(prepare, request.headers.get("accept"), text, default_graphs,
+                                                    named_graphs, format_param)
+        client = request.client.host if request.client is not None else "unknown"
+        found = await endpoint.answer(client, job, offer)
         return Response(found.body, media_type=found.offer.content_type, headers={"Vary": "Accept"})
 
     def description(request: Request, format_param: str | None) -> Response:
@@ -89,15 +99,15 @@ def create_sparql_router(registry: Registry) -> APIRouter:
 
     @router.get("/sparql", summary="SPARQL query (GET)", description=DESCRIPTION)
     @router.get("/sparql/", include_in_schema=False)
-    def sparql_get(request: Request) -> Response:
+    async def sparql_get(request: Request) -> Response:
         params = request.query_params
         if "update" in params:
             raise BadRequest("this endpoint is read-only: SPARQL Update (update=) is refused.")
         query = params.get("query")
         if query is None:
-            return description(request, params.get("format"))
-        return run(request, query, params.getlist("default-graph-uri"), params.getlist("named-graph-uri"),
-                   params.get("format"))
+            return await anyio.to_thread.run_sync(description, request, params.get("format"))
+        return await run(request, query, params.getlist("default-graph-uri"), params.getlist("named-graph-uri"),
+                         params.get("format"))
 
     @router.post("/sparql", summary="SPARQL query (POST)", description=DESCRIPTION)
     @router.post("/sparql/", include_in_schema=False)
@@ -124,7 +134,7 @@ def create_sparql_router(registry: Registry) -> APIRouter:
         else:
             raise BadRequest(f"Content-Type {content_type or '(none)'} is not a SPARQL request: POST "
                              "application/sparql-query or application/x-www-form-urlencoded with query=.")
-        return await anyio.to_thread.run_sync(run, request, text, default_graphs, named_graphs, params.get("format"))
+        return await run(request, text, default_graphs, named_graphs, params.get("format"))
 
     return router
 

@@ -4,7 +4,7 @@ embargoed submission in their own graphs, on an on-disk store (queries run in wo
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,7 +18,7 @@ from tests.conftest import REPO, make_settings
 from tests.live_server import serving
 from tests.services.samples import write
 
-__all__ = ["EMBARGOED_DATASET", "EMBARGOED_VALUE", "SECRET_VALUE", "SparqlServer"]
+__all__ = ["EMBARGOED_DATASET", "EMBARGOED_VALUE", "SECRET_VALUE", "SparqlServer", "sparql_serving"]
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,23 @@ class SparqlServer:
 
 
 @pytest.fixture(scope="session")
-def sparql_data(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Path:
+def sparql_data(sparql_build: Path) -> Path:
+    return sparql_build / "data"
+
+
+@pytest.fixture(scope="session")
+def sparql_data_copy(sparql_build: Path, tmp_path_factory: pytest.TempPathFactory) -> Callable[[], Path]:
+    """A fresh copy of the data folder for another server (a store is opened by one server at a time)."""
+    def copy() -> Path:
+        target = tmp_path_factory.mktemp("sparql-copy") / "data"
+        shutil.copytree(sparql_build / "pristine", target)
+        return target
+    return copy
+
+
+@pytest.fixture(scope="session")
+def sparql_build(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Path:
+    """The data folder (``data``) and a copy of it taken before any server opened it (``pristine``)."""
     root = tmp_path_factory.mktemp("sparql")
     datasets = root / "datasets"
     shutil.copytree(REPO / "datasets" / "WB_WDI_SM_POP_NETM", datasets / "WB_WDI_SM_POP_NETM")
@@ -47,10 +63,12 @@ def sparql_data(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> 
                 "foreign-born", release=datetime.now(UTC) + timedelta(days=365))
     finally:
         registry.close()
-    return root / "data"
+    shutil.copytree(root / "data", root / "pristine")
+    return root
 
 
-def _server(data: Path, shared_data: Path, env: dict[str, str]) -> Iterator[SparqlServer]:
+def sparql_serving(data: Path, shared_data: Path, env: dict[str, str]) -> Iterator[SparqlServer]:
+    """A live server over ``data`` with ``env`` added (MPR_SPARQL_* limits)."""
     with serving({"MPR_DATA": str(data), "MPR_BASE_IRI": "http://registry.test", "MPR_SOURCES": str(shared_data),
                   **env}) as url:
         yield SparqlServer(url, url + "/sparql", "http://registry.test",
@@ -61,4 +79,4 @@ def _server(data: Path, shared_data: Path, env: dict[str, str]) -> Iterator[Spar
 
 @pytest.fixture(scope="session")
 def sparql_server(sparql_data: Path, shared_data: Path) -> Iterator[SparqlServer]:
-    yield from _server(sparql_data, shared_data, {"MPR_SPARQL_TIMEOUT": "3", "MPR_SPARQL_MAX_ROWS": "50000"})
+    yield from sparql_serving(sparql_data, shared_data, {"MPR_SPARQL_TIMEOUT": "3", "MPR_SPARQL_MAX_ROWS": "50000"})
