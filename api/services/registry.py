@@ -232,5 +232,5 @@ def open_registry(settings: Settings, store: Store | None = None, *, read_only: 
             store.clean_staging()
         registry.ensure_vocabulary()
         registry.clean_orphans()
-        store_upgrade.upgrade(registry)
+        store_upgrade.upgrade(store, registry.iris.registry_graph)
     return registry

@@ -9,29 +9,23 @@ suppressed); and the registry graph kept only the full observation count. Each s
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from pyoxigraph import NamedNode
 
+from api.store.base import Store
 from api.store.queries import fill_update, load_query
-
-if TYPE_CHECKING:
-    from api.services.registry import Registry
 
 STEPS = ("upgrade/public-counts", "upgrade/private-file", "upgrade/public-source-rows")
 
 
-def needed(registry: Registry) -> bool:
+def needed(store: Store, registry_graph: str) -> bool:
     """Whether any step has work to do (an index lookup each when the store is up to date)."""
-    return registry.store.ask(load_query("upgrade/needed"), {"registry": NamedNode(registry.iris.registry_graph)})
+    return store.ask(load_query("upgrade/needed"), {"registry": NamedNode(registry_graph)})
 
 
-def upgrade(registry: Registry) -> bool:
-    """Run every step if needed; True when the store was changed."""
-    if not needed(registry):
+def upgrade(store: Store, registry_graph: str) -> bool:
+    """Run every step if needed (before the store serves anyone); True when the store was changed."""
+    if not needed(store, registry_graph):
         return False
-    graph = NamedNode(registry.iris.registry_graph)
-    with registry.write_lock:
-        for step in STEPS:
-            registry.store.update(fill_update(step, registry=graph))
+    for step in STEPS:
+        store.update(fill_update(step, registry=NamedNode(registry_graph)))
     return True

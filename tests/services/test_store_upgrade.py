@@ -29,7 +29,7 @@ def test_an_earlier_layout_is_upgraded_once(tmp_path: Path) -> None:
                   SubmissionMetadata("DEU_STOCK", "DESTATIS", "Stock", ("Destatis",)))
     sub = registry.iris.submission("DEU_STOCK-v1")
     private = sub + "/report"
-    assert not store_upgrade.needed(registry)
+    assert not store_upgrade.needed(registry.store, registry.iris.registry_graph)
     # Write the store as earlier versions did: the file in the public graph, source lines, no public count.
     file_triples = [t for t in registry.store.graph_triples(private) if t.predicate != NamedNode(
         vocab.MP + "validationReport")]
@@ -40,7 +40,7 @@ def test_an_earlier_layout_is_upgraded_once(tmp_path: Path) -> None:
     report = [t for t in registry.store.graph_triples(private) if t not in file_triples]
     registry.store.replace_graph(private, report)
     registry.store.update(f"DELETE WHERE {{ GRAPH <{registry.iris.registry_graph}> {{ ?s {PUBLIC_COUNT} ?n }} }}")
-    assert store_upgrade.needed(registry)
+    assert store_upgrade.needed(registry.store, registry.iris.registry_graph)
     registry.close()
 
     reopened = open_registry(settings)
@@ -53,5 +53,6 @@ def test_an_earlier_layout_is_upgraded_once(tmp_path: Path) -> None:
     counts = reopened.store.select(f"SELECT ?n WHERE {{ <{sub}> {PUBLIC_COUNT} ?n }}",
                                    default_graphs=[reopened.iris.registry_graph])
     assert [r["n"].value for r in counts] == ["2"]  # type: ignore[union-attr]
-    assert not store_upgrade.needed(reopened) and not store_upgrade.upgrade(reopened)
+    assert not store_upgrade.needed(reopened.store, reopened.iris.registry_graph)
+    assert not store_upgrade.upgrade(reopened.store, reopened.iris.registry_graph)
     reopened.close()
