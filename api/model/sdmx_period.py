@@ -39,7 +39,18 @@ _DATETIME = re.compile(
 
 
 class PeriodError(BadRequest):
-    """The text is not a time period the registry accepts; the message says why and what to write."""
+    """The text is not a time period the registry accepts; the message says why and what to write.
+
+    ``reason`` is the sentence without the period ("is outside the years ..."), for callers that name the
+    value themselves (``from=0000 is outside ...``)."""
+
+    def __init__(self, quoted: str, reason: str) -> None:
+        super().__init__(f"{quoted} {reason}")
+        self.quoted = quoted
+        self.reason = reason
+
+    def __reduce__(self) -> tuple[type[PeriodError], tuple[str, str]]:  # pickled whole (worker processes)
+        return PeriodError, (self.quoted, self.reason)
 
 
 def shown(text: str) -> str:
@@ -50,7 +61,7 @@ def shown(text: str) -> str:
 
 def _year(value: str, year: int) -> int:
     if not FIRST_YEAR <= year <= LAST_YEAR:
-        raise PeriodError(f"{shown(value)} is outside the years the registry accepts ({FIRST_YEAR}-{LAST_YEAR})")
+        raise PeriodError(shown(value), f"is outside the years the registry accepts ({FIRST_YEAR}-{LAST_YEAR})")
     return year
 
 
@@ -80,13 +91,13 @@ def _parse(value: str, moments: bool) -> tuple[date, date]:
         if kind == "week":
             week = int(match.group(2))
             if week > iso_weeks(year):
-                raise PeriodError(f"{value} is not a week of {year}: {year} has {iso_weeks(year)} ISO weeks")
+                raise PeriodError(value, f"is not a week of {year}: {year} has {iso_weeks(year)} ISO weeks")
             monday = date.fromisocalendar(year, week, 1)
             return monday, monday + timedelta(days=6)
         month, day = int(match.group(2)), int(match.group(3))
         if day > calendar.monthrange(year, month)[1]:
-            raise PeriodError(f"{value} is not a calendar date: {calendar.month_name[month]} {year} has "
-                              f"{calendar.monthrange(year, month)[1]} days")
+            raise PeriodError(value, f"is not a calendar date: {calendar.month_name[month]} {year} has "
+                                     f"{calendar.monthrange(year, month)[1]} days")
         return date(year, month, day), date(year, month, day)
     moment = _DATETIME.fullmatch(value) if moments else None
     if moment is not None:  # an xs:dateTime (REST v1.5 allows it for startPeriod/endPeriod)
@@ -94,17 +105,17 @@ def _parse(value: str, moments: bool) -> tuple[date, date]:
         try:
             moment_day = datetime.fromisoformat(value.replace("Z", "+00:00")).date()
         except ValueError:
-            raise PeriodError(f"{value} is not a valid date and time") from None
+            raise PeriodError(value, "is not a valid date and time") from None
         return moment_day, moment_day
-    raise PeriodError(f"'{shown(value)}' is not an SDMX time period: write {FORMS}")
+    raise PeriodError(f"'{shown(value)}'", f"is not an SDMX time period: write {FORMS}")
 
 
 def _checked(text: str) -> str:
     value = text.strip()
     if not value:
-        raise PeriodError(f"the period is empty: write {FORMS}")
+        raise PeriodError("the period", f"is empty: write {FORMS}")
     if len(value) > MAX_LENGTH:
-        raise PeriodError(f"'{shown(value)}' is too long to be a time period: write {FORMS}")
+        raise PeriodError(f"'{shown(value)}'", f"is too long to be a time period: write {FORMS}")
     return value
 
 

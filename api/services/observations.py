@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from api.errors import BadRequest
 from api.model.agency import Principal
 from api.model.read_api import ObservationOut, ObservationPage, ObservationQuery, Provenance, SeriesPart
-from api.model.sdmx_period import PeriodError, period_bounds
+from api.model.sdmx_period import PeriodError, period_bounds, shown
 from api.services import areas as area_service
 from api.services.read_index import ReadIndex, read_index, read_observation
 from api.services.registry import Registry
@@ -39,7 +39,7 @@ def _bound(text: str | None, name: str, end: bool) -> str | None:
     try:
         first, last = period_bounds(text, moments=True)
     except PeriodError as exc:
-        raise BadRequest(f"{name}: {exc.message}; or leave {name} out.") from None
+        raise BadRequest(f"{name}={shown(text)} {exc.reason}; or leave {name} out.") from None
     return last if end else first
 
 
