@@ -142,7 +142,7 @@ def period_kind(text: str) -> str | None:
     value = text.strip()
     for kind, pattern in _PATTERNS:
         if pattern.fullmatch(value):
-            if kind == "year" and len(value) == 4 or kind == "day":
+            if (kind == "year" and len(value) == 4) or kind == "day":
                 return kind
             return "month" if kind == "month" and "M" not in value else "other"
     return None
