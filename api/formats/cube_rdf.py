@@ -9,7 +9,6 @@ the datatype shape reports it with its row and column.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -17,6 +16,7 @@ from functools import lru_cache
 from pyoxigraph import Literal, NamedNode, Triple
 
 from api import vocab
+from api.model.sdmx_period import period_kind
 from api.model.structure import ATTRIBUTES, DIMENSIONS, MEASURE, series_key
 from api.model.submission import ObservationRecord
 
@@ -37,29 +37,21 @@ _CODED = set(vocab.CODE_LISTS) | {"INDICATOR"}
 
 MAX_FRACTION_DIGITS = 18
 
-_YEAR = re.compile(r"^\d{4}$")
-_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_OTHER_PERIOD = re.compile(r"^\d{4}-(Q[1-4]|S[12]|W(0[1-9]|[1-4]\d|5[0-3])|A1|M(0[1-9]|1[0-2]))$")
+_PERIOD_TYPES = {"year": XSD_GYEAR, "month": XSD_GYEARMONTH, "day": XSD_DATE, "other": SDMX_PERIOD}
 
 
 def time_period_literal(text: str) -> Literal:
     """SDMX time period -> a typed literal that sorts correctly within its frequency.
 
     Years are xsd:gYear, months xsd:gYearMonth, days xsd:date; quarters, halves and weeks keep
-    the SDMX form typed mp:sdmxTimePeriod. Anything else stays a plain string, which the
-    TIME_PERIOD shape rejects with the row and column.
+    the SDMX form typed mp:sdmxTimePeriod (the forms are the period model's, api/model/sdmx_period.py).
+    Anything else stays a plain string. The typing looks at the form only: the TIME_PERIOD shape and the
+    validator's period check refuse, with the row and column, a year outside the accepted range or a day or
+    week that does not exist.
     """
     text = text.strip()
-    if _YEAR.match(text):
-        return Literal(text, datatype=XSD_GYEAR)
-    if _MONTH.match(text):
-        return Literal(text, datatype=XSD_GYEARMONTH)
-    if _DATE.match(text):
-        return Literal(text, datatype=XSD_DATE)
-    if _OTHER_PERIOD.match(text):
-        return Literal(text, datatype=SDMX_PERIOD)
-    return Literal(text)
+    kind = period_kind(text)
+    return Literal(text) if kind is None else Literal(text, datatype=_PERIOD_TYPES[kind])
 
 
 def number_literal(text: str, datatype: NamedNode = XSD_DECIMAL) -> Literal:

@@ -15,9 +15,9 @@ from api import vocab
 from api.errors import NotFound
 from api.model.agency import Principal
 from api.model.read_api import DatasetOut, DistributionOut, SeriesPart, VersionOut
+from api.model.sdmx_period import period_bounds
 from api.services.read_index import ReadIndex, read_index
 from api.services.registry import Registry
-from api.services.sdmx_data import period_bounds
 from api.services.sdmx_history import public_versions
 
 

@@ -10,10 +10,11 @@ from decimal import Decimal, InvalidOperation
 
 from api.errors import BadRequest, NotFound
 from api.model.read_api import ComparabilityFlag, ComparisonOut, ComparisonRow, Provenance, SeriesPart
+from api.model.sdmx_period import PeriodError, period_bounds, shown
 from api.services import areas as area_service
 from api.services.read_index import headline, read_index, read_observation
 from api.services.registry import Registry
-from api.services.sdmx_data import Record, period_bounds
+from api.services.sdmx_data import Record
 
 ESTIMATED = {"E": "estimated", "I": "imputed", "F": "forecast"}
 DEFAULT_MAX_GAP_YEARS = 2
@@ -34,8 +35,12 @@ def _multiplier(record: Record) -> int:
 def _period_wanted(period: str) -> str | None:
     if period == "latest":
         return None
-    if not (len(period) == 4 and period.isdigit()):
-        raise BadRequest(f"period={period}: use latest or a year such as 2020.")
+    if not (len(period) == 4 and period.isascii() and period.isdigit()):
+        raise BadRequest(f"period={shown(period)}: use latest or a year such as 2020.")
+    try:
+        period_bounds(period)
+    except PeriodError as exc:
+        raise BadRequest(f"period: {exc.message}; use latest or a year such as 2020.") from None
     return period
 
 

@@ -12,10 +12,10 @@ from api import vocab
 from api.errors import BadRequest, NotFound
 from api.model.catalogue import Indicator
 from api.model.read_api import IndicatorOut, SourceSeriesOut
+from api.model.sdmx_period import period_bounds
 from api.model.sdmx_structure import pick
 from api.services.read_index import read_index
 from api.services.registry import Registry
-from api.services.sdmx_data import period_bounds
 from api.store.queries import load_query
 
 # The sections in the order of a Migration Profile (IOM guidance; the Extended profile's context first).

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from api.errors import BadRequest
 from api.model.agency import Principal
 from api.model.read_api import ObservationOut, ObservationPage, ObservationQuery, Provenance, SeriesPart
-from api.model.sdmx_period import PeriodError, period_range
+from api.model.sdmx_period import PeriodError, period_bounds, shown
 from api.services import areas as area_service
 from api.services.read_index import ReadIndex, read_index, read_observation
 from api.services.registry import Registry
-from api.services.sdmx_data import Record, period_bounds
+from api.services.sdmx_data import Record
 from api.services.sdmx_data_params import parse_moment
 from api.services.sdmx_structures import data_labels
 
@@ -33,14 +33,14 @@ def _codes(texts: list[str]) -> tuple[str, ...]:
 
 
 def _bound(text: str | None, name: str, end: bool) -> str | None:
-    if text is None or not text.strip():
+    """The first (``from``) or last (``to``) day of a period parameter; BadRequest naming the parameter."""
+    if text is None:
         return None
     try:
-        first, last = period_range(text.strip())
-    except PeriodError:
-        raise BadRequest(f"{name}={text} is not a period: write 2015, 2015-06, 2015-Q2, 2015-S1 or "
-                         "2015-06-30.") from None
-    return (last if end else first).isoformat()
+        first, last = period_bounds(text, moments=True)
+    except PeriodError as exc:
+        raise BadRequest(f"{name}={shown(text)} {exc.reason}; or leave {name} out.") from None
+    return last if end else first
 
 
 def parse_query(registry: Registry, *, indicator: list[str], area: list[str], region: str | None,

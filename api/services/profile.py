@@ -22,12 +22,12 @@ from api.model.read_api import (
     SectionCoverage,
     SeriesPart,
 )
+from api.model.sdmx_period import period_bounds
 from api.model.sdmx_structure import pick
 from api.services import areas as area_service
 from api.services.indicators import scheme_labels, sections
 from api.services.read_index import headline, is_headline, read_index, read_observation
 from api.services.registry import Registry
-from api.services.sdmx_data import period_bounds
 
 SERIES_POINTS = 5
 

@@ -6,6 +6,7 @@ An agency's view (with its restricted graphs) is indexed the same way, in slots 
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import defaultdict
 from collections.abc import Iterable
@@ -16,9 +17,10 @@ from pyoxigraph import NamedNode
 
 from api import vocab
 from api.model.read_api import Provenance, SeriesPart
+from api.model.sdmx_period import FIRST_YEAR, LAST_YEAR, is_period, period_bounds
 from api.model.view import PublicView
 from api.services.registry import Registry
-from api.services.sdmx_data import Record, observation_record, period_bounds
+from api.services.sdmx_data import Record, observation_record
 from api.store.queries import load_query
 
 
@@ -48,6 +50,7 @@ class ReadIndex:
         return ReadIndex(parts, {}, {}, {}, {g: p for g, p in self.provenance.items() if g not in owner})
 
 
+log = logging.getLogger("mpr")
 _CACHE: dict[tuple[int, str], ReadIndex] = {}
 _AGENCY_CACHE: dict[tuple[int, str], ReadIndex] = {}  # agencies' views: they never evict the public index
 _LOCK = threading.Lock()
@@ -77,14 +80,23 @@ def read_index(registry: Registry, view: PublicView) -> ReadIndex:
 
 def _build(registry: Registry, view: PublicView) -> ReadIndex:
     periods: dict[tuple[str, str], list[str]] = defaultdict(list)
+    unreadable = 0
     if view.data_graphs:
         _names, rows = registry.store.select_stream(load_query("api/series-periods"),
                                                     default_graphs=view.data_graphs)
         parse = registry.iris.observation_parts
         for graph, observation in rows:
             found = parse(observation.value) if graph is not None and observation is not None else None
-            if found is not None:
-                periods[(found[1], graph.value)].append(found[2])  # type: ignore[union-attr]
+            if found is None:
+                continue
+            if not is_period(found[2]):  # stored by an older version that accepted it: left out of every read
+                unreadable += 1
+                continue
+            periods[(found[1], graph.value)].append(found[2])  # type: ignore[union-attr]
+    if unreadable:
+        log.warning("read index: %d stored observation(s) with a period outside what the registry accepts "
+                    "(%d-%d, SDMX forms) left out; withdraw or revise their submissions", unreadable,
+                    FIRST_YEAR, LAST_YEAR)
     parts = tuple(SeriesPart(key, graph, tuple(sorted(set(found), key=period_bounds)))
                   for (key, graph), found in sorted(periods.items()))
     by_area: dict[str, list[SeriesPart]] = defaultdict(list)

@@ -21,7 +21,7 @@ from api import vocab
 from api.errors import NotFound, TooLarge
 from api.model.sdmx import ALL_DIMENSIONS, DataMessage, Observation, Series
 from api.model.sdmx_data_query import ComponentFilter, Condition, DataQuery
-from api.model.sdmx_period import PeriodError, period_range
+from api.model.sdmx_period import is_period, period_bounds
 from api.model.structure import ATTRIBUTES, DIMENSIONS, SERIES_DIMENSIONS, TIME_DIMENSION
 from api.model.view import PublicView
 from api.services.registry import Registry
@@ -37,15 +37,6 @@ Record = dict[str, str]
 @lru_cache(maxsize=1 << 16)
 def _code(iri: str) -> str:
     return vocab.code_id_from_iri(iri)
-
-
-@lru_cache(maxsize=1 << 12)
-def _period(text: str) -> tuple[str, str]:
-    try:
-        start, end = period_range(text)
-    except PeriodError:
-        return text, text
-    return start.isoformat(), end.isoformat()
 
 
 # -- filters -------------------------------------------------------------------------------------
@@ -66,8 +57,8 @@ def _holds(condition: Condition, component: str, value: str | None) -> bool:
             value.startswith(wanted) if op == "sw" else value.endswith(wanted))
         return hit if op != "nc" else not hit
     if component == TIME_DIMENSION:
-        start, end = _period(value)
-        w_start, w_end = _period(wanted)
+        start, end = period_bounds(value)
+        w_start, w_end = period_bounds(wanted, moments=True)
         if op == "eq":
             return (start, end) == (w_start, w_end)
         if op == "ne":
@@ -149,19 +140,15 @@ _PROPERTY_COMPONENT = {NamedNode(vocab.prop(c)).value: c for c in (TIME_DIMENSIO
 _SERIES_KEY = NamedNode(vocab.MP + "seriesKey")
 
 
-def period_bounds(text: str) -> tuple[str, str]:
-    """The ISO dates of a period's first and last day (the sort and comparison key of periods)."""
-    return _period(text)
-
-
 def observation_record(key: str, pairs: Iterable[tuple[NamedNode, object]]) -> Record | None:
-    """One observation's (predicate, object) pairs as a record keyed by component id; None without a period."""
+    """One observation's (predicate, object) pairs as a record keyed by component id; None without a period
+    or with one the readers cannot render (stored by an older version that accepted it: skipped, never a 500)."""
     record = dict(zip(SERIES_DIMENSIONS, key.split("."), strict=True))
     for predicate, term in pairs:
         component = _PROPERTY_COMPONENT.get(predicate.value)
         if component is not None:
             record[component] = _text(component, term)
-    return record if TIME_DIMENSION in record else None
+    return record if TIME_DIMENSION in record and is_period(record[TIME_DIMENSION]) else None
 
 
 def _series_records(registry: Registry, key: str, graphs: tuple[str, ...]) -> list[Record]:
@@ -194,7 +181,7 @@ def _records(registry: Registry, query: DataQuery, keys: list[tuple[str, tuple[s
     for key, graphs in keys:
         series = [r for r in _series_records(registry, key, graphs) if _wanted(r, query)]
         if series:
-            series.sort(key=lambda r: _period(r[TIME_DIMENSION]))
+            series.sort(key=lambda r: period_bounds(r[TIME_DIMENSION]))
             yield _first_last(series, query)
 
 
@@ -228,12 +215,13 @@ def failing_components(record: Record, query: DataQuery, *, stop_at_first: bool 
                                   for p in query.keys))
         if stop_at_first and failing:
             return failing
-    start, end = _period(record[TIME_DIMENSION])
-    if (query.start_period and start < query.start_period.start) or (
-            query.end_period and end > query.end_period.end):
-        failing.add(TIME_DIMENSION)
-        if stop_at_first:
-            return failing
+    if query.start_period or query.end_period:
+        start, end = period_bounds(record[TIME_DIMENSION])
+        if (query.start_period and start < query.start_period.start) or (
+                query.end_period and end > query.end_period.end):
+            failing.add(TIME_DIMENSION)
+            if stop_at_first:
+                return failing
     for f in query.filters:
         if not any(all(_holds(c, f.component, record.get(f.component)) for c in alt) for alt in f.alternatives):
             failing.add(f.component)

@@ -112,7 +112,7 @@ def _key_pattern(key: str, *, or_separator: str, allow_short: bool) -> KeyPatter
 
 def parse_period(name: str, text: str) -> Period:
     try:
-        start, end = period_range(text)
+        start, end = period_range(text, moments=True)
     except PeriodError as exc:
         raise BadRequest(f"{name}: {exc}.") from None
     return Period(text, start.isoformat(), end.isoformat())

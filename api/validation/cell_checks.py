@@ -4,6 +4,11 @@
 run as a formula by spreadsheets that open a CSV (OWASP "CSV Injection"; CWE-1236). The registry serves
 every accepted cell back in SDMX-CSV and the API's CSV, so such a cell is refused with its row and column.
 A number such as ``-5`` or ``+5`` is not a formula: the numeric rules (datatype, range) judge it.
+
+``datatype`` on TIME_PERIOD: every period is read with the parser the readers use (api/model/sdmx_period.py),
+so that nothing is accepted that a reader cannot render. The TIME_PERIOD shape says the forms and the years;
+this check adds what a regular expression cannot (the days of a month, the ISO weeks of a year) and writes
+the same sentence as the shape, so that a cell both refuse gives one problem.
 """
 
 from __future__ import annotations
@@ -11,8 +16,9 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from api.model.sdmx_period import period_problem
 from api.model.submission import Problem
-from api.validation.report import ObservationInfo
+from api.validation.report import ObservationInfo, time_period_message
 
 FORMULA_RULE = "formula-injection"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -43,4 +49,20 @@ def formula_cells(observations: Mapping[str, ObservationInfo]) -> list[Problem]:
                 "(start the cell with an apostrophe ')",
                 row=info.row, column=column, value=shown, focus=focus,
             ))
+    return problems
+
+
+def period_cells(observations: Mapping[str, ObservationInfo]) -> list[Problem]:
+    """One Violation per TIME_PERIOD that the readers' parser refuses, with its row and column (an empty or
+    missing period is the cardinality rule's)."""
+    problems: list[Problem] = []
+    for focus, info in observations.items():
+        value = info.cells.get("TIME_PERIOD", "").strip()
+        if not value or period_problem(value) is None:
+            continue
+        where = f"row {info.row}" if info.row is not None else f"observation <{focus}>"
+        problems.append(Problem(
+            "Violation", "datatype", time_period_message(f"{where}, TIME_PERIOD", value),
+            row=info.row, column="TIME_PERIOD", value=value, focus=focus,
+        ))
     return problems

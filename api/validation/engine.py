@@ -49,14 +49,15 @@ class ShapeEngine(Protocol):
 
 
 def to_rdflib(term: NamedNode | BlankNode | Literal) -> rdflib.term.Node:
-    """A pyoxigraph term as the equal rdflib term."""
+    """A pyoxigraph term as the equal rdflib term (a literal keeps its lexical form: rdflib would otherwise
+    rewrite "2020-01-01Z"^^xsd:date as "2020-01-01", and sh:pattern reads the lexical form, SHACL §4.4.3)."""
     if isinstance(term, NamedNode):
         return rdflib.URIRef(term.value)
     if isinstance(term, BlankNode):
         return rdflib.BNode(term.value)
     if term.language:
         return rdflib.Literal(term.value, lang=term.language)
-    return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
+    return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value), normalize=False)
 
 
 def _canonical(lexical: str, datatype: str) -> str:

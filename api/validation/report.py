@@ -15,6 +15,7 @@ import pyoxigraph
 import rdflib
 
 from api import vocab
+from api.model.sdmx_period import period_problem
 from api.model.submission import Problem
 from api.validation.engine import SH, ShaclResult
 
@@ -33,7 +34,6 @@ _COMPONENT_RULES = {
 }
 _ANNOTATED = {"OrConstraintComponent", "NotConstraintComponent", "HasValueConstraintComponent"}
 _LIST_LIMIT = 20
-_PERIODS = "2020, 2020-01, 2020-01-31, 2020-Q1, 2020-S1 or 2020-W05"
 
 
 @dataclass(frozen=True)
@@ -162,7 +162,7 @@ class _Writer:
             return f"{head}: {shown} is not a code of {list_id}{allowed}"
         if rule == "datatype":
             if column == "TIME_PERIOD":
-                return f"{head}: {shown} is not an SDMX time period (write {_PERIODS})"
+                return time_period_message(head, value)
             if column == "DECIMALS":
                 return f"{head}: {shown} is not a whole number"
             if column == "OBS_VALUE":
@@ -201,6 +201,16 @@ class _Writer:
         if unit_shape is None or unit_shape.has_value is None:
             return ""
         return self.c.labels.get(unit_shape.has_value, vocab.code_id_from_iri(unit_shape.has_value))
+
+
+def time_period_message(head: str, value: str | None) -> str:
+    """The sentence for a TIME_PERIOD the registry refuses, from the parser every reader uses (the TIME_PERIOD
+    shape and the period check of the validator both write it, so that the two give one problem)."""
+    reason = period_problem(value or "")
+    if reason is None:  # a period, but typed with another kind's datatype (RDF uploads)
+        return (f"{head}: '{value}' does not match its datatype: years are xsd:gYear, months xsd:gYearMonth, "
+                "days xsd:date, and quarters, halves and weeks mp:sdmxTimePeriod")
+    return f"{head}: {reason}"
 
 
 def problems_from_results(

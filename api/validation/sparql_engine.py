@@ -1,16 +1,19 @@
 """A SHACL Core engine that compiles the shapes into one SPARQL SELECT over pyoxigraph (DESIGN §5).
 
 Same results as pyshacl for the components the registry's shapes use: sh:targetClass, sh:minCount,
-sh:maxCount, sh:in, sh:datatype, sh:nodeKind, sh:minInclusive, sh:maxInclusive, sh:hasValue, sh:not and
-sh:or of simple shapes, sh:closed with sh:ignoredProperties, sh:severity and sh:deactivated. Anything
-else in a shape raises NotImplementedError at compile time rather than being silently skipped.
+sh:maxCount, sh:in, sh:datatype, sh:nodeKind, sh:minInclusive, sh:maxInclusive, sh:hasValue, sh:pattern
+(without sh:flags), sh:not and sh:or of simple shapes, sh:closed with sh:ignoredProperties, sh:severity and
+sh:deactivated. Anything else in a shape raises NotImplementedError at compile time rather than being
+silently skipped.
 
 The query text is generated from the shapes graph only: every IRI and literal in it is a term of the
 shapes graph as the RDF library serialises it (N-Triples), never input data. Each constraint becomes a
 UNION branch that binds ``?k``, the index of its (shape, component, path, severity) in Python.
 Differences from pyshacl, outside what the registry's data produces: lexical well-formedness of typed
-literals is checked with the XSD patterns below (rdflib parses with Python's conversions), and the
-store keeps typed numbers in canonical form ("1.50" is reported as "1.5").
+literals is checked with the XSD patterns below (rdflib parses with Python's conversions; an xsd:date must
+also be a real calendar date in years 0001-9999, as Python's), the store keeps typed numbers in canonical
+form ("1.50" is reported as "1.5"), and sh:pattern is XPath's regular expression (SPARQL REGEX) where
+pyshacl uses Python's, whose ``$`` also matches before a final newline.
 """
 
 from __future__ import annotations
@@ -34,7 +37,9 @@ _LEXICAL = {
     _XSD + "integer": r"^[+-]?[0-9]+$",
     _XSD + "gYear": rf"^-?[0-9]{{4,}}{_TZ}$",
     _XSD + "gYearMonth": rf"^-?[0-9]{{4,}}-(0[1-9]|1[0-2]){_TZ}$",
-    _XSD + "date": rf"^-?[0-9]{{4,}}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01]){_TZ}$",
+    # Python's date (what rdflib, and so pyshacl, parses with): four-digit years from 0001
+    _XSD + "date": rf"^([1-9][0-9]{{3}}|0[1-9][0-9]{{2}}|00[1-9][0-9]|000[1-9])-(0[1-9]|1[0-2])"
+                   rf"-(0[1-9]|[12][0-9]|3[01]){_TZ}$",
     _XSD + "dateTime": rf"^-?[0-9]{{4,}}-[0-9]{{2}}-[0-9]{{2}}T[0-9]{{2}}:[0-9]{{2}}:[0-9]{{2}}(\\.[0-9]+)?{_TZ}$",
     _XSD + "boolean": r"^(true|false|1|0)$",
 }
@@ -44,7 +49,10 @@ _IGNORED = {
     _SH.deactivated, _SH.path, _SH.property, _SH.targetClass, _SH.ignoredProperties, rdflib.RDFS.label,
     rdflib.RDFS.comment,
 }
-_VALUE_COMPONENTS = {_SH.datatype, _SH.nodeKind, _SH.minInclusive, _SH.maxInclusive, _SH["in"], _SH.hasValue}
+# Datatypes whose value space the store checks by a cast (a date must exist: 2019-02-29 does not).
+_CAST_CHECKED = {_XSD + "date"}
+_VALUE_COMPONENTS = {_SH.datatype, _SH.nodeKind, _SH.minInclusive, _SH.maxInclusive, _SH["in"], _SH.hasValue,
+                     _SH.pattern}
 
 
 @dataclass(frozen=True)
@@ -183,7 +191,14 @@ class _Compiler:
         if c == _SH.datatype:
             pattern = _LEXICAL.get(str(o))
             lexical = f' && REGEX(STR({x}), "{pattern}")' if pattern else ""
+            if str(o) in _CAST_CHECKED:
+                lexical += f" && COALESCE(sameTerm(DATATYPE({_n3(o)}(STR({x}))), {_n3(o)}), false)"
             return f"(isLiteral({x}) && sameTerm(DATATYPE({x}), {_n3(o)}){lexical})"
+        if c == _SH.pattern:
+            if not isinstance(o, rdflib.Literal):
+                raise NotImplementedError(f"sh:pattern {o} is not a literal")
+            # SHACL §4.4.3: a blank node never matches; otherwise the string form of the value node.
+            return f"(!isBlank({x}) && COALESCE(REGEX(STR({x}), {_n3(rdflib.Literal(str(o)))}), false))"
         if c == _SH.nodeKind:
             kinds = {str(_SH.IRI): "isIRI", str(_SH.Literal): "isLiteral", str(_SH.BlankNode): "isBlank"}
             if str(o) not in kinds:

@@ -21,7 +21,7 @@ from api.config import Settings
 from api.formats.cube_rdf import records_to_triples
 from api.model.report import ValidationReport
 from api.model.submission import ParsedFile, Problem
-from api.validation.cell_checks import formula_cells
+from api.validation.cell_checks import formula_cells, period_cells
 from api.validation.checks import checks_on, mark_counts, run_checks
 from api.validation.engine import ShaclResult, ShapeEngine, oxi_text
 from api.validation.pyshacl_engine import PyshaclEngine
@@ -185,12 +185,14 @@ class Validator:
         else:
             results = engine.validate(shacl_data(triples, dataset_triples), self.shapes)
             checked = run_checks(triples, observations, self.facts.count_indicators)
-        problems = [
+        # The TIME_PERIOD shape and the period check write the same problem for a cell both refuse: kept once.
+        problems = list(dict.fromkeys([
             *parse_problems,
             *formula_cells(observations),
+            *period_cells(observations),
             *problems_from_results(results, observations, self.context),
             *checked,
-        ]
+        ]))
         return ValidationReport(file=name, observations=len(observations), results=tuple(sort_problems(problems)))
 
 

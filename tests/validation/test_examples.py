@@ -18,6 +18,7 @@ EXPECTED: dict[str, tuple[str, str, int | None, str | None, str | None]] = {
     "indicator-unit.csv": ("Violation", "indicator-unit", 3, "UNIT_MEASURE", "PS"),
     "datatype-obs-value.csv": ("Violation", "datatype", 3, "OBS_VALUE", "12,5"),
     "datatype-time-period.csv": ("Violation", "datatype", 3, "TIME_PERIOD", "2020/21"),
+    "period-range.csv": ("Violation", "datatype", 3, "TIME_PERIOD", "0000"),
     "decimals-range.csv": ("Violation", "range", 3, "DECIMALS", "20"),
     "cardinality.csv": ("Violation", "cardinality", 3, "CONF_STATUS", None),
     "missing-value-status.csv": ("Violation", "missing-value-status", 3, "OBS_VALUE", None),
@@ -31,6 +32,8 @@ EXPECTED: dict[str, tuple[str, str, int | None, str | None, str | None]] = {
 # A phrase each message must contain, so that a statistician learns what to do.
 PHRASES = {
     "range.csv": "row 3, OBS_VALUE: 104.2 is above 100, the maximum for indicator STK_IMM_PCT",
+    "period-range.csv": "row 3, TIME_PERIOD: 0000 is outside the years the registry accepts (1800-2200)",
+    "datatype-time-period.csv": "row 3, TIME_PERIOD: '2020/21' is not an SDMX time period: write 2020, 2020-01",
     "code-list-sex.csv": "row 3, SEX: 'X' is not a code of CL_SEX (allowed: F, M, _T, _U, _Z)",
     "not-applicable-dimension.csv": "row 3, AGE: indicator REM_IN is not broken down by age, so AGE must be _Z",
     "breakdown-total.csv": "use _T for a total",
