@@ -75,3 +75,14 @@ class PublicVersion:
     valid_from: datetime
     valid_to: datetime | None
     observations: int
+
+
+@dataclass(frozen=True)
+class PublishedVersion:
+    """The current public version of a dataset, as the registry graph records it (no observation read)."""
+
+    dataset: str  # the dataset's id
+    version: int
+    agency: str
+    observations: int  # public observations only
+    generated: datetime

@@ -11,14 +11,20 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from urllib.parse import quote, unquote
 
+from pyoxigraph import Literal, NamedNode
+
 from api import vocab
 from api.errors import NotFound
 from api.model.agency import Principal
 from api.model.read_api import DatasetOut, DistributionOut, SeriesPart, VersionOut
 from api.model.sdmx_period import period_bounds
+from api.model.view import PublishedVersion
 from api.services.read_index import ReadIndex, read_index
 from api.services.registry import Registry
 from api.services.sdmx_history import public_versions
+from api.store.queries import load_query
+
+XSD_DATETIME = NamedNode(vocab.XSD + "dateTime")
 
 
 def _distributions(dataset_id: str) -> list[DistributionOut]:
@@ -51,6 +57,22 @@ def _datasets(registry: Registry, index: ReadIndex) -> Iterator[DatasetOut]:
             last_period=max(periods, key=period_bounds) if periods else None,
             iri=registry.iris.dataset(provenance.dataset), submission_iri=graph,
             distributions=_distributions(provenance.dataset))
+
+
+def published(registry: Registry, now: datetime | None = None) -> list[PublishedVersion]:
+    """The current public version of every dataset with its public count, by dataset id: read from the registry
+    graph alone (one query, no observation), for the home page."""
+    moment = (now or datetime.now(UTC)).astimezone(UTC)
+    rows = registry.store.select(load_query("registry/public-submissions"),
+                                 {"now": Literal(moment.strftime("%Y-%m-%dT%H:%M:%SZ"), datatype=XSD_DATETIME)},
+                                 default_graphs=[registry.iris.registry_graph])
+    found = [PublishedVersion(vocab.code_id_from_iri(row["dataset"].value), int(row["version"].value),
+                              vocab.code_id_from_iri(row["by"].value),
+                              int(row["observations"].value) if row["observations"] is not None else 0,
+                              datetime.fromisoformat(row["generated"].value.replace("Z", "+00:00")))
+             for row in rows if row["dataset"] is not None and row["version"] is not None and row["by"] is not None
+             and row["generated"] is not None]
+    return sorted(found, key=lambda v: v.dataset)
 
 
 def list_datasets(registry: Registry, principal: Principal | None = None) -> list[DatasetOut]:

@@ -107,7 +107,7 @@ def create_app(settings: Settings, registry: Registry) -> FastAPI:
     @app.get("/", response_class=HTMLResponse, summary="What is published")
     def index(request: Request) -> HTMLResponse:
         """The public datasets (the public view: current, released versions; public observations only)."""
-        current = catalogue_dcat.list_datasets(registry)
+        current = catalogue_dcat.published(registry)
         return TEMPLATES.TemplateResponse(
             request, "index.html",
             {"datasets": current, "observations": sum(d.observations for d in current),
