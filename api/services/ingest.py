@@ -18,7 +18,7 @@ from pathlib import Path
 from pyoxigraph import Literal, NamedNode, Triple
 
 from api import vocab
-from api.errors import Conflict, Forbidden, InputFileError, SubmissionRejected
+from api.errors import BadRequest, Conflict, Forbidden, InputFileError, SubmissionRejected
 from api.formats import submission_input
 from api.formats.provenance_rdf import SubmissionFacts, datetime_literal, submission_description
 from api.model.report import ValidationReport
@@ -26,6 +26,7 @@ from api.model.submission import ParsedFile, SubmissionMetadata
 from api.services import audit, submission_prep
 from api.services.registry import Registry
 from api.store.queries import load_query
+from api.validation.cell_checks import FORMULA_RULE, FORMULA_SHOWN, is_formula
 
 _ID = re.compile(r"^[A-Za-z0-9_@$-]+$")
 XSD_INTEGER = NamedNode(vocab.XSD + "integer")
@@ -50,15 +51,31 @@ def check_identifier(kind: str, value: str) -> None:
         )
 
 
+def check_metadata_text(meta: SubmissionMetadata) -> None:
+    """BadRequest for a title, source, methodology or definition basis that a spreadsheet would run as a formula
+    (the rule ``cell_checks`` applies to the file's text cells): the registry serves them back in its CSV."""
+    fields = [("title", meta.title), *(("source", s) for s in meta.sources), ("methodology", meta.methodology),
+              ("definition_basis", meta.definition_basis)]
+    for name, text in fields:
+        if text and is_formula(text):
+            first = FORMULA_SHOWN.get(text[0], f"'{text[0]}'")
+            raise BadRequest(f"{name}={text[:80]!r} starts with {first}: spreadsheet formula injection — a "
+                             "spreadsheet opening the registry's CSV would run it as a formula; remove the leading "
+                             "character or quote it (start the text with an apostrophe ').",
+                             details={"field": name, "rule": FORMULA_RULE})
+
+
 def read_file(registry: Registry, path: Path) -> ParsedFile:
-    """Parse a submission file in any accepted format, refusing it above the size limit."""
-    return submission_input.read_submission(path, max_bytes=registry.settings.max_upload_bytes)
+    """Parse a submission file in any accepted format within the settings' bounds (size, depth, value length,
+    items): what ``mpr validate`` and ``mpr load`` read in process, and the upload worker reads for the server."""
+    return submission_input.read_submission(path, registry.settings.input_limits)
 
 
 def validate(registry: Registry, parsed: ParsedFile, meta: SubmissionMetadata | None = None) -> ValidationReport:
     """Validate a parsed file (and, when given, its dataset description) without storing anything."""
     dataset_triples = None
     if meta is not None:
+        check_metadata_text(meta)
         facts = next_facts(registry, parsed, meta)
         dataset_triples = list(submission_description(meta, facts, registry.iris))
     return registry.validator.validate(
@@ -156,6 +173,7 @@ def begin(registry: Registry, meta: SubmissionMetadata, base_version: int | None
     started = datetime.now(UTC)
     check_identifier("dataset id", meta.dataset_id)
     check_identifier("agency id", meta.agency_id)
+    check_metadata_text(meta)
     state = dataset_state(registry, meta.dataset_id)
     check_revision(state, meta.agency_id, base_version)
     return state, next_facts(registry, file, meta, state, started)

@@ -18,7 +18,6 @@ from api.config import Settings
 from api.errors import BadRequest, HttpError, RegistryError, Unauthorized
 from api.services import datasets, sparql_endpoint
 from api.services.registry import Registry
-from api.services.upload_worker import UploadWorker
 from api.web import openapi, sdmx_http
 from api.web.agency_routes import create_agency_router
 from api.web.api_analysis_routes import create_analysis_router
@@ -36,7 +35,6 @@ def create_app(settings: Settings, registry: Registry) -> FastAPI:
     """The registry's web application over one opened registry."""
     app = FastAPI(title="Migration Profile Registry", version=__version__, docs_url="/docs")
     app.state.registry = registry
-    app.state.upload_worker = UploadWorker(settings)
     app.state.settings = settings
     # Order matters: CORS answers preflights and adds its headers, gzip compresses what streams out.
     app.add_middleware(GZipMiddleware, minimum_size=1024)
@@ -83,7 +81,7 @@ def create_app(settings: Settings, registry: Registry) -> FastAPI:
     app.include_router(create_sparql_router(registry))
     app.include_router(create_submission_router(registry))
     app.router.on_shutdown.append(lambda: sparql_endpoint.close_workers(registry))
-    app.router.on_shutdown.append(app.state.upload_worker.close)
+    app.router.on_shutdown.append(registry.upload_worker.close)
     openapi.install(app)
 
     @app.get("/health", summary="Liveness and what is loaded")
