@@ -181,10 +181,11 @@ def _spanning(fields: list[str], header: list[str], first: int, last: int) -> Pr
     the rows after it into one value; it is refused with the lines it covers (no row may be lost unseen)."""
     position = next((i for i, f in enumerate(fields) if "\n" in f or "\r" in f), len(fields) - 1)
     column = header[position] if position < len(header) else f"column {position + 1}"
+    swallowed = f"line {last} was" if last == first + 1 else f"lines {first + 1}-{last} were"
     return Problem(
         "Violation", "malformed-row",
-        f"row {first}, {column}: a quoted value runs from line {first} to line {last}, so lines {first + 1}-{last} "
-        "were read as part of it: a quote (\") is not closed. Close the quote; a value cannot hold a line break.",
+        f"row {first}, {column}: a quoted value runs from line {first} to line {last}, so {swallowed} read as part "
+        "of it: a quote (\") is not closed. Close the quote; a value cannot hold a line break.",
         row=first, column=column, value=fields[position][:80] if position < len(fields) else None)
 
 

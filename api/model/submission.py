@@ -7,6 +7,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 _ROW_NUMBER = re.compile(r"[0-9]{1,9}")  # ASCII digits only: str.isdigit() also accepts '²' and '٣'
+_IDENTIFIER = re.compile(r"[A-Za-z0-9_@$-]{1,100}")  # an SDMX id (IDType), at most 100 characters here
+MAX_IDENTIFIER = 100
+
+
+def is_identifier(text: str) -> bool:
+    """Whether ``text`` can be a dataset (or agency) id: letters, digits, '_', '-', '@', '$'; 1-100 characters."""
+    return _IDENTIFIER.fullmatch(text) is not None
 
 
 def row_number(text: str) -> int | None:

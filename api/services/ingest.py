@@ -9,7 +9,6 @@ graphs that nothing refers to; they are removed at once, or on the next start af
 from __future__ import annotations
 
 import json
-import re
 import tempfile
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -22,13 +21,12 @@ from api.errors import BadRequest, Conflict, Forbidden, InputFileError, Submissi
 from api.formats import submission_input
 from api.formats.provenance_rdf import SubmissionFacts, datetime_literal, submission_description
 from api.model.report import ValidationReport
-from api.model.submission import ParsedFile, SubmissionMetadata
+from api.model.submission import MAX_IDENTIFIER, ParsedFile, SubmissionMetadata, is_identifier
 from api.services import audit, submission_prep
 from api.services.registry import Registry
 from api.store.queries import load_query
 from api.validation.cell_checks import FORMULA_RULE, FORMULA_SHOWN, is_formula
 
-_ID = re.compile(r"^[A-Za-z0-9_@$-]+$")
 XSD_INTEGER = NamedNode(vocab.XSD + "integer")
 RDF_JSON = NamedNode(vocab.RDF + "JSON")
 
@@ -45,9 +43,10 @@ class SubmissionResult:
 
 
 def check_identifier(kind: str, value: str) -> None:
-    if not _ID.match(value):
+    if not is_identifier(value):
         raise InputFileError(
-            f"{kind} '{value}' is not a valid SDMX identifier: use letters, digits, '_', '-', '@' or '$' only."
+            f"{kind} '{value[:120]}' is not a valid SDMX identifier: use letters, digits, '_', '-', '@' or '$' only, "
+            f"at most {MAX_IDENTIFIER} characters."
         )
 
 

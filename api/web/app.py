@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import __version__
 from api.config import Settings
-from api.errors import BadRequest, HttpError, RegistryError, Unauthorized
+from api.errors import BadRequest, HttpError, RegistryError, TooLarge, Unauthorized
 from api.services import datasets, sparql_endpoint
 from api.services.registry import Registry
 from api.web import openapi, sdmx_http
@@ -54,7 +54,9 @@ def create_app(settings: Settings, registry: Registry) -> FastAPI:
         if request.url.path.startswith("/sdmx/"):
             return sdmx_http.error_response(request, exc)
         body = {"error": {"status": exc.status, "code": exc.code, "message": exc.message, "details": exc.details}}
-        headers = {"WWW-Authenticate": exc.challenge} if isinstance(exc, Unauthorized) else None
+        headers = {"WWW-Authenticate": exc.challenge} if isinstance(exc, Unauthorized) else {}
+        if isinstance(exc, TooLarge):  # the rest of the body is not read: close (RFC 9110 §15.5.14)
+            headers["Connection"] = "close"
         return JSONResponse(body, status_code=exc.status, headers=headers)
 
     @app.exception_handler(RequestValidationError)
