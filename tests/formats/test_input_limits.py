@@ -3,6 +3,11 @@ line where the file says it, before the document reaches a parser that could cra
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from pyoxigraph import Literal, NamedNode, RdfFormat, Triple
 
@@ -15,6 +20,7 @@ from api.formats.sdmx_ml_input import read_sdmx_ml_bytes
 from api.model.submission import InputLimits, row_number
 from api.validation.checks import _row
 from api.validation.validator import observations_of_graph
+from tests.conftest import REPO, sources_dir
 from tests.services.samples import HEADER, stock_row
 
 DEEP = 10_000
@@ -138,3 +144,21 @@ def test_source_rows_are_ascii_digits_only(text: str) -> None:
     assert _row(Literal(text)) == expected
     document = (f'<http://example.org/o> a <{vocab.QB}Observation> ; <{vocab.MP}sourceRow> "{text}" .').encode()
     assert read_rdf_bytes(document, "row.ttl", RdfFormat.TURTLE).records[0].row == (expected or 0)
+
+
+def test_the_command_line_applies_the_same_bounds(tmp_path: Path) -> None:
+    """``mpr validate`` and ``mpr load`` parse in their own process, within the same bounds as uploads (a separate
+    process here, so that a crash would be an exit code, not the end of the test run)."""
+    env = {**os.environ, "MPR_DATA": str(tmp_path / "data"), "MPR_SOURCES": str(sources_dir())}
+    deep = tmp_path / "deep.jsonld"
+    deep.write_bytes(deep_json_ld())
+    done = subprocess.run([sys.executable, "-m", "api.cli", "validate", str(deep)], env=env, cwd=REPO,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 2, done.stderr
+    assert "nested more than 64 levels deep" in " ".join(done.stderr.split())
+    rows = tmp_path / "rows.csv"
+    rows.write_text("\n".join([HEADER, *(stock_row("DEU", str(2000 + i), "100") for i in range(3))]) + "\n")
+    done = subprocess.run([sys.executable, "-m", "api.cli", "load", str(rows), "--agency", "DESTATIS"],
+                          env={**env, "MPR_UPLOAD_MAX_ITEMS": "2"}, cwd=REPO, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode != 0 and "more than 2 rows" in " ".join(done.stderr.split()), done.stderr

@@ -468,3 +468,12 @@ def test_a_chunked_body_is_counted_and_stopped_at_the_limit(
     # (the test client drains the rest of the body after the answer; the server's memory while a real client
     # sends is measured in test_hostile_live.py)
     _assert_nothing_stored(client, registry)
+
+
+@pytest.mark.parametrize("value", ["\u00b2", "\u0663", "9" * 5000])
+def test_an_observation_count_of_other_digits_is_a_400(world: World, value: str) -> None:
+    client, _ = world
+    answer = client.get("/sdmx/v1/data/MIGRATION_PROFILE", params={"lastNObservations": value},
+                        headers={"Accept": "application/json"})
+    assert answer.status_code == 400, answer.text
+    assert "must be a positive integer" in answer.text and len(answer.text) < 2000
