@@ -142,6 +142,9 @@ UPLOAD_BODY = {"requestBody": {"required": True, "content": {
 
 def create_submission_router(registry: Registry) -> APIRouter:
     router = APIRouter(prefix="/api", tags=["Submissions"])
+    # Uploads run one at a time (the one upload worker); the others wait here, without holding a thread of the
+    # pool that every synchronous route shares.
+    uploads = anyio.CapacityLimiter(1)
 
     @router.post("/submissions", status_code=201, summary="Upload a dataset version",
                  openapi_extra=UPLOAD_BODY,
@@ -189,7 +192,7 @@ def create_submission_router(registry: Registry) -> APIRouter:
                         raise PreconditionFailed(exc.message, details=exc.details) from exc
                     raise
 
-            found = await anyio.to_thread.run_sync(run)
+            found = await anyio.to_thread.run_sync(run, limiter=uploads)
         headers = {"ETag": found.etag, "Location": f"/api/submissions/{found.submission_id}"} if found.etag else {}
         return json_response(_outcome(found), status_code=200 if dry_run else 201, headers=headers)
 

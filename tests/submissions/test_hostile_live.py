@@ -203,6 +203,31 @@ def test_a_chunked_body_with_a_lying_length_is_a_413_without_the_memory(live: Li
     live.assert_serves()
 
 
+def test_uploads_waiting_for_the_worker_hold_no_thread_of_the_readers(live: Live) -> None:
+    """While one long upload has the worker, 50 more wait for it; the synchronous read routes (which share the
+    server's thread pool of 40) keep answering."""
+    long = ("\n".join([HEADER, *(stock_row("DEU", str(1000 + i), str(100 + i)) for i in range(8000))]) + "\n").encode()
+    small = ("\n".join([HEADER, row("DEU", "2020", "100")]) + "\n").encode()
+    answers: list[int] = []
+    first = threading.Thread(target=lambda: answers.append(live.post(long, "text/csv", dataset="DEU_LONG",
+                                                                     dry_run="true").status_code))
+    first.start()
+    time.sleep(0.5)
+    waiting = [threading.Thread(target=lambda: answers.append(live.post(small, "text/csv", dataset="DEU_WAIT",
+                                                                        dry_run="true").status_code))
+               for _ in range(50)]
+    for thread in waiting:
+        thread.start()
+    time.sleep(1.0)
+    assert first.is_alive(), "the long upload ended before the readers were asked"
+    read = httpx.get(f"{live.url}/api/indicators", timeout=120)  # a synchronous route
+    assert read.status_code == 200
+    assert first.is_alive(), "the read waited for the long upload to end"  # answered while the worker was busy
+    for thread in [first, *waiting]:
+        thread.join(300)
+    assert answers.count(200) == 51, answers
+
+
 def test_the_log_shows_no_traceback(live: Live) -> None:
     """Every refusal above was a sentence, not a crash: the server's log has no traceback (run last)."""
     text = live.log.read_text(errors="replace")
