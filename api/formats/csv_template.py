@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from api.errors import InputFileError
-from api.formats.input_limits import check_size, too_long, too_many
+from api.formats.input_limits import check_size, too_long, too_many, utf8_over
 from api.model.structure import (
     AGENCY,
     COMPONENTS,
@@ -171,8 +171,8 @@ def _rows(reader: Iterator[list[str]], name: str, limits: InputLimits) -> Iterat
         if rows > limits.max_items:
             raise too_many(name, first, limits.max_items, "rows")
         for field in fields:
-            if len(field) > limits.max_literal_bytes // 4 and len(field.encode()) > limits.max_literal_bytes:
-                raise too_long(name, first, len(field.encode()), limits.max_literal_bytes, "a field")
+            if (size := utf8_over(field, limits.max_literal_bytes)) is not None:
+                raise too_long(name, first, size, limits.max_literal_bytes, "a field")
         yield first, line_no, fields
 
 

@@ -52,6 +52,14 @@ def too_many(name: str, line: int | None, limit: int, what: str) -> InputFileErr
         details={"line": line, "limit": limit} if line else {"limit": limit})
 
 
+def utf8_over(text: str, limit: int) -> int | None:
+    """The UTF-8 length of ``text`` when it is above ``limit`` bytes, else None (encoded only when it could be)."""
+    if len(text) * 4 <= limit:
+        return None
+    size = len(text.encode("utf-8", errors="surrogatepass"))
+    return size if size > limit else None
+
+
 def check_size(name: str, size: int, limits: InputLimits) -> None:
     if limits.max_bytes is not None and size > limits.max_bytes:
         raise InputFileError(f"{name}: {size:,} bytes is above the upload limit of {limits.max_bytes:,} bytes; "

@@ -27,7 +27,7 @@ from pyoxigraph import Literal, NamedNode, RdfFormat
 
 from api import vocab
 from api.errors import InputFileError
-from api.formats.input_limits import check_size, scan_json, too_long, too_many
+from api.formats.input_limits import check_size, scan_json, too_long, too_many, utf8_over
 from api.model.submission import InputLimits, ObservationRecord, ParsedFile, Problem, row_number
 
 FORMATS = {".ttl": RdfFormat.TURTLE, ".jsonld": RdfFormat.JSON_LD, ".nt": RdfFormat.N_TRIPLES}
@@ -135,10 +135,10 @@ def _cell(component_id: str, term: object) -> str:
     return str(term)
 
 
-def _term_size(term: object) -> int:
-    if isinstance(term, Literal):
-        return max(len(term.value), len(term.datatype.value), len(term.language or ""))
-    return len(getattr(term, "value", ""))
+def _term_over(term: object, limit: int) -> int | None:
+    """The UTF-8 length of a term's value (or datatype IRI) when it is above ``limit`` bytes."""
+    texts = [term.value, term.datatype.value] if isinstance(term, Literal) else [str(getattr(term, "value", ""))]
+    return max((size for text in texts if (size := utf8_over(text, limit)) is not None), default=None)
 
 
 def _parse(data: bytes, name: str, rdf_format: RdfFormat, limits: InputLimits) -> list[pyoxigraph.Quad]:
@@ -149,8 +149,8 @@ def _parse(data: bytes, name: str, rdf_format: RdfFormat, limits: InputLimits) -
             if len(quads) >= limits.max_items:
                 raise too_many(name, None, limits.max_items, "triples")
             for term in (quad.subject, quad.predicate, quad.object, quad.graph_name):
-                if _term_size(term) > limits.max_literal_bytes:  # characters: at least as many bytes
-                    raise too_long(name, None, len(str(getattr(term, "value", ""))), limits.max_literal_bytes,
+                if (size := _term_over(term, limits.max_literal_bytes)) is not None:
+                    raise too_long(name, None, size, limits.max_literal_bytes,
                                    f"a literal or IRI of the {rdf_format.name} file")
             quads.append(quad)
     except (SyntaxError, ValueError) as exc:

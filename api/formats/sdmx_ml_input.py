@@ -31,7 +31,7 @@ from pathlib import Path
 from lxml import etree
 
 from api.errors import InputFileError
-from api.formats.input_limits import check_size, too_deep, too_long, too_many
+from api.formats.input_limits import check_size, too_deep, too_long, too_many, utf8_over
 from api.model.structure import AGENCY, COMPONENTS, DATAFLOW_ID, DATAFLOW_REF, MEASURE, SERIES_DIMENSIONS
 from api.model.submission import InputLimits, ObservationRecord, ParsedFile, Problem
 
@@ -108,8 +108,8 @@ def _bounded(data: bytes, name: str, limits: InputLimits) -> etree._Element:
         if event == "end":
             depth -= 1
             for text in (element.text, *(child.tail for child in element)):  # the children's tails are whole now
-                if text is not None and len(text) > limits.max_literal_bytes:
-                    raise too_long(name, element.sourceline, len(text), limits.max_literal_bytes, "a text")
+                if text is not None and (size := utf8_over(text, limits.max_literal_bytes)) is not None:
+                    raise too_long(name, element.sourceline, size, limits.max_literal_bytes, "a text")
             continue
         depth += 1
         elements += 1
@@ -118,8 +118,8 @@ def _bounded(data: bytes, name: str, limits: InputLimits) -> etree._Element:
         if elements > limits.max_items:
             raise too_many(name, element.sourceline, limits.max_items, "XML elements")
         for value in element.attrib.values():
-            if len(value) > limits.max_literal_bytes:
-                raise too_long(name, element.sourceline, len(value), limits.max_literal_bytes, "an attribute value")
+            if (size := utf8_over(value, limits.max_literal_bytes)) is not None:
+                raise too_long(name, element.sourceline, size, limits.max_literal_bytes, "an attribute value")
     root: etree._Element = events.root
     return root
 
