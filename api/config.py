@@ -6,6 +6,10 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from api.model.submission import InputLimits
+
+_LIMITS = InputLimits()
+
 
 def _project_root() -> Path:
     return Path(__file__).resolve().parent.parent
@@ -23,7 +27,10 @@ class Settings:
     datasets_dir: Path = field(default_factory=lambda: _project_root() / "datasets")
     disclosure_threshold: int = 5
     max_upload_bytes: int = 100 * 1024 * 1024
-    upload_worker_min_bytes: int = 1024 * 1024  # uploads this large are validated in a worker process
+    upload_max_depth: int = _LIMITS.max_depth
+    upload_max_literal_bytes: int = _LIMITS.max_literal_bytes
+    upload_max_items: int = _LIMITS.max_items
+    upload_timeout_s: float = 900.0  # the worker parsing and validating one upload is stopped after this
     shacl_engine: str = "auto"
     pyshacl_max_observations: int = 2_000
     sdmx_max_observations: int = 5_000_000
@@ -47,7 +54,10 @@ class Settings:
             sources_dir=Path(env.get("MPR_SOURCES", "../shared/data")),
             disclosure_threshold=int(env.get("MPR_DISCLOSURE_THRESHOLD", "5")),
             max_upload_bytes=int(env.get("MPR_MAX_UPLOAD_BYTES", str(100 * 1024 * 1024))),
-            upload_worker_min_bytes=int(env.get("MPR_UPLOAD_WORKER_MIN_BYTES", str(1024 * 1024))),
+            upload_max_depth=int(env.get("MPR_UPLOAD_MAX_DEPTH", str(_LIMITS.max_depth))),
+            upload_max_literal_bytes=int(env.get("MPR_UPLOAD_MAX_LITERAL_BYTES", str(_LIMITS.max_literal_bytes))),
+            upload_max_items=int(env.get("MPR_UPLOAD_MAX_ITEMS", str(_LIMITS.max_items))),
+            upload_timeout_s=float(env.get("MPR_UPLOAD_TIMEOUT", "900")),
             shacl_engine=env.get("MPR_SHACL_ENGINE", "auto"),
             pyshacl_max_observations=int(env.get("MPR_PYSHACL_MAX_OBSERVATIONS", "2000")),
             sdmx_max_observations=int(env.get("MPR_SDMX_MAX_OBSERVATIONS", "5000000")),
@@ -59,6 +69,12 @@ class Settings:
             sparql_client_queries=int(env.get("MPR_SPARQL_CLIENT_QUERIES", "2")),
             sparql_queue=int(env.get("MPR_SPARQL_QUEUE", "8")),
         )
+
+    @property
+    def input_limits(self) -> InputLimits:
+        """The bounds every submission parser applies (uploads, ``mpr validate`` and ``mpr load``)."""
+        return InputLimits(max_bytes=self.max_upload_bytes, max_depth=self.upload_max_depth,
+                           max_literal_bytes=self.upload_max_literal_bytes, max_items=self.upload_max_items)
 
     @property
     def store_path(self) -> Path | None:

@@ -118,6 +118,15 @@ class StoreError(RegistryError):
     sdmx_code = 503
 
 
+class WorkerStopped(RegistryError):
+    """The worker process doing this request's work stopped (killed, out of memory, out of time): 503, nothing was
+    changed, and the next request gets a new worker."""
+
+    status = 503
+    code = "worker_stopped"
+    sdmx_code = 503
+
+
 class HttpError(RegistryError):
     """A refusal at the HTTP level (no such path, method not allowed) in the registry's error shape."""
 

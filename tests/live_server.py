@@ -27,6 +27,14 @@ def free_port() -> int:
 def serving(env: dict[str, str], *, port: int | None = None, log: Path | None = None) -> Iterator[str]:
     """The server's base URL while it runs with ``env`` added to this process's environment (MPR_DATA ...);
     its output goes to ``log`` (a temporary file when None), shown if it fails to start."""
+    with serving_process(env, port=port, log=log) as (url, _):
+        yield url
+
+
+@contextmanager
+def serving_process(env: dict[str, str], *, port: int | None = None, log: Path | None = None
+                    ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """``serving``, with the server's process (its pid, to watch it or its children)."""
     port = port or free_port()
     url = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory() as folder:
@@ -46,7 +54,7 @@ def serving(env: dict[str, str], *, port: int | None = None, log: Path | None = 
                     if process.poll() is not None or time.monotonic() > deadline:
                         raise RuntimeError(f"the server did not start: {log_path.read_text(errors='replace')}")
                     time.sleep(0.2)
-                yield url
+                yield url, process
             finally:
                 process.terminate()
                 process.wait(timeout=30)

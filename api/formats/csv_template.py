@@ -4,8 +4,9 @@ The template *is* SDMX-CSV 2.0: ``STRUCTURE,STRUCTURE_ID,ACTION`` then one colum
 Also read: SDMX-CSV 1.0 (first column ``DATAFLOW``), plain CSV with only component columns, headers and
 values in the ``labels=both`` form (``REF_AREA: Reference area``, ``DEU: Germany``), and `,` `;` or tab.
 Problems that concern the file's shape (unknown or missing columns, a wrong dataflow, a row with the wrong
-number of fields) become Problems with row and column; a file that is not readable text at all raises
-InputFileError.
+number of fields, a quoted value that runs over several lines: an unclosed quote) become Problems with row and
+column; a file that is not readable text at all, or that passes a bound of ``InputLimits`` (rows, the length of
+one field), raises InputFileError.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from api.errors import InputFileError
+from api.formats.input_limits import check_size, too_long, too_many, utf8_over
 from api.model.structure import (
     AGENCY,
     COMPONENTS,
@@ -24,7 +26,7 @@ from api.model.structure import (
     DATAFLOW_REF,
     REQUIRED_COLUMNS,
 )
-from api.model.submission import ObservationRecord, ParsedFile, Problem
+from api.model.submission import InputLimits, ObservationRecord, ParsedFile, Problem
 
 SDMX_CSV_2_LEADING = ("STRUCTURE", "STRUCTURE_ID", "ACTION")
 SDMX_CSV_1_LEADING = ("DATAFLOW",)
@@ -61,13 +63,10 @@ def _strip_label(text: str) -> str:
     return head.strip() if sep else text.strip()
 
 
-def read_csv_bytes(data: bytes, name: str, *, max_bytes: int | None = None) -> ParsedFile:
+def read_csv_bytes(data: bytes, name: str, limits: InputLimits | None = None) -> ParsedFile:
     """Parse the bytes of a CSV submission; rows are numbered as lines of the file (header = 1)."""
-    if max_bytes is not None and len(data) > max_bytes:
-        raise InputFileError(
-            f"{name}: {len(data):,} bytes is above the upload limit of {max_bytes:,} bytes; "
-            "split the file by indicator or period."
-        )
+    limits = limits or InputLimits()
+    check_size(name, len(data), limits)
     text = _decode(data, name)
     if not text.strip():
         raise InputFileError(f"{name}: the file is empty; start from the template (`mpr template INDICATOR`).")
@@ -123,8 +122,11 @@ def read_csv_bytes(data: bytes, name: str, *, max_bytes: int | None = None) -> P
         )
     index = {c: header.index(c) for c in header if c in known}
     records: list[ObservationRecord] = []
-    for line_no, fields in _rows(reader, name):
+    for row_start, line_no, fields in _rows(reader, name, limits):
         if not any(f.strip() for f in fields):
+            continue
+        if line_no > row_start:
+            problems.append(_spanning(fields, header_raw, row_start, line_no))
             continue
         if len(fields) > len(header) and any(f.strip() for f in fields[len(header):]):
             problems.append(
@@ -152,9 +154,11 @@ def read_csv_bytes(data: bytes, name: str, *, max_bytes: int | None = None) -> P
     )
 
 
-def _rows(reader: Iterator[list[str]], name: str) -> Iterator[tuple[int, list[str]]]:
-    """Yield (line number, fields); line numbers follow the file even with quoted new lines."""
-    line_no = 1
+def _rows(reader: Iterator[list[str]], name: str, limits: InputLimits) -> Iterator[tuple[int, int, list[str]]]:
+    """Yield (first line, last line, fields) of each row: the lines of the file it was read from (a quoted value
+    may hold line breaks); InputFileError above ``limits`` (rows, the length of one field)."""
+    line_no: int = reader.line_num  # type: ignore[attr-defined]  # the header's last line
+    rows = 0
     while True:
         try:
             fields = next(reader)
@@ -162,8 +166,27 @@ def _rows(reader: Iterator[list[str]], name: str) -> Iterator[tuple[int, list[st
             return
         except csv.Error as exc:
             raise InputFileError(f"{name}: line {line_no + 1}: not valid CSV ({exc}).") from exc
-        line_no = reader.line_num  # type: ignore[attr-defined]
-        yield line_no, fields
+        first, line_no = line_no + 1, reader.line_num  # type: ignore[attr-defined]
+        rows += 1
+        if rows > limits.max_items:
+            raise too_many(name, first, limits.max_items, "rows")
+        for field in fields:
+            if (size := utf8_over(field, limits.max_literal_bytes)) is not None:
+                raise too_long(name, first, size, limits.max_literal_bytes, "a field")
+        yield first, line_no, fields
+
+
+def _spanning(fields: list[str], header: list[str], first: int, last: int) -> Problem:
+    """A row whose quoted value runs over several lines: most often a quote that is never closed, which swallows
+    the rows after it into one value; it is refused with the lines it covers (no row may be lost unseen)."""
+    position = next((i for i, f in enumerate(fields) if "\n" in f or "\r" in f), len(fields) - 1)
+    column = header[position] if position < len(header) else f"column {position + 1}"
+    swallowed = f"line {last} was" if last == first + 1 else f"lines {first + 1}-{last} were"
+    return Problem(
+        "Violation", "malformed-row",
+        f"row {first}, {column}: a quoted value runs from line {first} to line {last}, so {swallowed} read as part "
+        "of it: a quote (\") is not closed. Close the quote; a value cannot hold a line break.",
+        row=first, column=column, value=fields[position][:80] if position < len(fields) else None)
 
 
 def _check_structure_columns(
@@ -206,15 +229,11 @@ def _same_flow(ref: str) -> bool:
     return ref.startswith(f"{AGENCY}:{DATAFLOW_ID}(")
 
 
-def read_csv(path: Path, *, max_bytes: int | None = None) -> ParsedFile:
-    """Read a CSV submission from disk, refusing files above ``max_bytes`` before reading them."""
-    size = _size(path)
-    if max_bytes is not None and size > max_bytes:
-        raise InputFileError(
-            f"{path.name}: {size:,} bytes is above the upload limit of {max_bytes:,} bytes; "
-            "split the file by indicator or period."
-        )
-    return read_csv_bytes(path.read_bytes(), path.name, max_bytes=max_bytes)
+def read_csv(path: Path, limits: InputLimits | None = None) -> ParsedFile:
+    """Read a CSV submission from disk, refusing files above the size limit before reading them."""
+    limits = limits or InputLimits()
+    check_size(path.name, _size(path), limits)
+    return read_csv_bytes(path.read_bytes(), path.name, limits)
 
 
 def _size(path: Path) -> int:

@@ -6,6 +6,12 @@ aggregates only), and nothing is fetched from the network or the file system whi
 ``@context`` (JSON-LD 1.1 §3.1, §4.1.10 ``@import``) is refused with a clear message instead of being loaded, and
 any ``file:`` IRI (RFC 8089) — in a subject, predicate, object, datatype, graph name, ``@base``/``BASE`` or a
 prefix — refuses the whole file: the registry never reads local files.
+
+Bounds (``InputLimits``): JSON-LD is pre-scanned for depth, string length and value count before any parser
+sees it (``input_limits.scan_json``; pyoxigraph's JSON-LD parser recurses per level). Turtle and N-Triples are
+parsed by pyoxigraph's streaming parser, which does not recurse; triples are counted and every literal and IRI
+is measured as it arrives, and the file is refused at the first bound it passes (a token above the parser's own
+16 MiB buffer is refused too).
 """
 
 from __future__ import annotations
@@ -21,7 +27,8 @@ from pyoxigraph import Literal, NamedNode, RdfFormat
 
 from api import vocab
 from api.errors import InputFileError
-from api.model.submission import ObservationRecord, ParsedFile, Problem
+from api.formats.input_limits import check_size, scan_json, too_long, too_many, utf8_over
+from api.model.submission import InputLimits, ObservationRecord, ParsedFile, Problem, row_number
 
 FORMATS = {".ttl": RdfFormat.TURTLE, ".jsonld": RdfFormat.JSON_LD, ".nt": RdfFormat.N_TRIPLES}
 _BY_PROPERTY = {vocab.prop(cid): cid for cid in vocab.COMPONENT_PROPERTIES}
@@ -77,11 +84,16 @@ def _strings(value: object) -> list[str]:
 
 
 def _check_json_ld(data: bytes, name: str) -> None:
-    """Refuse remote contexts and file: IRIs in ``@context``/``@base`` before pyoxigraph sees the document."""
+    """Refuse remote contexts and file: IRIs in ``@context``/``@base`` before pyoxigraph sees the document, and
+    anything that is not JSON (so that pyoxigraph only ever reads a document whose depth ``scan_json`` knows)."""
     try:
         document = json.loads(data)
-    except (ValueError, RecursionError):
-        return  # pyoxigraph reports the syntax error with its position
+    except json.JSONDecodeError as exc:
+        raise InputFileError(f"{name}: line {exc.lineno}, column {exc.colno}: not valid JSON ({exc.msg}); a .jsonld "
+                             "upload must be a JSON-LD document.", details={"line": exc.lineno}) from None
+    except (ValueError, RecursionError) as exc:
+        raise InputFileError(f"{name}: not valid JSON ({exc}); a .jsonld upload must be a UTF-8 JSON-LD "
+                             "document.") from None
     stack: list[object] = [document]
     while stack:
         node = stack.pop()
@@ -123,18 +135,49 @@ def _cell(component_id: str, term: object) -> str:
     return str(term)
 
 
-def read_rdf_bytes(data: bytes, name: str, rdf_format: RdfFormat) -> ParsedFile:
-    """Parse RDF bytes; observations are ordered by IRI (RDF has no rows). Nothing is fetched: see above."""
-    if rdf_format == RdfFormat.JSON_LD:
-        _check_json_ld(data, name)
-    else:
-        _check_text(data, name)
+def _term_over(term: object, limit: int) -> int | None:
+    """The UTF-8 length of a term's value (or datatype IRI) when it is above ``limit`` bytes."""
+    texts = [term.value, term.datatype.value] if isinstance(term, Literal) else [str(getattr(term, "value", ""))]
+    return max((size for text in texts if (size := utf8_over(text, limit)) is not None), default=None)
+
+
+def _parse(data: bytes, name: str, rdf_format: RdfFormat, limits: InputLimits) -> list[pyoxigraph.Quad]:
+    """The quads of the document, counted and measured as the streaming parser yields them."""
+    quads: list[pyoxigraph.Quad] = []
     try:
-        quads = list(pyoxigraph.parse(data, format=rdf_format, base_iri="urn:mpr:upload:"))
+        for quad in pyoxigraph.parse(data, format=rdf_format, base_iri="urn:mpr:upload:"):
+            if len(quads) >= limits.max_items:
+                raise too_many(name, None, limits.max_items, "triples")
+            for term in (quad.subject, quad.predicate, quad.object, quad.graph_name):
+                if (size := _term_over(term, limits.max_literal_bytes)) is not None:
+                    raise too_long(name, None, size, limits.max_literal_bytes,
+                                   f"a literal or IRI of the {rdf_format.name} file")
+            quads.append(quad)
     except (SyntaxError, ValueError) as exc:
         if _NO_LOADER in str(exc):
             raise _remote_context_error(name, "(a remote @context or @import)") from None
         raise InputFileError(f"{name}: not valid {rdf_format.name}: {exc}") from exc
+    except MemoryError as exc:  # pyoxigraph: "Reached the buffer maximal size" for one token above 16 MiB
+        if "buffer maximal size" not in str(exc):
+            raise
+        raise InputFileError(
+            f"{name}: a literal or IRI of the {rdf_format.name} file is longer than 16 MiB, far above the limit of "
+            f"{limits.max_literal_bytes:,} bytes for one value; a cell of a submission is a code, a number or a "
+            "short note: shorten it and upload the file again (the limit is MPR_UPLOAD_MAX_LITERAL_BYTES).",
+            details={"limit": limits.max_literal_bytes}) from None
+    return quads
+
+
+def read_rdf_bytes(data: bytes, name: str, rdf_format: RdfFormat, limits: InputLimits | None = None) -> ParsedFile:
+    """Parse RDF bytes; observations are ordered by IRI (RDF has no rows). Nothing is fetched: see above."""
+    limits = limits or InputLimits()
+    check_size(name, len(data), limits)
+    if rdf_format == RdfFormat.JSON_LD:
+        scan_json(data, name, limits)
+        _check_json_ld(data, name)
+    else:
+        _check_text(data, name)
+    quads = _parse(data, name, rdf_format, limits)
     _check_terms(quads, name)
     observations = {
         q.subject for q in quads
@@ -150,7 +193,7 @@ def read_rdf_bytes(data: bytes, name: str, rdf_format: RdfFormat) -> ParsedFile:
         if predicate in _BY_PROPERTY:
             cells[q.subject][_BY_PROPERTY[predicate]] = _cell(_BY_PROPERTY[predicate], q.object)
         elif predicate == vocab.MP + "sourceRow" and isinstance(q.object, Literal):
-            rows[q.subject] = int(q.object.value) if q.object.value.isdigit() else 0
+            rows[q.subject] = row_number(q.object.value) or 0
         elif predicate not in _ALLOWED:
             problems.append(Problem(
                 "Violation", "closed",
@@ -164,11 +207,10 @@ def read_rdf_bytes(data: bytes, name: str, rdf_format: RdfFormat) -> ParsedFile:
                       sha256=hashlib.sha256(data).hexdigest(), size=len(data))
 
 
-def read_rdf(path: Path, *, max_bytes: int | None = None) -> ParsedFile:
+def read_rdf(path: Path, limits: InputLimits | None = None) -> ParsedFile:
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
         raise InputFileError(f"{path.name}: unknown RDF file type; use .ttl, .jsonld or .nt.")
-    data = path.read_bytes()
-    if max_bytes is not None and len(data) > max_bytes:
-        raise InputFileError(f"{path.name}: {len(data):,} bytes is above the upload limit of {max_bytes:,} bytes.")
-    return read_rdf_bytes(data, path.name, fmt)
+    limits = limits or InputLimits()
+    check_size(path.name, path.stat().st_size, limits)
+    return read_rdf_bytes(path.read_bytes(), path.name, fmt, limits)

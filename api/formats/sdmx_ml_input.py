@@ -13,13 +13,16 @@ Each ``Obs`` becomes one record with every component of MIGRATION_PROFILE (the c
 row: series key, observation dimension, OBS_VALUE, attributes from data set, group, series and observation)
 and ``row`` = the line of the ``<Obs>`` element. ``NaN`` (SDMX's missing OBS_VALUE) reads as an empty cell.
 
-The XML parser is hardened (no entities resolved, no DTD loaded, no network, no huge trees) and a
-document with a DOCTYPE is refused before it is parsed: SDMX-ML never needs one.
+The XML parser is hardened (no entities resolved, no DTD loaded, no network, no huge trees: libxml2's own
+limits hold) and a document with a DOCTYPE is refused before it is parsed: SDMX-ML never needs one. The
+document is read as a stream of events that count its depth and elements and measure every text and attribute
+value, so that it is refused at the first bound of ``InputLimits`` it passes.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -28,8 +31,9 @@ from pathlib import Path
 from lxml import etree
 
 from api.errors import InputFileError
+from api.formats.input_limits import check_size, too_deep, too_long, too_many, utf8_over
 from api.model.structure import AGENCY, COMPONENTS, DATAFLOW_ID, DATAFLOW_REF, MEASURE, SERIES_DIMENSIONS
-from api.model.submission import ObservationRecord, ParsedFile, Problem
+from api.model.submission import InputLimits, ObservationRecord, ParsedFile, Problem
 
 _V21 = "http://www.sdmx.org/resources/sdmxml/schemas/v2_1"
 _V30 = "http://www.sdmx.org/resources/sdmxml/schemas/v3_0"
@@ -63,10 +67,13 @@ _ELEMENT_CLASS = {"Structure": "DataStructure", "StructureUsage": "Dataflow", "P
                   "ProvisionAgreement": "ProvisionAgreement"}
 
 
-def _parser() -> etree.XMLParser:
+_HARDENED = {"resolve_entities": False, "no_network": True, "load_dtd": False, "dtd_validation": False,
+             "huge_tree": False, "remove_comments": True, "remove_pis": True}
+
+
+def _events(data: bytes) -> etree.iterparse:
     """A parser that resolves no entity, loads no DTD, never touches the network and keeps libxml2's limits."""
-    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
-                           huge_tree=False, remove_comments=True, remove_pis=True)
+    return etree.iterparse(io.BytesIO(data), events=("start", "end"), **_HARDENED)
 
 
 def _head_text(data: bytes) -> str:
@@ -93,14 +100,38 @@ def _refuse_doctype(name: str, line: int | None = None) -> InputFileError:
     return InputFileError(f"{name}: {where}{DOCTYPE_REFUSED}", details={"line": line} if line else {})
 
 
-def parse_xml(data: bytes, name: str) -> etree._Element:
-    """The root element of a well-formed document without DOCTYPE; InputFileError otherwise."""
+def _bounded(data: bytes, name: str, limits: InputLimits) -> etree._Element:
+    """Build the tree event by event, refusing it at the first bound it passes (depth, elements, value length)."""
+    events = _events(data)
+    depth = elements = 0
+    for event, element in events:
+        if event == "end":
+            depth -= 1
+            for text in (element.text, *(child.tail for child in element)):  # the children's tails are whole now
+                if text is not None and (size := utf8_over(text, limits.max_literal_bytes)) is not None:
+                    raise too_long(name, element.sourceline, size, limits.max_literal_bytes, "a text")
+            continue
+        depth += 1
+        elements += 1
+        if depth > limits.max_depth:
+            raise too_deep(name, element.sourceline, limits.max_depth, "XML elements")
+        if elements > limits.max_items:
+            raise too_many(name, element.sourceline, limits.max_items, "XML elements")
+        for value in element.attrib.values():
+            if (size := utf8_over(value, limits.max_literal_bytes)) is not None:
+                raise too_long(name, element.sourceline, size, limits.max_literal_bytes, "an attribute value")
+    root: etree._Element = events.root
+    return root
+
+
+def parse_xml(data: bytes, name: str, limits: InputLimits | None = None) -> etree._Element:
+    """The root element of a well-formed document without DOCTYPE within ``limits``; InputFileError otherwise."""
     if not data.strip():
         raise InputFileError(f"{name}: the file is empty; {_DATA_HINT}.")
     if (line := doctype_line(data)) is not None:
         raise _refuse_doctype(name, line)
     try:
-        root = etree.fromstring(data, _parser())
+        root = _bounded(data, name, limits or InputLimits())
     except etree.XMLSyntaxError as exc:
         if "<!DOCTYPE" in _head_text(data).upper():
             raise _refuse_doctype(name) from None
@@ -303,12 +334,11 @@ def _structure_of(dataset: etree._Element, structures: Mapping[str, StructureInf
     return structures[ref]
 
 
-def read_sdmx_ml_bytes(data: bytes, name: str, *, max_bytes: int | None = None) -> ParsedFile:
-    """Parse an SDMX-ML data message; each ``Obs`` is a record numbered by its line."""
-    if max_bytes is not None and len(data) > max_bytes:
-        raise InputFileError(f"{name}: {len(data):,} bytes is above the upload limit of {max_bytes:,} bytes; "
-                             "split the data set by indicator or period.")
-    root = parse_xml(data, name)
+def read_sdmx_ml_bytes(data: bytes, name: str, limits: InputLimits | None = None) -> ParsedFile:
+    """Parse an SDMX-ML data message within ``limits``; each ``Obs`` is a record numbered by its line."""
+    limits = limits or InputLimits()
+    check_size(name, len(data), limits)
+    root = parse_xml(data, name, limits)
     kind = DATA_ROOTS.get((etree.QName(root).namespace or "", etree.QName(root).localname))
     if kind is None:
         raise _not_data(root, name)
@@ -336,14 +366,13 @@ def read_sdmx_ml_bytes(data: bytes, name: str, *, max_bytes: int | None = None) 
                       problems=tuple(reader.problems), sha256=hashlib.sha256(data).hexdigest(), size=len(data))
 
 
-def read_sdmx_ml(path: Path, *, max_bytes: int | None = None) -> ParsedFile:
-    """Read an SDMX-ML data message from disk, refusing it above ``max_bytes`` before reading it."""
+def read_sdmx_ml(path: Path, limits: InputLimits | None = None) -> ParsedFile:
+    """Read an SDMX-ML data message from disk, refusing it above the size limit before reading it."""
     try:
         size = path.stat().st_size
     except OSError as exc:
         raise InputFileError(f"{path}: cannot be read ({exc.strerror}).") from exc
-    if max_bytes is not None and size > max_bytes:
-        raise InputFileError(f"{path.name}: {size:,} bytes is above the upload limit of {max_bytes:,} bytes; "
-                             "split the data set by indicator or period.")
-    return read_sdmx_ml_bytes(path.read_bytes(), path.name, max_bytes=max_bytes)
+    limits = limits or InputLimits()
+    check_size(path.name, size, limits)
+    return read_sdmx_ml_bytes(path.read_bytes(), path.name, limits)
 

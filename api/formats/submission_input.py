@@ -8,7 +8,7 @@ from api.errors import InputFileError
 from api.formats.csv_template import read_csv
 from api.formats.rdf_input import FORMATS, read_rdf
 from api.formats.sdmx_ml_input import read_sdmx_ml
-from api.model.submission import ParsedFile
+from api.model.submission import InputLimits, ParsedFile
 
 CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
 XML_SUFFIXES = {".xml"}
@@ -16,19 +16,20 @@ ACCEPTED = ("the CSV template or SDMX-CSV (.csv), SDMX-ML 2.1 GenericData or Str
             "StructureSpecificData (.xml), Turtle (.ttl), JSON-LD (.jsonld) or N-Triples (.nt)")
 
 
-def read_submission(path: Path, *, max_bytes: int | None = None) -> ParsedFile:
-    """Read the CSV template, SDMX-CSV 1.0/2.0, SDMX-ML 2.1/3.0 data, Turtle, JSON-LD or N-Triples."""
+def read_submission(path: Path, limits: InputLimits | None = None) -> ParsedFile:
+    """Read the CSV template, SDMX-CSV 1.0/2.0, SDMX-ML 2.1/3.0 data, Turtle, JSON-LD or N-Triples, within
+    ``limits`` (the defaults of ``InputLimits`` when None): bytes, depth, value length and item count."""
     if not path.exists():
         raise InputFileError(f"{path}: no such file.")
     if path.is_dir():
         raise InputFileError(f"{path}: is a folder, not a file.")
     suffix = path.suffix.lower()
     if suffix in CSV_SUFFIXES:
-        return read_csv(path, max_bytes=max_bytes)
+        return read_csv(path, limits)
     if suffix in XML_SUFFIXES:
-        return read_sdmx_ml(path, max_bytes=max_bytes)
+        return read_sdmx_ml(path, limits)
     if suffix in FORMATS:
-        return read_rdf(path, max_bytes=max_bytes)
+        return read_rdf(path, limits)
     raise InputFileError(
         f"{path.name}: the file type '{suffix or '(none)'}' is not accepted; submit {ACCEPTED}."
     )

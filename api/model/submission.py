@@ -2,8 +2,36 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
+
+_ROW_NUMBER = re.compile(r"[0-9]{1,9}")  # ASCII digits only: str.isdigit() also accepts '²' and '٣'
+_IDENTIFIER = re.compile(r"[A-Za-z0-9_@$-]{1,100}")  # an SDMX id (IDType), at most 100 characters here
+MAX_IDENTIFIER = 100
+
+
+def is_identifier(text: str) -> bool:
+    """Whether ``text`` can be a dataset (or agency) id: letters, digits, '_', '-', '@', '$'; 1-100 characters."""
+    return _IDENTIFIER.fullmatch(text) is not None
+
+
+def row_number(text: str) -> int | None:
+    """The line number an ``mp:sourceRow`` literal gives (1 to 9 ASCII digits), else None."""
+    return int(text) if _ROW_NUMBER.fullmatch(text) else None
+
+
+@dataclass(frozen=True)
+class InputLimits:
+    """Bounds every submission parser applies before (or while) it reads a file, so that no input can crash or
+    exhaust the process that parses it: bytes, nesting depth (JSON, XML), the length of one value (a literal,
+    an IRI, a JSON string, an XML text or attribute, a CSV field) and the number of items (JSON values, RDF
+    triples, XML elements, CSV rows)."""
+
+    max_bytes: int | None = 100 * 1024 * 1024
+    max_depth: int = 64
+    max_literal_bytes: int = 64 * 1024
+    max_items: int = 5_000_000
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,6 @@ graphs that nothing refers to; they are removed at once, or on the next start af
 from __future__ import annotations
 
 import json
-import re
 import tempfile
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -23,12 +22,12 @@ from api.formats import submission_input
 from api.formats.provenance_rdf import SubmissionFacts, datetime_literal, file_description, submission_description
 from api.model.links import MAX_LINK_LENGTH, is_web_link
 from api.model.report import ValidationReport
-from api.model.submission import ParsedFile, SubmissionMetadata
+from api.model.submission import MAX_IDENTIFIER, ParsedFile, SubmissionMetadata, is_identifier
 from api.services import audit, submission_prep
 from api.services.registry import Registry
 from api.store.queries import load_query
+from api.validation.cell_checks import FORMULA_RULE, FORMULA_SHOWN, is_formula
 
-_ID = re.compile(r"^[A-Za-z0-9_@$-]+$")
 XSD_INTEGER = NamedNode(vocab.XSD + "integer")
 RDF_JSON = NamedNode(vocab.RDF + "JSON")
 
@@ -45,15 +44,18 @@ class SubmissionResult:
 
 
 def check_identifier(kind: str, value: str) -> None:
-    if not _ID.match(value):
+    if not is_identifier(value):
         raise InputFileError(
-            f"{kind} '{value}' is not a valid SDMX identifier: use letters, digits, '_', '-', '@' or '$' only."
+            f"{kind} '{value[:120]}' is not a valid SDMX identifier: use letters, digits, '_', '-', '@' or '$' only, "
+            f"at most {MAX_IDENTIFIER} characters."
         )
 
 
 def check_metadata(meta: SubmissionMetadata) -> None:
-    """Refuse link-valued metadata that is not an absolute http(s) IRI: a licence or original URL becomes a link
-    in public pages and an IRI in RDF, so ``javascript:``, ``data:`` or ``file:`` values never get stored."""
+    """BadRequest for metadata that could act in a reader's software: a licence or original URL that is not an
+    absolute http(s) IRI (it becomes a link in public pages and an IRI in RDF, so ``javascript:``, ``data:`` or
+    ``file:`` values never get stored), or text a spreadsheet would run as a formula."""
+    _check_text(meta)
     for name, value in (("licence", meta.licence), ("original_url", meta.original_url)):
         if value is not None and not is_web_link(value):
             raise BadRequest(f"{name}={value[:80]!r} is not a web address: give an absolute http:// or https:// "
@@ -62,9 +64,24 @@ def check_metadata(meta: SubmissionMetadata) -> None:
                              "data: or file: are refused.", details={"field": name})
 
 
+def _check_text(meta: SubmissionMetadata) -> None:
+    """BadRequest for a title, source, methodology or definition basis that a spreadsheet would run as a formula
+    (the rule ``cell_checks`` applies to the file's text cells): the registry serves them back in its CSV."""
+    fields = [("title", meta.title), *(("source", s) for s in meta.sources), ("methodology", meta.methodology),
+              ("definition_basis", meta.definition_basis)]
+    for name, text in fields:
+        if text and is_formula(text):
+            first = FORMULA_SHOWN.get(text[0], f"'{text[0]}'")
+            raise BadRequest(f"{name}={text[:80]!r} starts with {first}: spreadsheet formula injection — a "
+                             "spreadsheet opening the registry's CSV would run it as a formula; remove the leading "
+                             "character or quote it (start the text with an apostrophe ').",
+                             details={"field": name, "rule": FORMULA_RULE})
+
+
 def read_file(registry: Registry, path: Path) -> ParsedFile:
-    """Parse a submission file in any accepted format, refusing it above the size limit."""
-    return submission_input.read_submission(path, max_bytes=registry.settings.max_upload_bytes)
+    """Parse a submission file in any accepted format within the settings' bounds (size, depth, value length,
+    items): what ``mpr validate`` and ``mpr load`` read in process, and the upload worker reads for the server."""
+    return submission_input.read_submission(path, registry.settings.input_limits)
 
 
 def validate(registry: Registry, parsed: ParsedFile, meta: SubmissionMetadata | None = None,

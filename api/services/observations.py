@@ -14,6 +14,7 @@ from api.errors import BadRequest
 from api.model.agency import Principal
 from api.model.read_api import ObservationOut, ObservationPage, ObservationQuery, Provenance, SeriesPart
 from api.model.sdmx_period import PeriodError, period_bounds, shown
+from api.model.submission import MAX_IDENTIFIER, is_identifier
 from api.services import areas as area_service
 from api.services.read_index import ReadIndex, read_index, read_observation
 from api.services.registry import Registry
@@ -71,7 +72,13 @@ def parse_query(registry: Registry, *, indicator: list[str], area: list[str], re
         raise BadRequest(f"page={page}: pages start at 1.")
     if not 1 <= per_page <= MAX_PER_PAGE:
         raise BadRequest(f"per_page={per_page}: ask for 1 to {MAX_PER_PAGE} observations per page.")
-    query = ObservationQuery(indicators=indicators, areas=tuple(areas), datasets=_codes(dataset),
+    datasets = _codes(dataset)
+    bad_ids = [d for d in datasets if not is_identifier(d)]
+    if bad_ids:
+        raise BadRequest(f"dataset={bad_ids[0][:40]!r}{'…' if len(bad_ids[0]) > 40 else ''} is not a dataset id: ids "
+                         f"are 1 to {MAX_IDENTIFIER} letters, digits, '_', '-', '@' or '$'; /api/datasets lists "
+                         "them.", details={"parameter": "dataset"})
+    query = ObservationQuery(indicators=indicators, areas=tuple(areas), datasets=datasets,
                              counterpart_areas=values["counterpart_areas"], sexes=values["sexes"],
                              ages=values["ages"], migration_statuses=values["migration_statuses"],
                              start=_bound(start, "from", False), end=_bound(end, "to", True), latest=latest,

@@ -28,6 +28,7 @@ from api.store.queries import load_query
 
 if TYPE_CHECKING:
     from api.importers.areas import AreaIndex
+    from api.services.upload_worker import UploadWorker
     from api.validation.validator import Validator
 
 XSD_DATETIME = NamedNode(vocab.XSD + "dateTime")
@@ -72,6 +73,13 @@ class Registry:
         from api.validation.validator import Validator
 
         return Validator.from_settings(self.settings)
+
+    @cached_property
+    def upload_worker(self) -> UploadWorker:
+        """The process that parses and validates uploads (started on first use or by ``start()``)."""
+        from api.services.upload_worker import UploadWorker
+
+        return UploadWorker(self.settings)
 
     # -- the vocabulary graph -------------------------------------------------------------
     def ontology_hash(self) -> str:
@@ -219,6 +227,8 @@ class Registry:
         return orphans
 
     def close(self) -> None:
+        if "upload_worker" in self.__dict__:
+            self.upload_worker.close()
         self.store.close()
 
 

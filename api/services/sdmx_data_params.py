@@ -119,8 +119,8 @@ def parse_period(name: str, text: str) -> Period:
 
 
 def _positive(name: str, text: str, *, zero: bool = False) -> int:
-    if not text.isdigit() or (int(text) == 0 and not zero):
-        raise BadRequest(f"{name} must be a {'non-negative' if zero else 'positive'} integer, not '{text}'.")
+    if not (text.isascii() and text.isdigit()) or len(text) > 18 or (int(text) == 0 and not zero):
+        raise BadRequest(f"{name} must be a {'non-negative' if zero else 'positive'} integer, not '{text[:40]}'.")
     return int(text)
 
 

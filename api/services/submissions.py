@@ -1,13 +1,15 @@
 """Uploads by agencies (issue: country submissions): parse, check the agency's scope, validate, store.
 
-One call per upload: the file is written to a private temporary file, parsed by the same readers as
-``mpr load``, its REF_AREA codes checked against the token's scope, then either only validated (dry run) or
-submitted as a new version attributed to the agency (``ingest.submit``: all or nothing).
+One call per upload: the file (already on disk in a private temporary folder, as the route received it) is parsed
+and validated in the upload worker process by the same readers and bounds as ``mpr load`` — so that no file can
+crash or exhaust the server — its REF_AREA codes checked against the token's scope, then either only validated
+(dry run) or stored as a new version attributed to the agency (``ingest.finish``: all or nothing).
 """
 
 from __future__ import annotations
 
 import hashlib
+import shutil
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -18,9 +20,8 @@ from api.errors import BadRequest
 from api.model.agency import Principal
 from api.model.report import ValidationReport
 from api.model.submission import ParsedFile, SubmissionMetadata
-from api.services import agencies, ingest, submission_prep
+from api.services import agencies, ingest
 from api.services.registry import Registry
-from api.services.upload_worker import UploadWorker
 
 # Media types of the raw-body upload -> the file suffix the readers choose by.
 SUFFIXES = {"text/csv": ".csv", "application/csv": ".csv", "text/turtle": ".ttl", "application/ld+json": ".jsonld",
@@ -89,42 +90,26 @@ def _check_areas(registry: Registry, principal: Principal, written: Iterable[str
     agencies.check_write(principal, sorted({registry.areas.code(text) or text.strip() for text in written}))
 
 
-def upload(registry: Registry, principal: Principal, data: bytes, suffix: str, file_name: str,
-           meta: UploadMetadata, *, dry_run: bool = False, base_version: int | None = None,
-           worker: UploadWorker | None = None) -> UploadOutcome:
-    """Validate (and unless ``dry_run`` store) one upload for ``principal``; SubmissionRejected on violations,
-    Forbidden for areas outside the agency's scope or another agency's dataset, TooLarge above the size limit,
-    Conflict when ``base_version`` (or, when None, the newest version at the start) is not the newest at the end.
-    Uploads of ``worker.min_bytes`` or more are parsed and validated in the worker process."""
-    ingest.check_identifier("dataset id", meta.dataset_id)
+def upload(registry: Registry, principal: Principal, received: Path, suffix: str, file_name: str,
+           meta: UploadMetadata, *, dry_run: bool = False, base_version: int | None = None) -> UploadOutcome:
+    """Validate (and unless ``dry_run`` store) the file at ``received`` for ``principal``; SubmissionRejected on
+    violations, Forbidden for areas outside the agency's scope or another agency's dataset, InputFileError for a
+    file the parsers refuse or one past the bounds, WorkerStopped (503) when the worker stops while checking it,
+    Conflict when ``base_version`` (or, when None, the newest version at the start) is not the newest at the end."""
     submission = _submission(principal, meta)
-    ingest.check_metadata(submission)
-    state = ingest.builds_on(registry, submission, base_version, dry_run=dry_run)
     with tempfile.TemporaryDirectory(prefix="mpr-upload-") as folder:
         path = Path(folder) / (Path(file_name).stem[:80] + suffix if file_name else "upload" + suffix)
-        path.write_bytes(data)
-        if worker is not None and worker.wanted(len(data)):
-            return _upload_in_worker(registry, principal, worker, path, data, submission, dry_run, base_version)
-        parsed = ingest.read_file(registry, path)
-    _check_areas(registry, principal, submission_prep.areas_of(parsed))
-    if dry_run:
-        return UploadOutcome(ingest.validate(registry, parsed, submission, state), True,
-                             observations=len(parsed.records))
-    result = ingest.submit(registry, parsed, submission, base_version=base_version, token_id=principal.token_id)
-    return UploadOutcome(result.report, False, result.submission_id, result.version, result.observations,
-                         result.restricted)
-
-
-def _upload_in_worker(registry: Registry, principal: Principal, worker: UploadWorker, path: Path, data: bytes,
-                      submission: SubmissionMetadata, dry_run: bool, base_version: int | None) -> UploadOutcome:
-    """The same steps with parsing and validation in the worker; the server only checks, loads and commits."""
-    unread = ParsedFile(name=path.name, format="", records=[], sha256=hashlib.sha256(data).hexdigest(),
-                        size=len(data))  # the worker reads the records
-    state, facts = ingest.begin(registry, submission, base_version, unread, dry_run=dry_run)
-    prepared = worker.prepare(path, submission, facts, store=not dry_run)
-    _check_areas(registry, principal, prepared.areas)
-    if dry_run:
-        return UploadOutcome(prepared.report, True, observations=prepared.observations)
-    result = ingest.finish(registry, submission, state, facts, prepared, principal.token_id)
+        shutil.move(received, path)
+        with path.open("rb") as handle:
+            sha256 = hashlib.file_digest(handle, "sha256").hexdigest()
+        unread = ParsedFile(name=path.name, format="", records=[], sha256=sha256,
+                            size=path.stat().st_size)  # the worker reads the records
+        state, facts = ingest.begin(registry, submission, base_version, unread, dry_run=dry_run)
+        prepared = registry.upload_worker.prepare(path, submission, facts, store=not dry_run,
+                                                  limits=registry.settings.input_limits)
+        _check_areas(registry, principal, prepared.areas)
+        if dry_run:
+            return UploadOutcome(prepared.report, True, observations=prepared.observations)
+        result = ingest.finish(registry, submission, state, facts, prepared, principal.token_id)
     return UploadOutcome(result.report, False, result.submission_id, result.version, result.observations,
                          result.restricted)

@@ -23,7 +23,7 @@ from api.validation.report import ObservationInfo, time_period_message
 FORMULA_RULE = "formula-injection"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
-_SHOWN = {"\t": "a tab", "\r": "a carriage return"}
+FORMULA_SHOWN = {"\t": "a tab", "\r": "a carriage return"}
 _VALUE_LIMIT = 80
 
 
@@ -39,7 +39,7 @@ def formula_cells(observations: Mapping[str, ObservationInfo]) -> list[Problem]:
         for column, text in info.cells.items():
             if not is_formula(text):
                 continue
-            first = _SHOWN.get(text[0], f"'{text[0]}'")
+            first = FORMULA_SHOWN.get(text[0], f"'{text[0]}'")
             where = f"row {info.row}" if info.row is not None else f"observation <{focus}>"
             shown = text if len(text) <= _VALUE_LIMIT else text[:_VALUE_LIMIT] + "…"
             problems.append(Problem(

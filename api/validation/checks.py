@@ -15,7 +15,7 @@ from pyoxigraph import Literal, NamedNode, Quad, QuerySolutions, Store, Triple
 
 from api import vocab
 from api.model.structure import series_key
-from api.model.submission import Problem
+from api.model.submission import Problem, row_number
 from api.store.queries import load_query
 from api.validation.report import ObservationInfo
 
@@ -43,7 +43,7 @@ def _select(store: Store, name: str) -> QuerySolutions:
 
 
 def _row(term: object) -> int | None:
-    return int(term.value) if isinstance(term, Literal) and term.value.isdigit() else None
+    return row_number(term.value) if isinstance(term, Literal) else None
 
 
 def _where(row: int | None, focus: str) -> str:

@@ -20,7 +20,7 @@ from api import vocab
 from api.config import Settings
 from api.formats.cube_rdf import records_to_triples
 from api.model.report import ValidationReport
-from api.model.submission import ParsedFile, Problem
+from api.model.submission import ParsedFile, Problem, row_number
 from api.validation.cell_checks import formula_cells, period_cells
 from api.validation.checks import checks_on, mark_counts, run_checks
 from api.validation.engine import ShaclResult, ShapeEngine, oxi_text
@@ -233,8 +233,9 @@ def observations_of_graph(triples: Sequence[Triple]) -> dict[str, ObservationInf
         component = _COMPONENT_OF.get(t.predicate.value)
         if component is not None:
             cells[focus][component] = _cell(component, t.object)
-        elif t.predicate == MP_SOURCE_ROW and isinstance(t.object, Literal) and t.object.value.isdigit():
-            rows[focus] = int(t.object.value)
+        elif t.predicate == MP_SOURCE_ROW and isinstance(t.object, Literal) and (
+                number := row_number(t.object.value)) is not None:
+            rows[focus] = number
     return {f: ObservationInfo(rows.get(f), c) for f, c in cells.items()}
 
 

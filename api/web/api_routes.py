@@ -36,9 +36,16 @@ Lang = Annotated[str | None, Query(description="Language of labels: en, fr or es
 Codes = Annotated[list[str], Query(description="One or more codes, repeated or comma-separated.")]
 
 
+# The parameters of /api/observations that a page link repeats (any other is not echoed back).
+_LINKED = frozenset({"indicator", "area", "region", "counterpart_area", "sex", "age", "migration_status", "dataset",
+                     "from", "to", "latest", "asOf", "per_page", "format", "lang"})
+
+
 def _links(request: Request, page: int, pages: int) -> str:
-    """RFC 8288 Link header: first, prev, next and last pages with the same filters."""
-    params = [(k, v) for k, v in request.query_params.multi_items() if k != "page"]
+    """RFC 8288 Link header: first, prev, next and last pages with the same filters (the route's own parameters,
+    checked before this is built; nothing else of the query string is echoed)."""
+    params = [(k, language(request) if k == "lang" else v) for k, v in request.query_params.multi_items()
+              if k in _LINKED]
     url = str(request.url.replace(query=""))
 
     def link(number: int, rel: str) -> str:

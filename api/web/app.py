@@ -17,11 +17,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import __version__
 from api.config import Settings
-from api.errors import BadRequest, Busy, HttpError, RegistryError, Unauthorized
+from api.errors import BadRequest, Busy, HttpError, RegistryError, TooLarge, Unauthorized
 from api.services import catalogue_dcat
 from api.services.registry import Registry
 from api.services.sparql_endpoint import SparqlEndpoint
-from api.services.upload_worker import UploadWorker
 from api.web import openapi, sdmx_http
 from api.web.agency_routes import create_agency_router
 from api.web.api_analysis_routes import create_analysis_router
@@ -40,7 +39,6 @@ def create_app(settings: Settings, registry: Registry) -> FastAPI:
     """The registry's web application over one opened registry."""
     app = FastAPI(title="Migration Profile Registry", version=__version__, docs_url=None, redoc_url=None)
     app.state.registry = registry
-    app.state.upload_worker = UploadWorker(settings)
     app.state.sparql = SparqlEndpoint(registry)
     app.state.settings = settings
     # Order matters: CORS answers preflights and adds its headers, gzip compresses what streams out, and every
@@ -70,6 +68,8 @@ def create_app(settings: Settings, registry: Registry) -> FastAPI:
         headers = {"WWW-Authenticate": exc.challenge} if isinstance(exc, Unauthorized) else {}
         if isinstance(exc, Busy):
             headers["Retry-After"] = str(exc.retry_after)
+        if isinstance(exc, TooLarge):  # the rest of the body is not read: close (RFC 9110 §15.5.14)
+            headers["Connection"] = "close"
         return JSONResponse(body, status_code=exc.status, headers=headers)
 
     @app.exception_handler(RequestValidationError)
@@ -96,7 +96,7 @@ def create_app(settings: Settings, registry: Registry) -> FastAPI:
     app.include_router(create_sparql_router(registry, app.state.sparql))
     app.include_router(create_submission_router(registry))
     app.router.on_shutdown.append(app.state.sparql.close)
-    app.router.on_shutdown.append(app.state.upload_worker.close)
+    app.router.on_shutdown.append(registry.upload_worker.close)
     openapi.install(app)
 
     @app.get("/health", summary="Liveness")

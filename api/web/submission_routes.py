@@ -4,7 +4,9 @@
 format (metadata in the query string). ``dry_run=true`` only validates. 201 with the report when stored, 422
 with the full report when it has violations (nothing stored), 401/403 for the token and its scope, 409 when
 another version was stored first (``base_version``) and 412 for a false ``If-Match`` / ``If-None-Match``
-(RFC 9110 §13.1), 411 without Content-Length, 413 above the size limit, 415 for a compressed body.
+(RFC 9110 §13.1), 413 above the size limit (counted as the body arrives, whatever Content-Length says; chunked
+bodies are counted alike), 415 for a compressed body. Every upload is parsed and validated in the upload worker
+process (``upload_worker``): 503 when it stops while doing so (the next upload gets a new one).
 ``GET /api/submissions/{id}`` (status, provenance), ``.../report`` (JSON or HTML), ``POST .../withdraw``
 (admins) and ``GET /api/audit`` (admins).
 """
@@ -12,6 +14,7 @@ another version was stored first (``base_version``) and 412 for a false ``If-Mat
 from __future__ import annotations
 
 import re
+import tempfile
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -20,14 +23,14 @@ import anyio.to_thread
 from fastapi import APIRouter, Body, Query, Request, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
-from starlette.datastructures import UploadFile
 
-from api.errors import BadRequest, Conflict, HttpError, PreconditionFailed, TooLarge
+from api.errors import BadRequest, Conflict, HttpError, PreconditionFailed
 from api.formats import media, rdf_output
 from api.formats.api_json import json_response, plain
 from api.services import audit, ingest, submission_records, submissions
 from api.services.registry import Registry
 from api.services.sdmx_data_params import parse_moment
+from api.web import upload_body
 from api.web.auth import CurrentAdmin, CurrentPrincipal, OptionalPrincipal
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -73,7 +76,7 @@ def _base_version(request: Request, dataset: str, field: str | None) -> tuple[in
     and whether it came from a header (a false header precondition is 412, a stale base_version 409)."""
     from_field = None
     if field is not None:
-        if not field.isdigit():
+        if not (field.isascii() and field.isdigit()) or len(field) > 9:
             raise BadRequest(f"base_version={field[:20]} is not a version number: give the version your revision "
                              "builds on (0 for a new dataset), as GET /api/datasets/{id}/versions lists them.")
         from_field = int(field)
@@ -139,6 +142,9 @@ UPLOAD_BODY = {"requestBody": {"required": True, "content": {
 
 def create_submission_router(registry: Registry) -> APIRouter:
     router = APIRouter(prefix="/api", tags=["Submissions"])
+    # Uploads run one at a time (the one upload worker); the others wait here, without holding a thread of the
+    # pool that every synchronous route shares.
+    uploads = anyio.CapacityLimiter(1)
 
     @router.post("/submissions", status_code=201, summary="Upload a dataset version",
                  openapi_extra=UPLOAD_BODY,
@@ -148,55 +154,39 @@ def create_submission_router(registry: Registry) -> APIRouter:
                                   "content": {"application/json": {}}},
                             **_errors(e400="unreadable file or bad metadata", **AUTH_ERRORS,
                                       e409="another version was stored first: build on it",
-                                      e411="no Content-Length", e412="If-Match / If-None-Match is false",
+                                      e412="If-Match / If-None-Match is false",
                                       e413="too large", e415="compressed body",
-                                      e422="violations: the report, nothing stored")})
+                                      e422="violations: the report, nothing stored",
+                                      e503="the validation worker stopped (killed, out of time): send it again")})
     async def upload(
         request: Request, principal: CurrentPrincipal,
         dry_run: Annotated[bool, Query(description="Only validate; store nothing.")] = False,
     ) -> Response:
         """Validate and store a new version of a dataset for the token's agency (see the module docstring)."""
         limit = registry.settings.max_upload_bytes
-        length = request.headers.get("content-length")
-        if length is None or not length.isdigit():
-            raise HttpError("send the upload with a Content-Length header (chunked uploads are not accepted).", 411)
-        if int(length) > limit:
-            raise TooLarge(f"the upload is {int(length):,} bytes, above the limit of {limit:,}: split the dataset "
-                           "into several, or ask the registry operator to raise MPR_MAX_UPLOAD_BYTES.")
         encoding = request.headers.get("content-encoding", "identity").strip().lower()
         if encoding not in ("", "identity"):
             raise HttpError(f"Content-Encoding: {encoding[:40]} is not accepted: the registry does not decompress "
                             "uploads (no archive can expand on the server); send the file uncompressed.", 415)
-        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        values: dict[str, list[str]] = {k: request.query_params.getlist(k) for k in FIELDS}
-        if content_type == "multipart/form-data":
-            form = await request.form(max_files=1, max_fields=50)
-            upload_file = form.get("file")
-            if not isinstance(upload_file, UploadFile):
-                raise BadRequest("the form has no file: send the data file in a part named 'file'.")
-            for name in FIELDS:
-                values[name] = [*values[name], *(str(v) for v in form.getlist(name))]
-            data, file_name, file_media = await upload_file.read(), upload_file.filename or "", (
-                upload_file.content_type or "").split(";")[0].strip().lower()
-        else:
-            data, file_name, file_media = await request.body(), "", content_type
-        if len(data) > limit:
-            raise TooLarge(f"the file is {len(data):,} bytes, above the limit of {limit:,}.")
-        meta = _metadata(values)
-        given = [v.strip() for v in values.get("base_version", []) if v.strip()]
-        base_version, from_header = _base_version(request, meta.dataset_id, given[0] if given else None)
-        suffix = submissions.suffix_for(file_name, file_media)
+        with tempfile.TemporaryDirectory(prefix="mpr-body-") as folder:
+            body = await upload_body.receive(request, Path(folder), limit, FIELDS)
+            values: dict[str, list[str]] = {k: [*request.query_params.getlist(k), *body.fields.get(k, [])]
+                                            for k in FIELDS}
+            meta = _metadata(values)
+            given = [v.strip() for v in values.get("base_version", []) if v.strip()]
+            base_version, from_header = _base_version(request, meta.dataset_id, given[0] if given else None)
+            suffix = submissions.suffix_for(body.file_name, body.media_type)
 
-        def run() -> submissions.UploadOutcome:
-            try:
-                return submissions.upload(registry, principal, data, suffix, file_name, meta, dry_run=dry_run,
-                                          base_version=base_version, worker=request.app.state.upload_worker)
-            except Conflict as exc:
-                if from_header and not isinstance(exc, PreconditionFailed):
-                    raise PreconditionFailed(exc.message, details=exc.details) from exc
-                raise
+            def run() -> submissions.UploadOutcome:
+                try:
+                    return submissions.upload(registry, principal, body.path, suffix, body.file_name, meta,
+                                              dry_run=dry_run, base_version=base_version)
+                except Conflict as exc:
+                    if from_header and not isinstance(exc, PreconditionFailed):
+                        raise PreconditionFailed(exc.message, details=exc.details) from exc
+                    raise
 
-        found = await anyio.to_thread.run_sync(run)
+            found = await anyio.to_thread.run_sync(run, limiter=uploads)
         headers = {"ETag": found.etag, "Location": f"/api/submissions/{found.submission_id}"} if found.etag else {}
         return json_response(_outcome(found), status_code=200 if dry_run else 201, headers=headers)
 

@@ -8,6 +8,7 @@ import pytest
 
 from api.errors import InputFileError
 from api.formats.csv_template import read_csv, read_csv_bytes, template_header
+from api.model.submission import InputLimits
 
 ROW = "A,DEU,STK_IMM,_Z,_T,_T,_Z,2020,15762457,PS,0,A,F,,,"
 
@@ -88,7 +89,7 @@ def test_empty_file_and_size_limit(tmp_path: Path) -> None:
     with big.open("wb") as handle:
         handle.truncate(200 * 1024 * 1024)  # a sparse 200 MB file: refused before it is read
     with pytest.raises(InputFileError, match="upload limit"):
-        read_csv(big, max_bytes=100 * 1024 * 1024)
+        read_csv(big, InputLimits(max_bytes=100 * 1024 * 1024))
 
 
 def test_row_with_too_many_fields() -> None:

@@ -17,7 +17,7 @@ from api.formats.sdmx_ml_input import read_sdmx_ml, read_sdmx_ml_bytes
 from api.formats.submission_input import read_submission
 from api.model.sdmx import DataMessage, Observation, Series
 from api.model.structure import ATTRIBUTES, COMPONENTS, DATAFLOW_REF, DIMENSIONS
-from api.model.submission import ObservationRecord
+from api.model.submission import InputLimits, ObservationRecord
 from api.services.registry import Registry
 from tests.api.conftest import row
 from tests.services.samples import HEADER
@@ -184,7 +184,7 @@ def test_read_submission_picks_sdmx_ml_for_xml(tmp_path: Path) -> None:
     parsed = read_submission(path)
     assert parsed.format == "sdmx-ml-2.1-generic" and len(parsed.records) == 2 and parsed.size == path.stat().st_size
     with pytest.raises(InputFileError, match=r"above the upload limit"):
-        read_submission(path, max_bytes=100)
+        read_submission(path, InputLimits(max_bytes=100))
     pdf = tmp_path / "data.pdf"
     pdf.write_bytes(b"%PDF")
     with pytest.raises(InputFileError, match=r"SDMX-ML .*\(\.xml\)"):

