@@ -23,11 +23,12 @@ from api.errors import RegistryError, SubmissionRejected
 from api.model.agency import AgencyKind
 from api.model.report import ValidationReport
 from api.model.submission import SubmissionMetadata
-from api.services import agencies, imports, ingest
 from api.services import build as build_service
-from api.services import export as export_service
-from api.services import template as template_service
+from api.services.admin import agencies
+from api.services.admin import export as export_service
 from api.services.registry import Registry, open_registry
+from api.services.submissions import imports, ingest
+from api.services.submissions import template as template_service
 from api.store.credentials import CredentialStore
 from api.store.oxigraph_store import OxigraphStore
 
@@ -228,7 +229,7 @@ def query(
     sparql: Annotated[str, typer.Argument(help="A SPARQL SELECT or ASK query over the public view")],
 ) -> None:
     """Run a read-only SPARQL query over the public view and print the rows as CSV."""
-    from api.services import query as query_service
+    from api.services.sparql import query as query_service
 
     registry = open_registry(_settings())
     try:

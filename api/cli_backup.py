@@ -13,7 +13,7 @@ from rich.console import Console
 
 from api.config import Settings
 from api.errors import RegistryError
-from api.services import backup as service
+from api.services.admin import backup as service
 
 err = Console(stderr=True)
 

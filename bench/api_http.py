@@ -179,7 +179,7 @@ def measure_rdflib(data_dir: Path, meta: Result, picked: dict[str, str], request
     """Export the store's public data to Turtle, serve it with rdflib-endpoint (its endpoint is at /), ask the
     SPARQL equivalents."""
     from api.config import Settings
-    from api.services import export
+    from api.services.admin import export
     from api.services.registry import open_registry
 
     turtle = out / f"public-{meta['observations']}.ttl"

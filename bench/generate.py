@@ -30,7 +30,7 @@ if str(ROOT) not in sys.path:
 from pyoxigraph import NamedNode  # noqa: E402
 
 from api import vocab  # noqa: E402
-from api.formats.csv_template import template_header  # noqa: E402
+from api.formats.tabular.template import template_header  # noqa: E402
 from api.model.catalogue import Indicator  # noqa: E402
 from api.model.structure import COMPONENTS, DATAFLOW_REF, NOT_APPLICABLE, TOTAL  # noqa: E402
 from api.services.catalogue import load_catalogue  # noqa: E402

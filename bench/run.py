@@ -56,7 +56,7 @@ def _findings(report: Any) -> list[list[Any]]:
 
 def child_validate(args: dict[str, Any]) -> Result:
     """Parse the file, build the registry's Validator for one engine, validate; findings go to a file."""
-    from api.formats.csv_template import read_csv
+    from api.formats.tabular.template import read_csv
     from api.validation.validator import Validator
 
     t0 = time.perf_counter()
@@ -89,8 +89,8 @@ def child_pyshacl(args: dict[str, Any]) -> Result:
     from rdflib.namespace import SH
 
     from api import vocab
-    from api.formats.csv_template import read_csv
-    from api.formats.cube_rdf import records_to_triples
+    from api.formats.rdf.cube import records_to_triples
+    from api.formats.tabular.template import read_csv
     from api.validation.shape_generator import indicator_class
     from api.validation.validator import Validator
 
@@ -125,8 +125,8 @@ def _disk_mb(path: Path) -> float:
 def child_load(args: dict[str, Any]) -> Result:
     """A fresh on-disk registry; read_file + ingest.submit (validation included) of a clean file."""
     from api.model.submission import SubmissionMetadata
-    from api.services import ingest
     from api.services.registry import open_registry
+    from api.services.submissions import ingest
 
     data_dir = Path(args["work"])
     shutil.rmtree(data_dir, ignore_errors=True)
@@ -152,9 +152,9 @@ def child_load(args: dict[str, Any]) -> Result:
 def child_store(args: dict[str, Any]) -> Result:
     """The store alone: records_to_triples into a fresh registry by ``method`` (what ingest uses, or the
     atomic replace_graph: staging graph + MOVE)."""
-    from api.formats.cube_rdf import records_to_triples
-    from api.services import ingest
+    from api.formats.rdf.cube import records_to_triples
     from api.services.registry import open_registry
+    from api.services.submissions import ingest
 
     data_dir = Path(args["work"])
     shutil.rmtree(data_dir, ignore_errors=True)

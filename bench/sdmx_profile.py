@@ -28,8 +28,10 @@ if str(ROOT) not in sys.path:
 
 def one_request(registry: Any, key: str, accept: str) -> int:
     """What the data route does for one request, minus HTTP: negotiate, view, parse, query, render."""
-    from api.formats.sdmx_negotiation import negotiate
-    from api.services import sdmx_data, sdmx_data_params, sdmx_structures
+    from api.formats.sdmx.negotiation import negotiate
+    from api.services.sdmx import data as sdmx_data
+    from api.services.sdmx import data_params as sdmx_data_params
+    from api.services.sdmx import structures as sdmx_structures
     from api.web import sdmx_render
 
     negotiated = negotiate("v1", "data", accept, {})
@@ -46,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from api.config import Settings
     from api.services.registry import open_registry
-    from api.services.sdmx_data import series_index
+    from api.services.sdmx.data import series_index
     from api.web.app import create_app
 
     parser = argparse.ArgumentParser(description="cProfile of SDMX data requests (see bench/README.md).")

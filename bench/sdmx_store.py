@@ -40,12 +40,12 @@ def disk_mb(path: Path) -> float:
 def build_store(csv_path: Path, data_dir: Path, *, optimize: bool = True) -> dict[str, Any]:
     """Store ``csv_path`` as dataset BENCH in a fresh registry under ``data_dir``; the figures of each step."""
     from api.config import Settings
-    from api.formats.cube_rdf import records_to_triples
-    from api.formats.provenance_rdf import submission_description
+    from api.formats.rdf.cube import records_to_triples
+    from api.formats.rdf.provenance import submission_description
     from api.model.report import ValidationReport
     from api.model.submission import SubmissionMetadata
-    from api.services import ingest
     from api.services.registry import open_registry
+    from api.services.submissions import ingest
     from api.store.oxigraph_store import OxigraphStore
 
     shutil.rmtree(data_dir, ignore_errors=True)

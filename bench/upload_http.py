@@ -59,7 +59,7 @@ def prepare_store(base: Path, work: Path, base_iri: str) -> str:
     """Copy the base store to ``work`` and add agency UNHCR with a token (the server is not running yet)."""
     from api.config import Settings
     from api.model.agency import AgencyKind
-    from api.services import agencies
+    from api.services.admin import agencies
     from api.services.registry import open_registry
 
     shutil.rmtree(work, ignore_errors=True)
@@ -184,8 +184,8 @@ def profile_submit(data_dir: Path, base_iri: str, csv_path: Path, out: Path, lab
     """``read_file`` + ``submit`` of the same file in this process, on the same store, under cProfile."""
     from api.config import Settings
     from api.model.submission import SubmissionMetadata
-    from api.services import ingest
     from api.services.registry import open_registry
+    from api.services.submissions import ingest
 
     registry = open_registry(Settings.from_env({"MPR_DATA": str(data_dir), "MPR_BASE_IRI": base_iri}))
     try:

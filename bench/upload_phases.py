@@ -27,8 +27,8 @@ def main() -> None:
     from pyoxigraph import Quad, Store
 
     from api.config import Settings
-    from api.services import ingest
     from api.services.registry import open_registry
+    from api.services.submissions import ingest
     from api.store.oxigraph_store import OxigraphStore
     from api.validation import checks
     from api.validation.validator import cube, shacl_data

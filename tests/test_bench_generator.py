@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from api.formats.csv_template import read_csv, template_header
+from api.formats.tabular.template import read_csv, template_header
 from api.services.catalogue import load_catalogue
 
 REPO = Path(__file__).resolve().parents[1]

@@ -23,7 +23,7 @@ import pytest
 from pyoxigraph import RdfFormat, Triple
 
 from api.services import build as build_service
-from api.services import export
+from api.services.admin import export
 from api.services.registry import Registry, open_registry
 from api.validation.integrity import check_integrity
 from tests.conftest import make_settings

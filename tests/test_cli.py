@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from api.cli import app
-from api.formats.csv_template import template_header
+from api.formats.tabular.template import template_header
 from tests.conftest import sources_dir
 from tests.services.samples import stock_row, valid_rows, write
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from api.errors import InputFileError
-from api.formats.csv_template import read_csv
-from api.formats.rdf_input import FORMATS, read_rdf
-from api.formats.sdmx_ml_input import read_sdmx_ml
+from api.formats.rdf.reader import FORMATS, read_rdf
+from api.formats.sdmx.ml_input import read_sdmx_ml
+from api.formats.tabular.template import read_csv
 from api.model.submission import InputLimits, ParsedFile
 
 CSV_SUFFIXES = {".csv", ".txt", ".tsv"}

@@ -11,8 +11,8 @@ import pyoxigraph
 from pyoxigraph import RdfFormat
 
 from api.errors import InputFileError, SubmissionRejected
-from api.services.imports import import_source
 from api.services.registry import Registry
+from api.services.submissions.imports import import_source
 from api.store.queries import load_query
 
 

@@ -28,7 +28,7 @@ from api.store.queries import load_query
 
 if TYPE_CHECKING:
     from api.importers.areas import AreaIndex
-    from api.services.upload_worker import UploadWorker
+    from api.services.submissions.worker import UploadWorker
     from api.validation.validator import Validator
 
 XSD_DATETIME = NamedNode(vocab.XSD + "dateTime")
@@ -77,7 +77,7 @@ class Registry:
     @cached_property
     def upload_worker(self) -> UploadWorker:
         """The process that parses and validates uploads (started on first use or by ``start()``)."""
-        from api.services.upload_worker import UploadWorker
+        from api.services.submissions.worker import UploadWorker
 
         return UploadWorker(self.settings)
 

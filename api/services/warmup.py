@@ -7,10 +7,10 @@ import logging
 import time
 
 from api.errors import RegistryError
-from api.services import sdmx_structures
-from api.services.read_index import read_index
+from api.services.read.index import read_index
 from api.services.registry import Registry
-from api.services.sdmx_data import series_index
+from api.services.sdmx import structures as sdmx_structures
+from api.services.sdmx.data import series_index
 
 log = logging.getLogger("mpr")
 

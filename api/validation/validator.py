@@ -18,7 +18,7 @@ from pyoxigraph import BlankNode, Literal, NamedNode, Quad, Store, Triple
 
 from api import vocab
 from api.config import Settings
-from api.formats.cube_rdf import records_to_triples
+from api.formats.rdf.cube import records_to_triples
 from api.model.report import ValidationReport
 from api.model.submission import ParsedFile, Problem, row_number
 from api.validation.cell_checks import formula_cells, period_cells

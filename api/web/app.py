@@ -12,27 +12,26 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
-from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import __version__
 from api.config import Settings
 from api.errors import BadRequest, Busy, HttpError, RegistryError, TooLarge, Unauthorized
-from api.services import catalogue_dcat
+from api.services.read import datasets as catalogue_dcat
 from api.services.registry import Registry
-from api.services.sparql_endpoint import SparqlEndpoint
+from api.services.sparql.endpoint import SparqlEndpoint
 from api.web import openapi, sdmx_http
-from api.web.agency_routes import create_agency_router
-from api.web.api_analysis_routes import create_analysis_router
-from api.web.api_routes import create_api_router
-from api.web.ld_routes import create_linked_data_router
-from api.web.sdmx_routes import create_sdmx_router
+from api.web.routes.agencies import create_agency_router
+from api.web.routes.analysis import create_analysis_router
+from api.web.routes.linked_data import create_linked_data_router
+from api.web.routes.read import create_api_router
+from api.web.routes.sdmx import create_sdmx_router
+from api.web.routes.sparql import create_sparql_router
+from api.web.routes.submissions import create_submission_router
 from api.web.security_headers import SecurityHeaders
-from api.web.sparql_routes import create_sparql_router
-from api.web.submission_routes import create_submission_router
+from api.web.templating import TEMPLATES
 
 log = logging.getLogger("mpr")
-TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 
 
 def create_app(settings: Settings, registry: Registry) -> FastAPI:

@@ -16,7 +16,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.errors import Unauthorized
 from api.model.agency import Principal
-from api.services import agencies
+from api.services.admin import agencies
 
 # Declares the scheme in the OpenAPI document (an "Authorize" button at /docs); the header is read below.
 bearer_scheme = HTTPBearer(auto_error=False, description="A registry token: `mpr token create AGENCY` prints one.")

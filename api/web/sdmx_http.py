@@ -16,8 +16,8 @@ from fastapi import Request, Response
 from fastapi.responses import StreamingResponse
 
 from api.errors import RegistryError
-from api.formats.sdmx_error import render_error
-from api.formats.sdmx_negotiation import FORMATS, OFFERS, Negotiated, negotiate
+from api.formats.sdmx.error import render_error
+from api.formats.sdmx.negotiation import FORMATS, OFFERS, Negotiated, negotiate
 from api.model.view import PublicView
 
 ERROR_MEDIA_TYPES = {

@@ -5,15 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 
-from api.formats import (
-    sdmx_data_csv,
-    sdmx_data_json,
-    sdmx_data_ml21,
-    sdmx_data_ml30,
-    sdmx_structure_json,
-    sdmx_structure_ml,
-)
-from api.formats.sdmx_negotiation import Negotiated
+from api.formats.sdmx import data_csv as sdmx_data_csv
+from api.formats.sdmx import data_json as sdmx_data_json
+from api.formats.sdmx import data_ml21 as sdmx_data_ml21
+from api.formats.sdmx import data_ml30 as sdmx_data_ml30
+from api.formats.sdmx import structure_json as sdmx_structure_json
+from api.formats.sdmx import structure_ml as sdmx_structure_ml
+from api.formats.sdmx.negotiation import Negotiated
 from api.model.sdmx import DataMessage
 from api.model.sdmx_structure import StructureResult
 

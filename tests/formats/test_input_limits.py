@@ -13,10 +13,10 @@ from pyoxigraph import Literal, NamedNode, RdfFormat, Triple
 
 from api import vocab
 from api.errors import InputFileError
-from api.formats.csv_template import read_csv_bytes
 from api.formats.input_limits import scan_json
-from api.formats.rdf_input import read_rdf_bytes
-from api.formats.sdmx_ml_input import read_sdmx_ml_bytes
+from api.formats.rdf.reader import read_rdf_bytes
+from api.formats.sdmx.ml_input import read_sdmx_ml_bytes
+from api.formats.tabular.template import read_csv_bytes
 from api.model.submission import InputLimits, row_number
 from api.validation.checks import _row
 from api.validation.validator import observations_of_graph

@@ -9,7 +9,7 @@ import pytest
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Store, Triple, parse
 
 from api import vocab
-from api.formats.cube_rdf import records_to_triples
+from api.formats.rdf.cube import records_to_triples
 from api.model.structure import ATTRIBUTES, DIMENSIONS
 from api.model.submission import ObservationRecord
 from api.validation.integrity import IntegrityViolation, check_integrity, check_store, normalise

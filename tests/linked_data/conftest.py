@@ -18,8 +18,9 @@ from pyoxigraph import Store as OxStore
 from rdflib import Graph
 
 from api.model.submission import SubmissionMetadata
-from api.services import build, ingest
+from api.services import build
 from api.services.registry import Registry, open_registry
+from api.services.submissions import ingest
 from tests.conftest import REPO, make_settings
 from tests.live_server import free_port, serving
 from tests.services.samples import stock_row, write

@@ -10,15 +10,6 @@ import httpx
 import pytest
 from pyoxigraph import Literal, NamedNode
 
-from tests.api.test_agency_view import CONFIDENTIAL as OWN_CONFIDENTIAL
-from tests.api.test_agency_view import (
-    CONFIDENTIAL_KEY,
-    EMBARGOED_KEY,
-    HIDDEN,
-    AgencyWorld,
-    auth,
-    make_agency_world,
-)
 from tests.linked_data.conftest import (
     EMBARGOED_AGENCY,
     EMBARGOED_DATASET,
@@ -28,6 +19,8 @@ from tests.linked_data.conftest import (
     SECRET_VALUE,
     LinkedWorld,
 )
+from tests.read.test_agency_view import CONFIDENTIAL as OWN_CONFIDENTIAL
+from tests.read.test_agency_view import CONFIDENTIAL_KEY, EMBARGOED_KEY, HIDDEN, AgencyWorld, auth, make_agency_world
 
 ACCEPTS = ("text/turtle", "text/html,*/*;q=0.8", "application/ld+json", "*/*")
 CONFIDENTIAL = f"/id/observation/{PUBLIC_DATASET}-v1/{KEY.format(area='AND')}/2020"

@@ -7,7 +7,7 @@ import httpx
 import pytest
 from rdflib import Graph
 
-from api.web.ld_routes import offers_for
+from api.web.routes.linked_data import offers_for
 from tests.linked_data.conftest import KEY, PUBLIC_DATASET, LinkedWorld
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"

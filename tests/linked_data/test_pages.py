@@ -136,7 +136,7 @@ def test_schema_org_dataset_markup(linked: LinkedWorld, http: httpx.Client) -> N
 
 
 def test_markup_cannot_close_its_script_element() -> None:
-    from api.formats.ld_html import script_json
+    from api.formats.html.linked_data import script_json
 
     assert "</script>" not in script_json({"name": "</script><script>alert(1)</script>"})
     assert json.loads(script_json({"name": "</script>&"}))["name"] == "</script>&"

@@ -10,8 +10,9 @@ import pytest
 
 from api.errors import NotFound
 from api.model.submission import SubmissionMetadata
-from api.services import ingest, linked_data
+from api.services.linked_data import resolve as linked_data
 from api.services.registry import Registry
+from api.services.submissions import ingest
 from tests.services.samples import stock_row, write
 
 W3ID = "https://w3id.org/migration-profile/"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from api.formats.csv_template import template_header
+from api.formats.tabular.template import template_header
 
 HEADER = ",".join(template_header())
 PREFIX = "dataflow,MPR:MIGRATION_PROFILE(1.0),I,"

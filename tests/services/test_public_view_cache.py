@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from api.model.submission import SubmissionMetadata
-from api.services import ingest
 from api.services.registry import Registry
+from api.services.submissions import ingest
 from tests.services.samples import stock_row, write
 
 

@@ -8,8 +8,9 @@ from pyoxigraph import Literal, NamedNode, Triple
 
 from api import vocab
 from api.model.submission import SubmissionMetadata
-from api.services import ingest, store_upgrade
+from api.services import store_upgrade
 from api.services.registry import open_registry
+from api.services.submissions import ingest
 from tests.conftest import make_settings
 from tests.services.samples import stock_row, write
 

@@ -13,9 +13,9 @@ import pytest
 
 from api.services import build
 from api.services.registry import open_registry
-from tests.api.conftest import EMBARGOED_DATASET, EMBARGOED_VALUE, SECRET_VALUE, _submit, row
 from tests.conftest import REPO, make_settings
 from tests.live_server import serving
+from tests.read.conftest import EMBARGOED_DATASET, EMBARGOED_VALUE, SECRET_VALUE, _submit, row
 from tests.services.samples import write
 
 __all__ = ["EMBARGOED_DATASET", "EMBARGOED_VALUE", "SECRET_VALUE", "SparqlServer", "sparql_serving"]

@@ -11,7 +11,7 @@ import pytest
 from pyoxigraph import Literal, NamedNode, Quad, Store
 
 from api.errors import BadRequest
-from api.services.sparql_check import check, dataset
+from api.services.sparql.check import check, dataset
 
 
 def test_form_and_from_clauses() -> None:

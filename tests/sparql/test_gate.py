@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 import pytest
 
 from api.errors import Busy
-from api.services.sparql_gate import QueryGate
+from api.services.sparql.gate import QueryGate
 
 
 class Holder:

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.api.test_agency_view import CONFIDENTIAL, HIDDEN, AgencyWorld, auth, make_agency_world
+from tests.read.test_agency_view import CONFIDENTIAL, HIDDEN, AgencyWorld, auth, make_agency_world
 from tests.sparql.conftest import EMBARGOED_DATASET, EMBARGOED_VALUE, SECRET_VALUE, SparqlServer
 
 MP = "https://w3id.org/migration-profile/def#"

@@ -18,8 +18,8 @@ import rdflib
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import JSON, SPARQLWrapper
 
-from tests.api.conftest import wdi_cells
 from tests.live_server import free_port
+from tests.read.conftest import wdi_cells
 from tests.sparql.conftest import SparqlServer
 
 NETM = "API_SM.POP.NETM_DS2_en_csv_v2_3401672.csv"

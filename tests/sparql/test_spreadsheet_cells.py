@@ -9,7 +9,7 @@ import io
 
 import httpx
 
-from api.formats.api_csv import safe_cell
+from api.formats.tabular.csv_writer import safe_cell
 from tests.sparql.conftest import SparqlServer
 
 QUERY = r"""SELECT ?text ?number ?tagged ?typed WHERE {

@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from api import vocab
-from api.formats.csv_template import template_header
-from tests.api.conftest import row
+from api.formats.tabular.template import template_header
+from tests.read.conftest import row
 from tests.submissions.test_hostile import MES21, cube_turtle
 from tests.submissions.test_hostile_live import Live, live
 

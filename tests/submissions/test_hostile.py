@@ -24,13 +24,13 @@ from pyoxigraph import Literal, RdfFormat, Triple, serialize
 
 from api import vocab
 from api.errors import InputFileError
-from api.formats.csv_template import read_csv_bytes
-from api.formats.cube_rdf import records_to_triples
-from api.formats.rdf_input import read_rdf_bytes
+from api.formats.rdf.cube import records_to_triples
+from api.formats.rdf.reader import read_rdf_bytes
+from api.formats.tabular.template import read_csv_bytes
 from api.services.registry import Registry
 from api.validation.cell_checks import FORMULA_RULE, formula_cells, is_formula
 from api.validation.report import ObservationInfo
-from tests.api.conftest import row
+from tests.read.conftest import row
 from tests.services.samples import HEADER
 from tests.submissions.test_upload import world
 

@@ -21,12 +21,12 @@ import httpx
 import psutil
 import pytest
 
-from api.services import agencies
+from api.services.admin import agencies
 from api.services.registry import open_registry
-from tests.agencies.conftest import add_all
-from tests.api.conftest import row
+from tests.admin.agencies.conftest import add_all
 from tests.conftest import make_settings
 from tests.live_server import serving_process
+from tests.read.conftest import row
 from tests.services.samples import HEADER, stock_row
 
 pytestmark = pytest.mark.server

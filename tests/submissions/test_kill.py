@@ -53,10 +53,10 @@ from pyoxigraph import Literal, NamedNode, Store
 
 from api import vocab
 from api.config import Settings
-from api.formats.cube_rdf import MEASURE, PROPS, QB_OBSERVATION, RDF_TYPE
-from api.services import agencies
+from api.formats.rdf.cube import MEASURE, PROPS, QB_OBSERVATION, RDF_TYPE
+from api.services.admin import agencies
 from api.services.registry import open_registry
-from tests.agencies.conftest import add_all
+from tests.admin.agencies.conftest import add_all
 from tests.conftest import REPO, make_settings
 from tests.live_server import free_port
 from tests.services.samples import HEADER, stock_row

@@ -15,9 +15,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.api.conftest import row
 from tests.conftest import REPO, sources_dir
 from tests.live_server import serving
+from tests.read.conftest import row
 from tests.services.samples import HEADER
 
 pytestmark = pytest.mark.server

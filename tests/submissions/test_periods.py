@@ -10,10 +10,10 @@ from fastapi.testclient import TestClient
 
 from api.errors import SubmissionRejected
 from api.model.submission import SubmissionMetadata
-from api.services import ingest
 from api.services.registry import Registry
-from tests.api.conftest import row
-from tests.formats.test_sdmx_ml_input import GENERIC
+from api.services.submissions import ingest
+from tests.formats.sdmx.test_ml_input import GENERIC
+from tests.read.conftest import row
 from tests.services.samples import write
 from tests.submissions.test_upload import _auth, _csv, world
 

@@ -13,11 +13,12 @@ from fastapi.testclient import TestClient
 
 from api.config import Settings
 from api.model.submission import SubmissionMetadata
-from api.services import agencies, ingest
+from api.services.admin import agencies
 from api.services.registry import Registry
+from api.services.submissions import ingest
 from api.web.app import create_app
-from tests.agencies.conftest import add_all
-from tests.api.conftest import row
+from tests.admin.agencies.conftest import add_all
+from tests.read.conftest import row
 from tests.services.samples import HEADER
 
 

@@ -8,7 +8,7 @@ import pyoxigraph
 import pytest
 from pyoxigraph import Triple
 
-from api.formats.csv_template import read_csv
+from api.formats.tabular.template import read_csv
 from api.model.submission import ParsedFile
 from api.validation.validator import Validator
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from pyoxigraph import Literal, NamedNode, Triple
 
 from api import vocab
-from api.formats.provenance_rdf import SubmissionFacts, submission_description
+from api.formats.rdf.provenance import SubmissionFacts, submission_description
 from api.model.submission import ObservationRecord, ParsedFile, Problem, SubmissionMetadata
 from api.validation.pyshacl_engine import PyshaclEngine
 from api.validation.sparql_engine import SparqlEngine

@@ -1,0 +1,1 @@
+"""HTML page models: the linked-data pages and schema.org markup."""

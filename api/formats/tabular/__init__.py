@@ -1,0 +1,1 @@
+"""Tables: the CSV template, and the CSV and JSON writers of the read API."""

@@ -1,0 +1,1 @@
+"""Dereferenceable IRIs: what each IRI the registry mints says, VoID and schema.org markup."""

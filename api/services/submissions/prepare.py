@@ -1,0 +1,70 @@
+"""Preparing a submission without the store: validate it and write its graphs as N-Triples files (DESIGN §5).
+
+Pure work on a parsed file and the facts ingest decided (id, version): the validation report, the split into
+public and confidential observations, and the files the store bulk-loads. It runs in the server, or for large
+uploads in a worker process (``upload_worker``) so that the server's GIL stays free for readers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from itertools import chain
+from pathlib import Path
+
+from pyoxigraph import NamedNode, RdfFormat, serialize
+
+from api import vocab
+from api.formats.rdf.provenance import SubmissionFacts, submission_description
+from api.model.report import ValidationReport
+from api.model.submission import ParsedFile, SubmissionMetadata
+from api.validation.validator import Validator
+
+PUBLIC_CONF = "F"
+SOURCE_ROW = NamedNode(vocab.MP + "sourceRow")
+
+
+@dataclass(frozen=True)
+class PreparedSubmission:
+    """A validated submission; its graphs are written only when it conforms and ``folder`` was given."""
+
+    report: ValidationReport
+    observations: int
+    restricted: int
+    areas: tuple[str, ...]  # the REF_AREA cells as written (for the scope check)
+    public_file: Path | None = None
+    restricted_file: Path | None = None
+
+
+def areas_of(parsed: ParsedFile) -> tuple[str, ...]:
+    return tuple(sorted({text.strip() for r in parsed.records if (text := r.cells.get("REF_AREA", "")).strip()}))
+
+
+def prepare(validator: Validator, parsed: ParsedFile, meta: SubmissionMetadata, facts: SubmissionFacts,
+            base_iri: str, folder: Path | None) -> PreparedSubmission:
+    """Validate ``parsed`` as the submission ``facts`` names; if it conforms and ``folder`` is given, write
+    ``public.nt`` (its description and public observations) and ``restricted.nt`` (the others) there."""
+    iris = vocab.InstanceIris(base_iri)
+    facts = replace(facts, observations=len(parsed.records))
+    description = list(submission_description(meta, facts, iris))
+    report, cube, observations = validator.validate_cube(
+        parsed, dataset_triples=description, submission_id=facts.submission_id, base_iri=base_iri)
+    restricted = {NamedNode(focus) for focus, info in observations.items()
+                  if info.cells.get("CONF_STATUS", "").strip() != PUBLIC_CONF}
+    prepared = PreparedSubmission(report, len(parsed.records), len(restricted), areas_of(parsed))
+    if not report.conforms or folder is None:
+        return prepared
+    # Nothing in the public graph may depend on a restricted cell (DESIGN §4): its description counts only the
+    # public observations, and no observation keeps the line it came from (a gap in the line numbers would
+    # show where a row was suppressed; the stored report keeps the lines). The file's name, hash and size are
+    # written to the private graph by ingest; the registry graph (never public) keeps the full count.
+    description = list(submission_description(
+        meta, replace(facts, observations=facts.observations - len(restricted)), iris))
+    public_file = folder / "public.nt"
+    serialize(chain(description, (t for t in cube if t.subject not in restricted and t.predicate != SOURCE_ROW)),
+              public_file, format=RdfFormat.N_TRIPLES)
+    restricted_file = None
+    if restricted:
+        restricted_file = folder / "restricted.nt"
+        serialize((t for t in cube if t.subject in restricted and t.predicate != SOURCE_ROW), restricted_file,
+                  format=RdfFormat.N_TRIPLES)
+    return replace(prepared, public_file=public_file, restricted_file=restricted_file)

@@ -1,0 +1,116 @@
+"""Uploads by agencies (issue: country submissions): parse, check the agency's scope, validate, store.
+
+One call per upload: the file (already on disk in a private temporary folder, as the route received it) is parsed
+and validated in the upload worker process by the same readers and bounds as ``mpr load`` — so that no file can
+crash or exhaust the server — its REF_AREA codes checked against the token's scope, then either only validated
+(dry run) or stored as a new version attributed to the agency (``ingest.finish``: all or nothing).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import datetime
+from pathlib import Path
+
+from api.errors import BadRequest
+from api.model.agency import Principal
+from api.model.report import ValidationReport
+from api.model.submission import ParsedFile, SubmissionMetadata
+from api.services.admin import agencies
+from api.services.registry import Registry
+from api.services.submissions import ingest
+
+# Media types of the raw-body upload -> the file suffix the readers choose by.
+SUFFIXES = {"text/csv": ".csv", "application/csv": ".csv", "text/turtle": ".ttl", "application/ld+json": ".jsonld",
+            "application/n-triples": ".nt", "application/xml": ".xml", "text/xml": ".xml",
+            "application/vnd.sdmx.genericdata+xml": ".xml", "application/vnd.sdmx.structurespecificdata+xml": ".xml",
+            "application/vnd.sdmx.data+xml": ".xml"}
+ACCEPTED_SUFFIXES = (".csv", ".txt", ".tsv", ".xml", ".ttl", ".jsonld", ".nt")
+
+
+@dataclass(frozen=True)
+class UploadMetadata:
+    """What the agency says about the dataset, beside the file."""
+
+    dataset_id: str
+    title: str = ""
+    sources: tuple[str, ...] = ()
+    licence: str | None = None
+    methodology: str | None = None
+    definition_basis: str | None = None
+    release: datetime | None = None
+    original_url: str | None = None
+
+
+@dataclass(frozen=True)
+class UploadOutcome:
+    """A stored submission (``submission_id`` set) or a dry run's verdict, with the validation report."""
+
+    report: ValidationReport
+    dry_run: bool
+    submission_id: str | None = None
+    version: int | None = None
+    observations: int = 0
+    restricted: int = 0
+
+    @property
+    def etag(self) -> str | None:
+        """The new version's entity tag: what the next revision names in If-Match."""
+        return f'"{self.submission_id}"' if self.submission_id else None
+
+
+def suffix_for(file_name: str | None, media_type: str | None) -> str:
+    """The reader to use: the file name's suffix, else the Content-Type; BadRequest when neither is accepted."""
+    if file_name:
+        suffix = Path(file_name).suffix.lower()
+        if suffix in ACCEPTED_SUFFIXES:
+            return suffix
+    if media_type and media_type in SUFFIXES:
+        return SUFFIXES[media_type]
+    raise BadRequest(f"cannot tell the file's format from '{file_name or ''}' or Content-Type '{media_type or ''}': "
+                     "send the CSV template or SDMX-CSV (.csv, text/csv), SDMX-ML 2.1/3.0 data (.xml, "
+                     "application/xml or application/vnd.sdmx.genericdata+xml, "
+                     "application/vnd.sdmx.structurespecificdata+xml, application/vnd.sdmx.data+xml), Turtle "
+                     "(.ttl, text/turtle), JSON-LD (.jsonld, application/ld+json) or N-Triples (.nt, "
+                     "application/n-triples).")
+
+
+def _submission(principal: Principal, meta: UploadMetadata) -> SubmissionMetadata:
+    submission = SubmissionMetadata(
+        dataset_id=meta.dataset_id, agency_id=principal.agency_id, title=meta.title or meta.dataset_id,
+        sources=meta.sources, definition_basis=meta.definition_basis, methodology=meta.methodology,
+        release=meta.release, original_url=meta.original_url)
+    return replace(submission, licence=meta.licence) if meta.licence else submission
+
+
+def _check_areas(registry: Registry, principal: Principal, written: Iterable[str]) -> None:
+    agencies.check_write(principal, sorted({registry.areas.code(text) or text.strip() for text in written}))
+
+
+def upload(registry: Registry, principal: Principal, received: Path, suffix: str, file_name: str,
+           meta: UploadMetadata, *, dry_run: bool = False, base_version: int | None = None) -> UploadOutcome:
+    """Validate (and unless ``dry_run`` store) the file at ``received`` for ``principal``; SubmissionRejected on
+    violations, Forbidden for areas outside the agency's scope or another agency's dataset, InputFileError for a
+    file the parsers refuse or one past the bounds, WorkerStopped (503) when the worker stops while checking it,
+    Conflict when ``base_version`` (or, when None, the newest version at the start) is not the newest at the end."""
+    submission = _submission(principal, meta)
+    with tempfile.TemporaryDirectory(prefix="mpr-upload-") as folder:
+        path = Path(folder) / (Path(file_name).stem[:80] + suffix if file_name else "upload" + suffix)
+        shutil.move(received, path)
+        with path.open("rb") as handle:
+            sha256 = hashlib.file_digest(handle, "sha256").hexdigest()
+        unread = ParsedFile(name=path.name, format="", records=[], sha256=sha256,
+                            size=path.stat().st_size)  # the worker reads the records
+        state, facts = ingest.begin(registry, submission, base_version, unread, dry_run=dry_run)
+        prepared = registry.upload_worker.prepare(path, submission, facts, store=not dry_run,
+                                                  limits=registry.settings.input_limits)
+        _check_areas(registry, principal, prepared.areas)
+        if dry_run:
+            return UploadOutcome(prepared.report, True, observations=prepared.observations)
+        result = ingest.finish(registry, submission, state, facts, prepared, principal.token_id)
+    return UploadOutcome(result.report, False, result.submission_id, result.version, result.observations,
+                         result.restricted)

@@ -1,0 +1,1 @@
+"""HTTP routes, one module per capability: each parses input, calls one service, renders the result."""

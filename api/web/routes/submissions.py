@@ -1,0 +1,279 @@
+"""Submissions: an agency uploads a dataset version with its token (RFC 6750 Bearer) and follows it.
+
+``POST /api/submissions``: multipart (``file`` plus metadata fields) or a raw body whose Content-Type names the
+format (metadata in the query string). ``dry_run=true`` only validates. 201 with the report when stored, 422
+with the full report when it has violations (nothing stored), 401/403 for the token and its scope, 409 when
+another version was stored first (``base_version``) and 412 for a false ``If-Match`` / ``If-None-Match``
+(RFC 9110 §13.1), 413 above the size limit (counted as the body arrives, whatever Content-Length says; chunked
+bodies are counted alike), 415 for a compressed body. Every upload is parsed and validated in the upload worker
+process (``upload_worker``): 503 when it stops while doing so (the next upload gets a new one).
+``GET /api/submissions/{id}`` (status, provenance), ``.../report`` (JSON or HTML), ``POST .../withdraw``
+(admins) and ``GET /api/audit`` (admins).
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import anyio.to_thread
+from fastapi import APIRouter, Body, Query, Request, Response
+from pydantic import BaseModel, Field
+
+from api.errors import BadRequest, Conflict, HttpError, PreconditionFailed
+from api.formats import media
+from api.formats.rdf import writer as rdf_output
+from api.formats.tabular.json_writer import json_response, plain
+from api.services.admin import audit
+from api.services.registry import Registry
+from api.services.sdmx.data_params import parse_moment
+from api.services.submissions import ingest
+from api.services.submissions import records as submission_records
+from api.services.submissions import upload as submissions
+from api.web import upload_body
+from api.web.auth import CurrentAdmin, CurrentPrincipal, OptionalPrincipal
+from api.web.templating import TEMPLATES
+
+JSON = media.MediaType("application/json", ("json",), charset=False)
+HTML = media.MediaType("text/html", ("html",))
+PRIVATE = {"Cache-Control": "private, no-store", "Vary": "Authorization, Accept"}
+
+FIELDS = ("dataset", "title", "source", "licence", "methodology", "definition_basis", "release", "original_url",
+          "base_version")
+_TAG = re.compile(r'^(?:W/)?"(.+)-v([0-9]+)"$')
+
+
+def _release(text: str | None) -> datetime | None:
+    return parse_moment("release", text) if text else None
+
+
+def _metadata(values: dict[str, list[str]]) -> submissions.UploadMetadata:
+    def one(name: str) -> str | None:
+        found = [v for v in values.get(name, []) if v.strip()]
+        return found[0].strip() if found else None
+
+    dataset = one("dataset")
+    if dataset is None:
+        raise BadRequest("say which dataset this is: dataset=<id> (letters, digits, _ and -), the same id for "
+                         "every version of it.")
+    return submissions.UploadMetadata(
+        dataset_id=dataset, title=one("title") or "", sources=tuple(v.strip() for v in values.get("source", [])
+                                                                    if v.strip()),
+        licence=one("licence"), methodology=one("methodology"), definition_basis=one("definition_basis"),
+        release=_release(one("release")), original_url=one("original_url"))
+
+
+def _outcome(found: submissions.UploadOutcome) -> dict[str, Any]:
+    links = {"self": f"/api/submissions/{found.submission_id}",
+             "report": f"/api/submissions/{found.submission_id}/report"} if found.submission_id else {}
+    return {"submission": found.submission_id, "version": found.version, "dry_run": found.dry_run,
+            "conforms": found.report.conforms, "observations": found.observations, "restricted": found.restricted,
+            "etag": found.etag, "links": links, "report": found.report.to_dict()}
+
+
+def _base_version(request: Request, dataset: str, field: str | None) -> tuple[int | None, bool]:
+    """The version the upload builds on, from ``base_version`` or If-Match / If-None-Match (RFC 9110 §13.1.1-2),
+    and whether it came from a header (a false header precondition is 412, a stale base_version 409)."""
+    from_field = None
+    if field is not None:
+        if not (field.isascii() and field.isdigit()) or len(field) > 9:
+            raise BadRequest(f"base_version={field[:20]} is not a version number: give the version your revision "
+                             "builds on (0 for a new dataset), as GET /api/datasets/{id}/versions lists them.")
+        from_field = int(field)
+    if_match = request.headers.get("if-match", "").strip()
+    if_none_match = request.headers.get("if-none-match", "").strip()
+    from_header = None
+    if if_none_match == "*":
+        from_header = 0
+    elif if_none_match:
+        raise BadRequest("If-None-Match on an upload can only be '*' (create the dataset, refuse if it exists).")
+    if if_match == "*":
+        from_header = ingest.ANY_VERSION  # any existing version: the dataset must exist
+    elif if_match:
+        found = _TAG.match(if_match)
+        if found is None or found.group(1) != dataset:
+            raise PreconditionFailed(f"If-Match: {if_match[:80]} does not name a version of dataset {dataset}: send "
+                                     f'the ETag of its newest version, e.g. If-Match: "{dataset}-v3".')
+        from_header = int(found.group(2))
+    if from_field is not None and from_header not in (None, from_field):
+        raise BadRequest("base_version and If-Match / If-None-Match name different versions: send one of them.")
+    return (from_header if from_header is not None else from_field), from_header is not None
+
+
+def _negotiated_html(request: Request, format_param: str | None) -> bool:
+    return media.choose(request.headers.get("accept"), (JSON, HTML), format_param) is HTML
+
+
+RECORD_OFFERS = (JSON, HTML, *rdf_output.RDF_OFFERS)
+
+
+class WithdrawalRequest(BaseModel):
+    """Why a submission is withdrawn (kept in the audit trail)."""
+
+    reason: str = Field(min_length=1, max_length=2000, examples=["figures for 2021 were published in error"])
+
+
+def _errors(**codes: str) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` for the error codes of a route, each with the one error shape."""
+    shape = {"application/json": {"example": {"error": {"status": 400, "code": "bad_request", "message": "...",
+                                                         "details": {}}}}}
+    found: dict[int | str, dict[str, Any]] = {}
+    for name, text in codes.items():
+        found[int(name.removeprefix("e"))] = {"description": text, "content": shape}
+    return found
+
+
+AUTH_ERRORS = {"e401": "no token, or not a valid one", "e403": "outside the agency's scope or role"}
+UPLOAD_BODY = {"requestBody": {"required": True, "content": {
+    "multipart/form-data": {"schema": {"type": "object", "required": ["file", "dataset"], "properties": {
+        "file": {"type": "string", "format": "binary",
+                 "description": "CSV template, SDMX-CSV 1.0/2.0, SDMX-ML 2.1/3.0, Turtle, JSON-LD or N-Triples"},
+        "dataset": {"type": "string", "description": "The dataset id, the same for every version"},
+        "title": {"type": "string"}, "source": {"type": "array", "items": {"type": "string"}},
+        "licence": {"type": "string"}, "methodology": {"type": "string"},
+        "definition_basis": {"type": "string", "description": "e.g. foreign-born or foreign citizens"},
+        "release": {"type": "string", "description": "Release date-time: embargoed until then"},
+        "original_url": {"type": "string"},
+        "base_version": {"type": "string", "description": "The version this one revises (0: a new dataset)"}}}},
+    "text/csv": {"schema": {"type": "string"}}, "text/turtle": {"schema": {"type": "string"}},
+    "application/ld+json": {"schema": {"type": "string"}},
+    "application/vnd.sdmx.genericdata+xml": {"schema": {"type": "string"}}}}}
+
+
+def create_submission_router(registry: Registry) -> APIRouter:
+    router = APIRouter(prefix="/api", tags=["Submissions"])
+    # Uploads run one at a time (the one upload worker); the others wait here, without holding a thread of the
+    # pool that every synchronous route shares.
+    uploads = anyio.CapacityLimiter(1)
+
+    @router.post("/submissions", status_code=201, summary="Upload a dataset version",
+                 openapi_extra=UPLOAD_BODY,
+                 responses={200: {"description": "dry_run=true: the validation report only",
+                                  "content": {"application/json": {}}},
+                            201: {"description": "stored: the submission and its report",
+                                  "content": {"application/json": {}}},
+                            **_errors(e400="unreadable file or bad metadata", **AUTH_ERRORS,
+                                      e409="another version was stored first: build on it",
+                                      e412="If-Match / If-None-Match is false",
+                                      e413="too large", e415="compressed body",
+                                      e422="violations: the report, nothing stored",
+                                      e503="the validation worker stopped (killed, out of time): send it again")})
+    async def upload(
+        request: Request, principal: CurrentPrincipal,
+        dry_run: Annotated[bool, Query(description="Only validate; store nothing.")] = False,
+    ) -> Response:
+        """Validate and store a new version of a dataset for the token's agency (see the module docstring)."""
+        limit = registry.settings.max_upload_bytes
+        encoding = request.headers.get("content-encoding", "identity").strip().lower()
+        if encoding not in ("", "identity"):
+            raise HttpError(f"Content-Encoding: {encoding[:40]} is not accepted: the registry does not decompress "
+                            "uploads (no archive can expand on the server); send the file uncompressed.", 415)
+        with tempfile.TemporaryDirectory(prefix="mpr-body-") as folder:
+            body = await upload_body.receive(request, Path(folder), limit, FIELDS)
+            values: dict[str, list[str]] = {k: [*request.query_params.getlist(k), *body.fields.get(k, [])]
+                                            for k in FIELDS}
+            meta = _metadata(values)
+            given = [v.strip() for v in values.get("base_version", []) if v.strip()]
+            base_version, from_header = _base_version(request, meta.dataset_id, given[0] if given else None)
+            suffix = submissions.suffix_for(body.file_name, body.media_type)
+
+            def run() -> submissions.UploadOutcome:
+                try:
+                    return submissions.upload(registry, principal, body.path, suffix, body.file_name, meta,
+                                              dry_run=dry_run, base_version=base_version)
+                except Conflict as exc:
+                    if from_header and not isinstance(exc, PreconditionFailed):
+                        raise PreconditionFailed(exc.message, details=exc.details) from exc
+                    raise
+
+            found = await anyio.to_thread.run_sync(run, limiter=uploads)
+        headers = {"ETag": found.etag, "Location": f"/api/submissions/{found.submission_id}"} if found.etag else {}
+        return json_response(_outcome(found), status_code=200 if dry_run else 201, headers=headers)
+
+    @router.get("/submissions", summary="Your agency's submissions",
+                responses={200: {"content": {"application/json": {}}}, **_errors(**AUTH_ERRORS)})
+    def list_own(principal: CurrentPrincipal) -> Response:
+        """Every version the token's agency stored (admins: every agency's), newest first, with its status."""
+        found = submission_records.listing(registry, principal)
+        return json_response(plain(found), headers=PRIVATE)
+
+    @router.get("/submissions/{submission_id}", summary="One submission: status and provenance",
+                responses={200: {"content": {"application/json": {}, "text/html": {}, "text/turtle": {},
+                                             "application/ld+json": {}, "application/n-triples": {},
+                                             "application/rdf+xml": {}}},
+                           **_errors(e400="a bad format= value", e401="a token that is not valid",
+                                     e404="unknown, or embargoed and not your agency's", e406="not acceptable")})
+    def get_submission(request: Request, submission_id: str, principal: OptionalPrincipal,
+                       format: Annotated[str | None, Query(description="json or html (else Accept)")] = None,
+                       ) -> Response:
+        """Status (published, embargoed, superseded, withdrawn) and provenance (JSON, an HTML page, or PROV-O as
+        Turtle, JSON-LD, N-Triples, RDF/XML); with the agency's token also the embargoed versions, the confidential
+        cell count and the report summary."""
+        offer = media.choose(request.headers.get("accept"), RECORD_OFFERS, format)
+        record = submission_records.get(registry, submission_id, principal)
+        headers = {**PRIVATE, "ETag": record.etag or ""} if principal is not None else {
+            "Cache-Control": "no-cache", "Vary": "Authorization, Accept"}
+        if offer in rdf_output.RDF_OFFERS:
+            triples = submission_records.provenance_triples(registry, submission_id, principal)
+            return Response(rdf_output.serialize_graph(triples, offer), media_type=offer.content_type,
+                            headers=headers)
+        if offer is HTML:
+            found = submission_records.report(registry, submission_id, principal) if record.report else None
+            return TEMPLATES.TemplateResponse(request, "submission.html", {"s": plain(record), "report": found},
+                                              headers=headers)
+        return json_response(plain(record), headers=headers)
+
+    @router.get("/submissions/{submission_id}/report", summary="The validation report of a submission",
+                responses={200: {"content": {"application/json": {}, "text/html": {}}},
+                           **_errors(e400="a bad format= value", **AUTH_ERRORS,
+                                     e404="unknown, or embargoed and not your agency's", e406="not acceptable")})
+    def get_report(request: Request, submission_id: str, principal: OptionalPrincipal,
+                   format: Annotated[str | None, Query(description="json or html (else Accept)")] = None,
+                   ) -> Response:
+        """Every Violation, Warning and note with its row and column, as stored with the submission (for its
+        agency and admins)."""
+        found = submission_records.report(registry, submission_id, principal)
+        if _negotiated_html(request, format):
+            record = submission_records.get(registry, submission_id, principal)
+            return TEMPLATES.TemplateResponse(request, "submission.html", {"s": plain(record), "report": found},
+                                              headers=PRIVATE)
+        return json_response(found, headers=PRIVATE)
+
+    @router.post("/submissions/{submission_id}/withdraw", summary="Withdraw a submission (admins)",
+                 responses={200: {"content": {"application/json": {}}},
+                            **_errors(e400="no reason given", **AUTH_ERRORS, e404="no such submission",
+                                      e409="already withdrawn")})
+    async def withdraw(principal: CurrentAdmin, submission_id: str,
+                       body: Annotated[WithdrawalRequest, Body()]) -> Response:
+        """Kept in the store and in history, never public again; recorded in the audit trail."""
+        record = await anyio.to_thread.run_sync(
+            lambda: submission_records.withdraw(registry, principal, submission_id, body.reason))
+        return json_response(plain(record), headers=PRIVATE)
+
+    @router.get("/audit", summary="The audit trail (admins)",
+                responses={200: {"content": {"application/json": {}}},
+                           **_errors(e400="a bad date-time or parameter", **AUTH_ERRORS)})
+    def audit_trail(
+        principal: CurrentAdmin,
+        agency: Annotated[str | None, Query(description="Only this agency's writes.")] = None,
+        kind: Annotated[str | None, Query(
+            description="upload, withdrawal, agency-added, agency-changed, token-created or token-revoked.",
+            pattern="^(upload|withdrawal|agency-added|agency-changed|token-created|token-revoked)$")] = None,
+        since: Annotated[str | None, Query(description="Writes ended at or after this date-time.")] = None,
+        until: Annotated[str | None, Query(description="Writes ended before this date-time.")] = None,
+        submission: Annotated[str | None, Query(description="Writes of this submission.")] = None,
+        offset: Annotated[int, Query(ge=0)] = 0,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    ) -> Response:
+        """Every write, newest first: uploads and withdrawals (PROV activities: who, with which token id, what,
+        when) and changes of agencies' scopes and tokens made with the command line."""
+        page = audit.entries(registry, agency=agency, kind=kind,
+                             since=parse_moment("since", since) if since else None,
+                             until=parse_moment("until", until) if until else None,
+                             submission=submission, offset=offset, limit=limit)
+        return json_response(plain(page), headers=PRIVATE)
+
+    return router
