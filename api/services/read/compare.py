@@ -13,8 +13,8 @@ from api.model.read_api import ComparabilityFlag, ComparisonOut, ComparisonRow, 
 from api.model.sdmx_period import PeriodError, period_bounds, shown
 from api.services.read import areas as area_service
 from api.services.read.index import headline, read_index, read_observation
+from api.services.records import Record
 from api.services.registry import Registry
-from api.services.sdmx.data import Record
 
 ESTIMATED = {"E": "estimated", "I": "imputed", "F": "forecast"}
 DEFAULT_MAX_GAP_YEARS = 2

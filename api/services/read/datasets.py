@@ -21,7 +21,7 @@ from api.model.sdmx_period import period_bounds
 from api.model.view import PublishedVersion
 from api.services.read.index import ReadIndex, read_index
 from api.services.registry import Registry
-from api.services.sdmx.history import public_versions
+from api.services.versions import public_versions
 from api.store.queries import load_query
 
 XSD_DATETIME = NamedNode(vocab.XSD + "dateTime")

@@ -19,8 +19,8 @@ from api import vocab
 from api.model.read_api import Provenance, SeriesPart
 from api.model.sdmx_period import FIRST_YEAR, LAST_YEAR, is_period, period_bounds
 from api.model.view import PublicView
+from api.services.records import Record, observation_record
 from api.services.registry import Registry
-from api.services.sdmx.data import Record, observation_record
 from api.store.queries import load_query
 
 

@@ -15,11 +15,11 @@ from api.model.agency import Principal
 from api.model.read_api import ObservationOut, ObservationPage, ObservationQuery, Provenance, SeriesPart
 from api.model.sdmx_period import PeriodError, period_bounds, shown
 from api.model.submission import MAX_IDENTIFIER, is_identifier
+from api.services.params import parse_moment
 from api.services.read import areas as area_service
 from api.services.read.index import ReadIndex, read_index, read_observation
+from api.services.records import Record
 from api.services.registry import Registry
-from api.services.sdmx.data import Record
-from api.services.sdmx.data_params import parse_moment
 from api.services.sdmx.structures import data_labels
 
 MAX_PER_PAGE = 1000

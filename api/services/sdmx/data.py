@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import itertools
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
 from math import prod
 
 from pyoxigraph import Literal, NamedNode
@@ -21,22 +20,14 @@ from api import vocab
 from api.errors import NotFound, TooLarge
 from api.model.sdmx import ALL_DIMENSIONS, DataMessage, Observation, Series
 from api.model.sdmx_data_query import ComponentFilter, Condition, DataQuery
-from api.model.sdmx_period import is_period, period_bounds
+from api.model.sdmx_period import period_bounds
 from api.model.structure import ATTRIBUTES, DIMENSIONS, SERIES_DIMENSIONS, TIME_DIMENSION
 from api.model.view import PublicView
+from api.services.records import Record, observation_record
 from api.services.registry import Registry
 from api.store.queries import load_query
 
-_CODED = {"FREQ", "REF_AREA", "INDICATOR", "COUNTERPART_AREA", "SEX", "AGE", "MIGRATION_STATUS",
-          "UNIT_MEASURE", "UNIT_MULT", "OBS_STATUS", "CONF_STATUS"}
 _NUMERIC = {"OBS_VALUE", "UNIT_MULT", "DECIMALS"}
-
-Record = dict[str, str]
-
-
-@lru_cache(maxsize=1 << 16)
-def _code(iri: str) -> str:
-    return vocab.code_id_from_iri(iri)
 
 
 # -- filters -------------------------------------------------------------------------------------
@@ -136,19 +127,7 @@ def _exact_keys(query: DataQuery) -> set[str] | None:
 
 # -- observations --------------------------------------------------------------------------------
 
-_PROPERTY_COMPONENT = {NamedNode(vocab.prop(c)).value: c for c in (TIME_DIMENSION, "OBS_VALUE", *ATTRIBUTES)}
 _SERIES_KEY = NamedNode(vocab.MP + "seriesKey")
-
-
-def observation_record(key: str, pairs: Iterable[tuple[NamedNode, object]]) -> Record | None:
-    """One observation's (predicate, object) pairs as a record keyed by component id; None without a period
-    or with one the readers cannot render (stored by an older version that accepted it: skipped, never a 500)."""
-    record = dict(zip(SERIES_DIMENSIONS, key.split("."), strict=True))
-    for predicate, term in pairs:
-        component = _PROPERTY_COMPONENT.get(predicate.value)
-        if component is not None:
-            record[component] = _text(component, term)
-    return record if TIME_DIMENSION in record and is_period(record[TIME_DIMENSION]) else None
 
 
 def _series_records(registry: Registry, key: str, graphs: tuple[str, ...]) -> list[Record]:
@@ -189,11 +168,6 @@ def raw_series(registry: Registry, keys: list[tuple[str, tuple[str, ...]]]) -> I
     """Every observation of the given series, unfiltered (availability)."""
     for key, graphs in keys:
         yield _series_records(registry, key, graphs)
-
-
-def _text(name: str, term: object) -> str:
-    value: str = term.value  # type: ignore[attr-defined]
-    return _code(value) if name in _CODED else value
 
 
 def _wanted(record: Record, query: DataQuery) -> bool:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import UTC, datetime
 
 from api.errors import BadRequest, NotFound, NotImplementedYet
 from api.model.sdmx import ALL_DIMENSIONS, DETAILS
@@ -23,6 +22,7 @@ from api.model.structure import (
     SERIES_DIMENSIONS,
     TIME_DIMENSION,
 )
+from api.services.params import parse_moment
 
 _CODE = re.compile(r"^[A-Za-z0-9_@$-]+$")
 _FILTER_PARAM = re.compile(r"^c\[([A-Za-z0-9_@$-]+)\]$")
@@ -122,15 +122,6 @@ def _positive(name: str, text: str, *, zero: bool = False) -> int:
     if not (text.isascii() and text.isdigit()) or len(text) > 18 or (int(text) == 0 and not zero):
         raise BadRequest(f"{name} must be a {'non-negative' if zero else 'positive'} integer, not '{text[:40]}'.")
     return int(text)
-
-
-def parse_moment(name: str, text: str) -> datetime:
-    """An xs:dateTime parameter (UTC when no offset is given); BadRequest naming the parameter."""
-    try:
-        moment = datetime.fromisoformat(text.strip().replace(" ", "+").replace("Z", "+00:00"))
-    except ValueError:
-        raise BadRequest(f"{name}={text} is not an xs:dateTime such as 2024-01-31T00:00:00Z.") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _boolean(name: str, text: str) -> bool:

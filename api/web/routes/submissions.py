@@ -28,8 +28,8 @@ from api.formats import media
 from api.formats.rdf import writer as rdf_output
 from api.formats.tabular.json_writer import json_response, plain
 from api.services.admin import audit
+from api.services.params import parse_moment
 from api.services.registry import Registry
-from api.services.sdmx.data_params import parse_moment
 from api.services.submissions import ingest
 from api.services.submissions import records as submission_records
 from api.services.submissions import upload as submissions
