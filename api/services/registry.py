@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from cachetools import LRUCache
 from pyoxigraph import Literal, NamedNode, Triple
 
 from api import vocab
@@ -20,9 +21,11 @@ from api.model.agency import Principal
 from api.model.catalogue import Catalogue
 from api.model.view import PublicView
 from api.services import store_upgrade
+from api.services.caches import Caches
 from api.services.catalogue import load_catalogue
 from api.services.ontology import ontology_files, ontology_triples
 from api.store.base import Store
+from api.store.credentials import CredentialStore, open_credentials
 from api.store.oxigraph_store import OxigraphStore
 from api.store.queries import load_query
 
@@ -48,7 +51,8 @@ class Registry:
         self.store = store
         self.iris = vocab.InstanceIris(settings.base_iri)
         self._current_view: tuple[int, datetime | None, PublicView] | None = None
-        self._agency_views: dict[str, tuple[int, datetime | None, PublicView]] = {}
+        self._agency_views: LRUCache[str, tuple[int, datetime | None, PublicView]] = LRUCache(maxsize=64)
+        self.caches = Caches()  # every derived answer kept between requests, keyed by what it was built from
         # Held while a write checks what is current and commits (versions, withdrawals): one writer at a time.
         self.write_lock = threading.RLock()
         # When writes happen (a submission's generation time, its audit record); tests set a fixed clock.
@@ -73,6 +77,12 @@ class Registry:
         from api.validation.validator import Validator
 
         return Validator.from_settings(self.settings)
+
+    @cached_property
+    def credentials(self) -> CredentialStore:
+        """The agencies' credentials (token hashes, scopes): ``credentials.sqlite`` in the data folder, or in
+        memory; never in the RDF store."""
+        return open_credentials(self.settings.data_dir)
 
     @cached_property
     def upload_worker(self) -> UploadWorker:
@@ -176,8 +186,6 @@ class Registry:
             if kept is not None and kept[0] == generation and (kept[1] is None or moment < kept[1]):
                 return kept[2]
             view = self._agency_view(agency_id, admin, audience, moment, None)
-            if len(self._agency_views) >= 64:
-                self._agency_views.clear()
             self._agency_views[audience] = (generation, self._next_release(moment), view)
             return view
         return self._agency_view(agency_id, admin, audience, (now or datetime.now(UTC)).astimezone(UTC), as_of)
@@ -227,8 +235,13 @@ class Registry:
         return orphans
 
     def close(self) -> None:
+        """Stop the workers, drop the caches, close the credentials and the store."""
         if "upload_worker" in self.__dict__:
             self.upload_worker.close()
+        if "credentials" in self.__dict__:
+            self.credentials.close()
+        self.caches.clear()
+        self._agency_views.clear()
         self.store.close()
 
 

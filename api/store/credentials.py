@@ -319,3 +319,8 @@ def check_file(path: Path) -> tuple[int, int]:
         db.close()
         expected.close()
     return int(agencies), int(tokens)
+
+
+def open_credentials(data_dir: Path | None) -> CredentialStore:
+    """The credentials database of a deployment: ``credentials.sqlite`` in its data folder, or in memory."""
+    return CredentialStore(None if data_dir is None else data_dir / FILE_NAME)

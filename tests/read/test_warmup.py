@@ -8,14 +8,12 @@ import pytest
 
 from api.services import warmup
 from api.services.read import index as read_index_module
-from api.services.sdmx import data as sdmx_data
 from tests.read.conftest import ApiWorld
 
 
 def test_warm_builds_the_indexes_a_request_needs(api_world: ApiWorld, monkeypatch: pytest.MonkeyPatch) -> None:
     registry = api_world.registry
-    read_index_module._CACHE.clear()
-    sdmx_data._INDEX_CACHE.clear()
+    registry.caches.clear()
     gc.unfreeze()
     assert warmup.warm(registry) >= 0
     assert gc.get_freeze_count() > 0  # the indexes are out of the collector's scans
@@ -27,4 +25,4 @@ def test_warm_builds_the_indexes_a_request_needs(api_world: ApiWorld, monkeypatc
     monkeypatch.setattr(read_index_module, "_build", no_build)
     index = read_index_module.read_index(registry, registry.public_view())
     assert index.observations > 0
-    assert (id(registry), registry.public_view().tag) in sdmx_data._INDEX_CACHE
+    assert registry.caches.has("series_index", registry.public_view().tag)

@@ -18,8 +18,6 @@ import hashlib
 import hmac
 import re
 import secrets
-import threading
-import weakref
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -32,7 +30,8 @@ from api.config import Settings
 from api.errors import BadRequest, Forbidden, NotFound, Unauthorized
 from api.model.agency import Agency, AgencyKind, AgencyScope, NewToken, Principal, TokenInfo, write_scope
 from api.services.registry import Registry
-from api.store.credentials import FILE_NAME, CredentialStore
+from api.store import credentials as store_credentials
+from api.store.credentials import CredentialStore
 from api.store.queries import load_query
 
 ORG = "http://www.w3.org/ns/org#"
@@ -47,8 +46,6 @@ _EMAIL = re.compile(r"[^@\s/]+@[^@\s/]+\.[^@\s/]+")
 _TOUCH_EVERY = timedelta(minutes=1)  # "last used" is written at most once a minute per token
 _NO_DIGEST = hashlib.sha256(b"").hexdigest()
 
-_CREDENTIALS: weakref.WeakKeyDictionary[Registry, CredentialStore] = weakref.WeakKeyDictionary()
-_LOCK = threading.Lock()
 
 
 def _n(ns: str, local: str) -> NamedNode:
@@ -60,17 +57,13 @@ A = _n(vocab.RDF, "type")
 
 # -- where things are -----------------------------------------------------------------------
 def open_credentials(settings: Settings) -> CredentialStore:
-    """The credentials database of a deployment: ``credentials.sqlite`` in the data folder, or in memory."""
-    return CredentialStore(None if settings.data_dir is None else settings.data_dir / FILE_NAME)
+    """The credentials database of a deployment, opened apart from any registry (backup, restore, the CLI)."""
+    return store_credentials.open_credentials(settings.data_dir)
 
 
 def credentials_for(registry: Registry) -> CredentialStore:
-    """The credentials database that goes with an opened registry (opened once per registry)."""
-    with _LOCK:
-        found = _CREDENTIALS.get(registry)
-        if found is None:
-            found = _CREDENTIALS[registry] = open_credentials(registry.settings)
-        return found
+    """The credentials database that goes with an opened registry (the registry owns it and closes it)."""
+    return registry.credentials
 
 
 def agency_graph(registry: Registry, agency_id: str) -> str:

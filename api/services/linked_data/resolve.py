@@ -14,7 +14,6 @@ W3C "Cool URIs for the Semantic Web" §4 (one document per resource, chosen by c
 
 from __future__ import annotations
 
-import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -120,19 +119,11 @@ def _construct(registry: Registry, query: str, bindings: dict[str, NamedNode | L
     return registry.store.construct(load_query(f"linked-data/{query}"), bindings, default_graphs=graphs)
 
 
-_DOCUMENTS: dict[tuple[int, str], Description] = {}
-
-
 def _describe_vocabulary(registry: Registry, view: PublicView, iri: str) -> Description:
     if iri != VOCABULARY_DOCUMENT:
         return _describe_term(registry, view, iri)
-    key = (id(registry), view.vocabulary_tag)
-    found = _DOCUMENTS.get(key)
-    if found is None:  # the whole vocabulary: read once per vocabulary version
-        found = _describe_term(registry, view, iri)
-        _DOCUMENTS.clear()
-        _DOCUMENTS[key] = found
-    return found
+    # the whole vocabulary: read once per vocabulary version
+    return registry.caches.get("vocabulary_document", view.vocabulary_tag, lambda: _describe_term(registry, view, iri))
 
 
 def _describe_term(registry: Registry, view: PublicView, iri: str) -> Description:
@@ -251,22 +242,9 @@ def _lookup_labels(registry: Registry, thing: str, graphs: Sequence[str]) -> tup
     return tuple(found)
 
 
-_LABEL_CACHE: dict[tuple[int, str, str], tuple[tuple[int, Literal], ...]] = {}
-_LABEL_LOCK = threading.Lock()
-_LABEL_CACHE_SIZE = 50_000
-
-
 def _vocabulary_labels(registry: Registry, view: PublicView, thing: str) -> tuple[tuple[int, Literal], ...]:
-    key = (id(registry), view.vocabulary_tag, thing)
-    with _LABEL_LOCK:
-        found = _LABEL_CACHE.get(key)
-    if found is None:
-        found = _lookup_labels(registry, thing, [view.vocabulary_graph])
-        with _LABEL_LOCK:
-            if len(_LABEL_CACHE) >= _LABEL_CACHE_SIZE:
-                _LABEL_CACHE.clear()
-            _LABEL_CACHE[key] = found
-    return found
+    return registry.caches.get("vocabulary_labels", (view.vocabulary_tag, thing),
+                               lambda: _lookup_labels(registry, thing, [view.vocabulary_graph]))
 
 
 # -- VoID ----------------------------------------------------------------------------------------------
@@ -274,8 +252,6 @@ def _vocabulary_labels(registry: Registry, view: PublicView, thing: str) -> tupl
 VOID = "http://rdfs.org/ns/void#"
 _XSD_INTEGER = NamedNode(vocab.XSD + "integer")
 _XSD_DATETIME = NamedNode(vocab.XSD + "dateTime")
-_VOID_CACHE: dict[tuple[int, str], Description] = {}
-_VOID_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -300,17 +276,7 @@ def void_description(registry: Registry, now: datetime | None = None) -> Descrip
     Counting reads every public triple once, so the answer is kept until the public view changes.
     """
     view = registry.public_view(now)
-    key = (id(registry), view.tag)
-    with _VOID_LOCK:
-        found = _VOID_CACHE.get(key)
-    if found is not None:
-        return found
-    described = _void(registry, view)
-    with _VOID_LOCK:
-        if len(_VOID_CACHE) >= 4:
-            _VOID_CACHE.pop(next(iter(_VOID_CACHE)))
-        _VOID_CACHE[key] = described
-    return described
+    return registry.caches.get("void", view.tag, lambda: _void(registry, view))
 
 
 def totals(registry: Registry, graphs: Sequence[str]) -> Totals:

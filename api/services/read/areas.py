@@ -6,7 +6,6 @@ with the canonical area; regions expand to their member countries and territorie
 
 from __future__ import annotations
 
-import threading
 from collections import defaultdict
 
 from api import vocab
@@ -16,16 +15,14 @@ from api.services.registry import Registry
 from api.store.queries import load_query
 
 _NOTATIONS = {vocab.MP + "iso3166Alpha2": "alpha2", vocab.MP + "iso3166Alpha3": "alpha3", vocab.MP + "m49": "m49"}
-_CACHE: dict[tuple[int, str], dict[str, dict[str, object]]] = {}
-_LOCK = threading.Lock()
 
 
 def _facts(registry: Registry) -> dict[str, dict[str, object]]:
-    """area code -> its notations, labels, parent, groupings and region flag (cached per vocabulary)."""
-    key = (id(registry), registry.vocabulary_tag)
-    with _LOCK:
-        if key in _CACHE:
-            return _CACHE[key]
+    """area code -> its notations, labels, parent, groupings and region flag (kept per vocabulary)."""
+    return registry.caches.get("areas", registry.vocabulary_tag, lambda: _read_facts(registry))
+
+
+def _read_facts(registry: Registry) -> dict[str, dict[str, object]]:
     facts: dict[str, dict[str, object]] = defaultdict(lambda: {"labels": {}, "groupings": []})
     rows = registry.store.select(load_query("api/areas"), default_graphs=[vocab.VOCABULARY_GRAPH])
     for row in rows:
@@ -44,10 +41,7 @@ def _facts(registry: Registry) -> dict[str, dict[str, object]]:
             entry["groupings"].append(vocab.code_id_from_iri(value))  # type: ignore[attr-defined]
         elif field == "region":
             entry["region"] = True
-    built = dict(facts)
-    with _LOCK:
-        _CACHE[key] = built
-    return built
+    return dict(facts)
 
 
 def _kind(entry: dict[str, object]) -> str:

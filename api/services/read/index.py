@@ -7,7 +7,6 @@ An agency's view (with its restricted graphs) is indexed the same way, in slots 
 from __future__ import annotations
 
 import logging
-import threading
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -51,31 +50,13 @@ class ReadIndex:
 
 
 log = logging.getLogger("mpr")
-_CACHE: dict[tuple[int, str], ReadIndex] = {}
-_AGENCY_CACHE: dict[tuple[int, str], ReadIndex] = {}  # agencies' views: they never evict the public index
-_LOCK = threading.Lock()
-_BUILD_LOCK = threading.Lock()
 
 
 def read_index(registry: Registry, view: PublicView) -> ReadIndex:
-    """The index of ``view`` (built on first use per view; the newest few views are kept)."""
-    cache_key = (id(registry), view.tag)
-    cache, size = (_CACHE, 4) if view.public else (_AGENCY_CACHE, 8)
-    with _LOCK:
-        found = cache.get(cache_key)
-    if found is not None:
-        return found
-    with _BUILD_LOCK:  # one build at a time: a second caller waits for the first one's index
-        with _LOCK:
-            found = cache.get(cache_key)
-        if found is not None:
-            return found
-        built = _build(registry, view)
-        with _LOCK:
-            if len(cache) >= size:
-                cache.pop(next(iter(cache)))
-            cache[cache_key] = built
-    return built
+    """The index of ``view`` (built once per view, kept in the registry's caches; agencies' views apart, so that
+    they never evict the public index)."""
+    return registry.caches.get("read_index" if view.public else "agency_read_index", view.tag,
+                               lambda: _build(registry, view))
 
 
 def _build(registry: Registry, view: PublicView) -> ReadIndex:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections import defaultdict
 from decimal import Decimal
 
@@ -20,26 +19,20 @@ from api.store.queries import load_query
 
 # The sections in the order of a Migration Profile (IOM guidance; the Extended profile's context first).
 SECTION_ORDER = ("CTX", "STK", "FLW", "CHR", "LAB", "REM", "DIA", "IRR", "FDP", "RET", "GOV")
-_LABELS: dict[tuple[int, str, str], dict[str, dict[str, str]]] = {}
-_LOCK = threading.Lock()
 
 
 def scheme_labels(registry: Registry, scheme: str) -> dict[str, dict[str, str]]:
     """code -> {language: preferred label} for the concepts of a code list such as ``section``."""
-    key = (id(registry), registry.vocabulary_tag, scheme)
-    with _LOCK:
-        if key in _LABELS:
-            return _LABELS[key]
-    labels: dict[str, dict[str, str]] = defaultdict(dict)
-    for row in registry.store.select(load_query("api/scheme-labels"), {"scheme": NamedNode(vocab.CODE + scheme)},
-                                     default_graphs=[vocab.VOCABULARY_GRAPH]):
-        label = row["label"]
-        if row["concept"] is not None and isinstance(label, Literal):
-            labels[vocab.code_id_from_iri(row["concept"].value)][label.language or "en"] = label.value
-    built = dict(labels)
-    with _LOCK:
-        _LABELS[key] = built
-    return built
+    def build() -> dict[str, dict[str, str]]:
+        labels: dict[str, dict[str, str]] = defaultdict(dict)
+        for row in registry.store.select(load_query("api/scheme-labels"), {"scheme": NamedNode(vocab.CODE + scheme)},
+                                         default_graphs=[vocab.VOCABULARY_GRAPH]):
+            label = row["label"]
+            if row["concept"] is not None and isinstance(label, Literal):
+                labels[vocab.code_id_from_iri(row["concept"].value)][label.language or "en"] = label.value
+        return dict(labels)
+
+    return registry.caches.get("scheme_labels", (registry.vocabulary_tag, scheme), build)
 
 
 def sections(registry: Registry) -> list[str]:

@@ -22,7 +22,6 @@ from api.services.sdmx.data import failing_components, raw_series, selected_keys
 from api.store.queries import load_query
 
 MODES = ("exact", "available")
-_PERIODS: dict[str, tuple[list[str], int]] = {}
 
 
 def check_mode(params: Mapping[str, str]) -> str:
@@ -50,12 +49,7 @@ def _view_periods(registry: Registry, view: PublicView) -> tuple[list[str], int]
     """Every period of the view and its number of observations (one grouped scan, cached per view)."""
     if not view.public:  # an agency's view: computed for its caller, never kept beside the public one
         return _scan_periods(registry, view)
-    cached = _PERIODS.get(view.tag)
-    if cached is None:
-        if len(_PERIODS) > 8:
-            _PERIODS.clear()
-        cached = _PERIODS[view.tag] = _scan_periods(registry, view)
-    return cached
+    return registry.caches.get("periods", view.tag, lambda: _scan_periods(registry, view))
 
 
 def _scan_periods(registry: Registry, view: PublicView) -> tuple[list[str], int]:

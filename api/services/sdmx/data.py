@@ -70,26 +70,17 @@ def _holds(condition: Condition, component: str, value: str | None) -> bool:
 
 # -- the series index ---------------------------------------------------------------------------
 
-_INDEX_CACHE: dict[tuple[int, str], dict[str, tuple[str, ...]]] = {}
-_AGENCY_INDEX_CACHE: dict[tuple[int, str], dict[str, tuple[str, ...]]] = {}  # agencies' views, kept apart
-
-
 def series_index(registry: Registry, view: PublicView) -> dict[str, tuple[str, ...]]:
-    """Series key -> the data graphs holding it, for the view (cached until the view changes; an agency's
-    view in slots of its own, so that it never evicts the public index)."""
-    cache_key = (id(registry), view.tag)
-    cache = _INDEX_CACHE if view.public else _AGENCY_INDEX_CACHE
-    index = cache.get(cache_key)
-    if index is None:
+    """Series key -> the data graphs holding it, for the view (kept per view in the registry's caches; an
+    agency's view in a cache of its own, so that it never evicts the public index)."""
+    def build() -> dict[str, tuple[str, ...]]:
         found: dict[str, list[str]] = {}
         for row in registry.store.select(load_query("sdmx/series-keys"), default_graphs=view.data_graphs):
             if row["key"] is not None and row["g"] is not None:
                 found.setdefault(row["key"].value, []).append(row["g"].value)
-        index = {key: tuple(sorted(graphs)) for key, graphs in sorted(found.items())}
-        if len(cache) >= 8:
-            cache.pop(next(iter(cache)))
-        cache[cache_key] = index
-    return index
+        return {key: tuple(sorted(graphs)) for key, graphs in sorted(found.items())}
+
+    return registry.caches.get("series_index" if view.public else "agency_series_index", view.tag, build)
 
 
 def _series_filters(query: DataQuery) -> tuple[ComponentFilter, ...]:

@@ -12,7 +12,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
-from threading import Lock
 
 from api import vocab
 from api.errors import BadRequest, NotFound
@@ -46,9 +45,6 @@ from api.services.sdmx.availability import availability
 from api.store.queries import load_query
 
 _TEXT_TYPES = {"decimal": "Decimal", "integer": "Integer", "string": "String", "double": "Double"}
-_CACHE: dict[str, StructureCatalogue] = {}
-_CONSTRAINTS: dict[str, Constraint | None] = {}
-_LOCK = Lock()
 
 
 # -- reading the catalogue -----------------------------------------------------------------------
@@ -156,11 +152,11 @@ def _maintainables(registry: Registry) -> list[tuple[str, ArtefactRef, Texts, Te
 
 
 def catalogue(registry: Registry) -> StructureCatalogue:
-    """Every artefact the vocabulary defines; cached per vocabulary version."""
-    tag = registry.vocabulary_tag
-    with _LOCK:
-        if tag in _CACHE:
-            return _CACHE[tag]
+    """Every artefact the vocabulary defines; kept per vocabulary version."""
+    return registry.caches.get("structures", registry.vocabulary_tag, lambda: _catalogue(registry))
+
+
+def _catalogue(registry: Registry) -> StructureCatalogue:
     components, concept_texts, concept_schemes = _components(registry)
     items = _items(registry)
     artefacts = _maintainables(registry)
@@ -191,10 +187,7 @@ def catalogue(registry: Registry) -> StructureCatalogue:
                               dict(concept_texts.get(c.id, {}).get("description", {})))
                          for c in structure.components)
         concept_schemes_out.append(ItemScheme(ref, names, descriptions, items=concepts))
-    built = StructureCatalogue(flows, tuple(structures), codelists, tuple(concept_schemes_out))
-    with _LOCK:
-        _CACHE[tag] = built
-    return built
+    return StructureCatalogue(flows, tuple(structures), codelists, tuple(concept_schemes_out))
 
 
 @dataclass(frozen=True)
@@ -206,21 +199,14 @@ class DataLabels:
     dataflow: str | None
 
 
-_LABELS: dict[tuple[str, str], DataLabels] = {}
-
-
 def data_labels(registry: Registry, language: str) -> DataLabels:
-    """The labels of data messages in ``language``, cached per vocabulary version."""
-    key = (registry.vocabulary_tag, language)
-    with _LOCK:
-        if key in _LABELS:
-            return _LABELS[key]
-    built = catalogue(registry)
-    labels = DataLabels(built.code_names(language), built.component_names(language),
-                        pick(built.dataflows[0].names, language) if built.dataflows else None)
-    with _LOCK:
-        _LABELS[key] = labels
-    return labels
+    """The labels of data messages in ``language``, kept per vocabulary version."""
+    def build() -> DataLabels:
+        built = catalogue(registry)
+        return DataLabels(built.code_names(language), built.component_names(language),
+                          pick(built.dataflows[0].names, language) if built.dataflows else None)
+
+    return registry.caches.get("data_labels", (registry.vocabulary_tag, language), build)
 
 
 # -- the actual constraint -----------------------------------------------------------------------
@@ -232,22 +218,16 @@ def _constraint_ref(flow: Dataflow) -> ArtefactRef:
 def actual_constraint(registry: Registry, flow: Dataflow, now: datetime | None = None) -> Constraint | None:
     """What the public data of ``flow`` holds (an Actual ContentConstraint); None when it has no data."""
     view = registry.public_view(now)
-    key = f"{view.tag}/{flow.ref}"
-    with _LOCK:
-        if key in _CONSTRAINTS:
-            return _CONSTRAINTS[key]
-    try:
-        region = availability(registry, DataQuery(), mode="exact", now=now)
-    except NotFound:
-        built = None
-    else:
-        built = Constraint(_constraint_ref(flow), {"en": f"Availability for {flow.ref.id}"}, dataflow=flow.ref,
-                           region=region)
-    with _LOCK:
-        if len(_CONSTRAINTS) > 64:
-            _CONSTRAINTS.clear()
-        _CONSTRAINTS[key] = built
-    return built
+
+    def build() -> Constraint | None:
+        try:
+            region = availability(registry, DataQuery(), mode="exact", now=now)
+        except NotFound:
+            return None
+        return Constraint(_constraint_ref(flow), {"en": f"Availability for {flow.ref.id}"}, dataflow=flow.ref,
+                          region=region)
+
+    return registry.caches.get("constraints", (view.tag, str(flow.ref)), build)
 
 
 # -- answering a query ---------------------------------------------------------------------------
