@@ -32,7 +32,6 @@ def one_request(registry: Any, key: str, accept: str) -> int:
     from api.services.sdmx import data as sdmx_data
     from api.services.sdmx import data_params as sdmx_data_params
     from api.services.sdmx import structures as sdmx_structures
-    from api.web import sdmx_render
 
     negotiated = negotiate("v1", "data", accept, {})
     view = registry.public_view()
@@ -40,7 +39,7 @@ def one_request(registry: Any, key: str, accept: str) -> int:
     labels = sdmx_structures.data_labels(registry, "en")
     message = sdmx_data.data_message(registry, query, names=labels.codes, component_names=labels.components,
                                      view=view)
-    return sum(len(chunk) for chunk in sdmx_render.data(message, negotiated, dataflow_name=labels.dataflow))
+    return sum(len(chunk) for chunk in negotiated.write_data(message, dataflow_name=labels.dataflow))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,2 +1,2 @@
-"""Parsers and renderers by family (sdmx, rdf, tabular, html), each module one format; beside them content
-negotiation (``media``) and the submission reader that picks a parser by suffix."""
+"""Parsers and renderers by family (sdmx, rdf, tabular, html), each declaring its formats once (``spec``); beside
+them the one content negotiator (``negotiation``) and the submission reader that picks a parser by suffix."""

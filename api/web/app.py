@@ -21,6 +21,7 @@ from api.services.read import datasets as catalogue_dcat
 from api.services.registry import Registry
 from api.services.sparql.endpoint import SparqlEndpoint
 from api.web import openapi, sdmx_http
+from api.web.cached import kept_answers
 from api.web.routes.agencies import create_agency_router
 from api.web.routes.analysis import create_analysis_router
 from api.web.routes.linked_data import create_linked_data_router
@@ -40,6 +41,7 @@ def create_app(settings: Settings, registry: Registry) -> FastAPI:
     app.state.registry = registry
     app.state.sparql = SparqlEndpoint(registry)
     app.state.settings = settings
+    app.state.kept_answers = kept_answers()  # answers kept by ETag (api.web.cached.kept reaches them)
     # Order matters: CORS answers preflights and adds its headers, gzip compresses what streams out, and every
     # answer (errors included) carries the security headers.
     app.add_middleware(GZipMiddleware, minimum_size=1024)
@@ -87,7 +89,7 @@ def create_app(settings: Settings, registry: Registry) -> FastAPI:
                    else str(exc.detail))
         return await registry_error(request, HttpError(message, exc.status_code))
 
-    app.include_router(create_sdmx_router(registry))
+    app.include_router(create_sdmx_router())
     app.include_router(create_api_router(registry))
     app.include_router(create_analysis_router(registry))
     app.include_router(create_linked_data_router(registry))

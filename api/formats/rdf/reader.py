@@ -28,9 +28,12 @@ from pyoxigraph import Literal, NamedNode, RdfFormat
 from api import vocab
 from api.errors import InputFileError
 from api.formats.input_limits import check_size, scan_json, too_long, too_many, utf8_over
+from api.formats.rdf import writer as rdf_writer
+from api.formats.spec import Reader
 from api.model.submission import InputLimits, ObservationRecord, ParsedFile, Problem, row_number
 
-FORMATS = {".ttl": RdfFormat.TURTLE, ".jsonld": RdfFormat.JSON_LD, ".nt": RdfFormat.N_TRIPLES}
+SERIALISATIONS = (rdf_writer.TURTLE, rdf_writer.JSON_LD, rdf_writer.N_TRIPLES)  # what uploads may be written in
+FORMATS = {suffix: rdf_writer.rdf_format(spec) for spec in SERIALISATIONS for suffix in spec.suffixes}
 _BY_PROPERTY = {vocab.prop(cid): cid for cid in vocab.COMPONENT_PROPERTIES}
 _ALLOWED = {vocab.RDF + "type", vocab.QB + "dataSet", vocab.MP + "seriesKey", vocab.MP + "sourceRow"}
 _CODED = set(vocab.CODE_LISTS) | {"INDICATOR"}
@@ -210,7 +213,10 @@ def read_rdf_bytes(data: bytes, name: str, rdf_format: RdfFormat, limits: InputL
 def read_rdf(path: Path, limits: InputLimits | None = None) -> ParsedFile:
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
-        raise InputFileError(f"{path.name}: unknown RDF file type; use .ttl, .jsonld or .nt.")
+        raise InputFileError(f"{path.name}: unknown RDF file type; use {', '.join(FORMATS)}.")
     limits = limits or InputLimits()
     check_size(path.name, path.stat().st_size, limits)
     return read_rdf_bytes(path.read_bytes(), path.name, fmt, limits)
+
+
+READERS = tuple(Reader(spec, read_rdf) for spec in SERIALISATIONS)

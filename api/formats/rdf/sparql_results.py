@@ -17,14 +17,19 @@ from xml.sax.saxutils import escape, quoteattr
 
 from pyoxigraph import BlankNode, Literal, NamedNode
 
-from api.formats.media import MediaType
+from api.formats.spec import FormatSpec
 from api.formats.tabular.csv_writer import safe_cell
 
-JSON = MediaType("application/sparql-results+json", ("json", "srj"), charset=False)
-XML = MediaType("application/sparql-results+xml", ("xml", "srx"))
-CSV = MediaType("text/csv", ("csv",))
-TSV = MediaType("text/tab-separated-values", ("tsv",))
-RESULT_OFFERS: tuple[MediaType, ...] = (JSON, XML, CSV, TSV)
+_W3C = "http://www.w3.org/ns/formats/"
+JSON = FormatSpec(id="sparql-json", media_type="application/sparql-results+json", title="SPARQL results in JSON",
+                  names=("json", "srj"), suffixes=(".srj",), uri=_W3C + "SPARQL_Results_JSON")
+XML = FormatSpec(id="sparql-xml", media_type="application/sparql-results+xml", title="SPARQL results in XML",
+                 names=("xml", "srx"), suffixes=(".srx",), charset=True, uri=_W3C + "SPARQL_Results_XML")
+CSV = FormatSpec(id="sparql-csv", media_type="text/csv", title="SPARQL results in CSV", names=("csv",),
+                 suffixes=(".csv",), charset=True, uri=_W3C + "SPARQL_Results_CSV")
+TSV = FormatSpec(id="sparql-tsv", media_type="text/tab-separated-values", title="SPARQL results in TSV",
+                 names=("tsv",), suffixes=(".tsv",), charset=True, uri=_W3C + "SPARQL_Results_TSV")
+RESULT_OFFERS: tuple[FormatSpec, ...] = (JSON, XML, CSV, TSV)
 
 Term = NamedNode | Literal | BlankNode
 Row = Sequence[Term | None]
@@ -77,7 +82,7 @@ def _csv_term(term: Term | None) -> str:
     return safe_cell(term.value)
 
 
-def write_select(variables: Sequence[str], rows: Sequence[Row], offer: MediaType) -> bytes:
+def write_select(variables: Sequence[str], rows: Sequence[Row], offer: FormatSpec) -> bytes:
     """A SELECT result in the offered format."""
     if offer is JSON:
         bindings = [{v: _json_term(t) for v, t in zip(variables, row, strict=True) if t is not None} for row in rows]
@@ -106,7 +111,7 @@ def write_select(variables: Sequence[str], rows: Sequence[Row], offer: MediaType
     raise ValueError(f"{offer.media_type} is not a SPARQL results format")
 
 
-def write_boolean(value: bool, offer: MediaType) -> bytes:
+def write_boolean(value: bool, offer: FormatSpec) -> bytes:
     """An ASK result in the offered format (CSV and TSV hold the word true or false)."""
     if offer is JSON:
         return json.dumps({"head": {}, "boolean": value}).encode("utf-8")

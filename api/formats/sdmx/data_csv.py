@@ -23,12 +23,11 @@ from collections.abc import Iterator
 
 from api.formats.sdmx.data_json import CODED_ATTRIBUTES
 from api.formats.sdmx.data_ml21 import CHUNK_SIZE
+from api.formats.sdmx.spec import DataFormat, DataOptions
 from api.model.sdmx import DataMessage
 from api.model.sdmx_period import PeriodError, normalized_start
 from api.model.structure import DIMENSIONS, MEASURE, TIME_DIMENSION
 
-MEDIA_TYPE_10 = "application/vnd.sdmx.data+csv;version=1.0.0"
-MEDIA_TYPE_20 = "application/vnd.sdmx.data+csv;version=2.0.0"
 LABELS_10 = ("id", "both")
 LABELS_20 = ("id", "both", "name")
 TIME_FORMATS = ("original", "normalized")
@@ -157,3 +156,22 @@ def write_csv20(message: DataMessage, *, labels: str = "id", time_format: str = 
         header = ["STRUCTURE", "STRUCTURE_ID", "ACTION", *(labeller.header(c) for c in components)]
         lead = ["dataflow", f"{flow_id}: {name}" if labels == "both" else flow_id, action]
     yield from _stream(message, header, lead, labeller, name_columns=labels == "name")
+
+
+def _csv10(message: DataMessage, options: DataOptions) -> Iterator[bytes]:
+    return write_csv10(message, labels=options.labels, time_format=options.time_format,
+                       dataflow_name=options.dataflow_name)
+
+
+def _csv20(message: DataMessage, options: DataOptions) -> Iterator[bytes]:
+    return write_csv20(message, labels=options.labels, time_format=options.time_format,
+                       dataflow_name=options.dataflow_name)
+
+
+_CSV = ("text/csv",)
+CSV20 = DataFormat(
+    id="data-csv20", media_type="application/vnd.sdmx.data+csv;version=2.0.0", title="SDMX-CSV 2.0",
+    names=("csvdata", "csv"), aliases=_CSV, error="csv", labels=LABELS_20, write=_csv20)
+CSV10 = DataFormat(
+    id="data-csv10", media_type="application/vnd.sdmx.data+csv;version=1.0.0", title="SDMX-CSV 1.0",
+    names=("csvdata", "csv"), aliases=_CSV, error="csv", labels=LABELS_10, write=_csv10)

@@ -23,12 +23,11 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from api.formats.sdmx.data_ml21 import ChunkBuffer, xml_datetime
+from api.formats.sdmx.spec import DataFormat
 from api.model.sdmx import DataMessage, DataVersion, Observation, dimension_position
 from api.model.sdmx_period import PeriodError, period_range
 from api.model.structure import MEASURE, TIME_DIMENSION
 
-MEDIA_TYPE_10 = "application/vnd.sdmx.data+json;version=1.0.0"
-MEDIA_TYPE_20 = "application/vnd.sdmx.data+json;version=2.0.0"
 SCHEMA_10 = ("https://raw.githubusercontent.com/sdmx-twg/sdmx-json/master/data-message/tools/schemas/1.0/"
              "sdmx-json-data-schema.json")
 SCHEMA_20 = ("https://raw.githubusercontent.com/sdmx-twg/sdmx-json/master/data-message/tools/schemas/2.0.0/"
@@ -269,3 +268,14 @@ def write_json20(message: DataMessage) -> Iterator[bytes]:
         yield from _data_set(replace(message, series=version.series), collected, "2.0", buffer, version)
     buffer.add("]}}")
     yield buffer.take()
+
+
+_JSON = ("application/json",)
+JSON20 = DataFormat(
+    id="data-json20", media_type="application/vnd.sdmx.data+json;version=2.0.0", title="SDMX-JSON 2.0",
+    names=("jsondata", "json"), aliases=_JSON, error="json20", history=True,
+    write=lambda message, _options: write_json20(message))
+JSON10 = DataFormat(
+    id="data-json10", media_type="application/vnd.sdmx.data+json;version=1.0.0", title="SDMX-JSON 1.0",
+    names=("jsondata", "json"), aliases=_JSON, error="json10",
+    write=lambda message, _options: write_json10(message, layout="legacy"))

@@ -15,11 +15,10 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from xml.sax.saxutils import escape
 
+from api.formats.sdmx.spec import DataFormat
+from api.formats.spec import XML_ALIASES
 from api.model.sdmx import ALL_DIMENSIONS, DataMessage, Observation, StructureRef
 from api.model.structure import MEASURE
-
-GENERIC_MEDIA_TYPE = "application/vnd.sdmx.genericdata+xml;version=2.1"
-STRUCTURE_SPECIFIC_MEDIA_TYPE = "application/vnd.sdmx.structurespecificdata+xml;version=2.1"
 
 NS_XSI = "http://www.w3.org/2001/XMLSchema-instance"
 _BASE_21 = "http://www.sdmx.org/resources/sdmxml/schemas/v2_1"
@@ -247,3 +246,13 @@ def write_structure_specific_ml21(message: DataMessage) -> Iterator[bytes]:
     yield from ss_body(message, buffer)
     buffer.add("</mes:DataSet></mes:StructureSpecificData>")
     yield buffer.take()
+
+
+GENERIC_ML21 = DataFormat(
+    id="generic-ml21", media_type="application/vnd.sdmx.genericdata+xml;version=2.1", title="SDMX-ML 2.1 GenericData",
+    names=("genericdata", "xml", "sdmx-2.1"), aliases=XML_ALIASES, error="ml21",
+    write=lambda message, _options: write_generic_ml21(message))
+STRUCTURE_SPECIFIC_ML21 = DataFormat(
+    id="ss-ml21", media_type="application/vnd.sdmx.structurespecificdata+xml;version=2.1",
+    title="SDMX-ML 2.1 StructureSpecificData", names=("structurespecificdata",), error="ml21",
+    write=lambda message, _options: write_structure_specific_ml21(message))

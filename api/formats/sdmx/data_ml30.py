@@ -25,9 +25,9 @@ from api.formats.sdmx.data_ml21 import (
     xml_datetime,
     xml_text,
 )
+from api.formats.sdmx.spec import DataFormat
+from api.formats.spec import XML_ALIASES
 from api.model.sdmx import DataMessage
-
-MEDIA_TYPE = "application/vnd.sdmx.data+xml;version=3.0.0"
 
 _BASE_30 = "http://www.sdmx.org/resources/sdmxml/schemas/v3_0"
 NS30 = {
@@ -69,3 +69,9 @@ def write_ml30(message: DataMessage) -> Iterator[bytes]:
         buffer.add("</mes:DataSet>")
     buffer.add("</mes:StructureSpecificData>")
     yield buffer.take()
+
+
+DATA_ML30 = DataFormat(
+    id="data-ml30", media_type="application/vnd.sdmx.data+xml;version=3.0.0", title="SDMX-ML 3.0",
+    names=("structurespecificdata", "xml", "sdmx-3.0"), aliases=XML_ALIASES, error="ml30",
+    history=True, write=lambda message, _options: write_ml30(message))

@@ -5,20 +5,24 @@
   the first Text is the standard title of the code, the second the detail;
 - ``json10``/``json20``: ``{"meta": {…}, "errors": [{"code", "title", "detail"}]}`` (SDMX-JSON 1.0 ``error``
   and 2.0 ``statusMessage``; ``data`` and ``errors`` must not coexist);
-- ``csv``: plain text, one line ``Error {code} ({title}): {message}``.
+- ``csv``: plain text, one line ``Error {code} ({title}): {message}``, as ``text/plain``.
+
+Every SDMX format names its family (``SdmxFormat.error``); an error answers in the negotiated format's own media
+type, or the family's (:func:`error_message`).
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 from api.formats.sdmx.data_json import SCHEMA_10, SCHEMA_20
 from api.formats.sdmx.data_ml21 import NS21, xml_attr, xml_datetime, xml_text
 from api.formats.sdmx.data_ml30 import NS30
+from api.formats.sdmx.spec import SdmxFormat
 from api.model.structure import AGENCY
-
-KINDS = ("ml21", "ml30", "json10", "json20", "csv")
 
 # Standard titles (REST v1.5 4_7_errors.md); 1000 and above are the service's own.
 TITLES = {
@@ -63,16 +67,37 @@ def _json(schema: str, code: int, message: str, prepared: datetime) -> bytes:
     return json.dumps({"meta": meta, "errors": [error]}, ensure_ascii=False).encode()
 
 
+def _csv(code: int, message: str, _prepared: datetime) -> bytes:
+    return f"Error {code} ({error_title(code)}): {message}\n".encode()
+
+
+@dataclass(frozen=True)
+class ErrorFamily:
+    """How the errors of a family of formats are written, and their media type (None: the format's own)."""
+
+    render: Callable[[int, str, datetime], bytes]
+    media_type: str | None = None
+
+
+FAMILIES: dict[str, ErrorFamily] = {
+    "ml21": ErrorFamily(lambda code, message, _prepared: _xml(NS21, code, message)),
+    "ml30": ErrorFamily(lambda code, message, _prepared: _xml(NS30, code, message)),
+    "json10": ErrorFamily(lambda code, message, prepared: _json(SCHEMA_10, code, message, prepared)),
+    "json20": ErrorFamily(lambda code, message, prepared: _json(SCHEMA_20, code, message, prepared)),
+    "csv": ErrorFamily(_csv, "text/plain; charset=utf-8"),
+}
+KINDS = tuple(FAMILIES)
+
+
 def render_error(kind: str, code: int, message: str, prepared: datetime) -> bytes:
     """The SDMX error message of ``kind`` (one of :data:`KINDS`) for SDMX error ``code``."""
-    if kind == "ml21":
-        return _xml(NS21, code, message)
-    if kind == "ml30":
-        return _xml(NS30, code, message)
-    if kind == "json10":
-        return _json(SCHEMA_10, code, message, prepared)
-    if kind == "json20":
-        return _json(SCHEMA_20, code, message, prepared)
-    if kind == "csv":
-        return f"Error {code} ({error_title(code)}): {message}\n".encode()
-    raise ValueError(f"unknown SDMX error kind {kind!r}: use one of {', '.join(KINDS)}")
+    family = FAMILIES.get(kind)
+    if family is None:
+        raise ValueError(f"unknown SDMX error kind {kind!r}: use one of {', '.join(KINDS)}")
+    return family.render(code, message, prepared)
+
+
+def error_message(fmt: SdmxFormat, code: int, message: str, prepared: datetime) -> tuple[bytes, str]:
+    """The error message for a client that negotiated ``fmt``, and its media type."""
+    family = FAMILIES[fmt.error]
+    return family.render(code, message, prepared), family.media_type or fmt.media_type

@@ -32,6 +32,9 @@ from lxml import etree
 
 from api.errors import InputFileError
 from api.formats.input_limits import check_size, too_deep, too_long, too_many, utf8_over
+from api.formats.sdmx.data_ml21 import GENERIC_ML21, STRUCTURE_SPECIFIC_ML21
+from api.formats.sdmx.data_ml30 import DATA_ML30
+from api.formats.spec import XML_ALIASES, FormatSpec, Reader
 from api.model.structure import AGENCY, COMPONENTS, DATAFLOW_ID, DATAFLOW_REF, MEASURE, SERIES_DIMENSIONS
 from api.model.submission import InputLimits, ObservationRecord, ParsedFile, Problem
 
@@ -184,7 +187,7 @@ class _Reader:
 
 
 def _local(element: etree._Element) -> str:
-    return etree.QName(element).localname
+    return str(etree.QName(element).localname)
 
 
 def _reference(element: etree._Element) -> tuple[str, str, str, str] | None:
@@ -376,3 +379,10 @@ def read_sdmx_ml(path: Path, limits: InputLimits | None = None) -> ParsedFile:
     check_size(path.name, size, limits)
     return read_sdmx_ml_bytes(path.read_bytes(), path.name, limits)
 
+
+
+SDMX_ML_DATA = FormatSpec(
+    id="sdmx-ml-data", media_type=XML_ALIASES[0], suffixes=(".xml",),
+    title="SDMX-ML 2.1 GenericData or StructureSpecificData or SDMX-ML 3.0 StructureSpecificData",
+    aliases=(*XML_ALIASES[1:], *(f.base for f in (GENERIC_ML21, STRUCTURE_SPECIFIC_ML21, DATA_ML30))))
+READER = Reader(SDMX_ML_DATA, read_sdmx_ml)

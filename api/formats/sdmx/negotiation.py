@@ -1,79 +1,41 @@
 """Choose the SDMX format of an answer from ``Accept`` or ``format=`` (REST v1.5 §4.6; REST v2 doc/extend.md).
 
-``Accept`` is read as RFC 9110 §12.5.1 says: q-values, ``*/*`` and ``type/*`` wildcards, media-type
-parameters (``version`` must match; the SDMX-CSV ``labels``/``timeFormat`` become options). The server's
-preference decides between equally acceptable formats, so ``*/*`` or no header gives the version's default.
+:data:`FORMATS` lists every SDMX writer's declaration once; the one Accept negotiator
+(:mod:`api.formats.negotiation`, RFC 9110 §12.5.1) picks among the offers of a root and kind of resource, where the
+server's preference decides between equally acceptable formats, so ``*/*`` or no header gives the root's default.
+``format=`` (with ``formatVersion=``) beats the header; SDMX-CSV ``labels``/``timeFormat`` come from the media type's
+parameters or the query.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from api.errors import BadRequest, NotAcceptable
+from api.formats.negotiation import by_name
+from api.formats.negotiation import negotiate as negotiate_accept
+from api.formats.sdmx.data_csv import CSV10, CSV20, TIME_FORMATS
+from api.formats.sdmx.data_json import JSON10, JSON20
+from api.formats.sdmx.data_ml21 import GENERIC_ML21, STRUCTURE_SPECIFIC_ML21
+from api.formats.sdmx.data_ml30 import DATA_ML30
+from api.formats.sdmx.spec import DataFormat, DataOptions, SdmxFormat, StructureFormat, StructureHeader
+from api.formats.sdmx.structure_json import STRUCTURE_JSON20
+from api.formats.sdmx.structure_ml import STRUCTURE_ML21, STRUCTURE_ML30
+from api.model.sdmx import DataMessage
+from api.model.sdmx_structure import StructureResult
 
-
-@dataclass(frozen=True)
-class SdmxFormat:
-    """One representation: its id, exact media type, and the error-message family it uses."""
-
-    id: str
-    media_type: str
-    version: str
-    error_kind: str
-
-    @property
-    def base(self) -> str:
-        return self.media_type.split(";", 1)[0]
-
-
-FORMATS: dict[str, SdmxFormat] = {f.id: f for f in (
-    SdmxFormat("structure-ml21", "application/vnd.sdmx.structure+xml;version=2.1", "2.1", "ml21"),
-    SdmxFormat("structure-ml30", "application/vnd.sdmx.structure+xml;version=3.0.0", "3.0.0", "ml30"),
-    SdmxFormat("structure-json20", "application/vnd.sdmx.structure+json;version=2.0.0", "2.0.0", "json20"),
-    SdmxFormat("generic-ml21", "application/vnd.sdmx.genericdata+xml;version=2.1", "2.1", "ml21"),
-    SdmxFormat("ss-ml21", "application/vnd.sdmx.structurespecificdata+xml;version=2.1", "2.1", "ml21"),
-    SdmxFormat("data-ml30", "application/vnd.sdmx.data+xml;version=3.0.0", "3.0.0", "ml30"),
-    SdmxFormat("data-json10", "application/vnd.sdmx.data+json;version=1.0.0", "1.0.0", "json10"),
-    SdmxFormat("data-json20", "application/vnd.sdmx.data+json;version=2.0.0", "2.0.0", "json20"),
-    SdmxFormat("data-csv10", "application/vnd.sdmx.data+csv;version=1.0.0", "1.0.0", "csv"),
-    SdmxFormat("data-csv20", "application/vnd.sdmx.data+csv;version=2.0.0", "2.0.0", "csv"),
-)}
-
-# Server preference per (API version, kind of resource): the first is the default.
-OFFERS: dict[tuple[str, str], tuple[str, ...]] = {
-    ("v1", "structure"): ("structure-ml21", "structure-ml30", "structure-json20"),
-    ("v1", "data"): ("generic-ml21", "ss-ml21", "data-ml30", "data-json10", "data-json20", "data-csv10",
-                     "data-csv20"),
-    ("v2", "structure"): ("structure-json20", "structure-ml30", "structure-ml21"),
-    ("v2", "data"): ("data-json20", "data-ml30", "data-csv20", "data-csv10", "generic-ml21", "ss-ml21",
-                     "data-json10"),
+# Every SDMX format, in the order ``format=`` candidates are tried (then kept to ``formatVersion``).
+FORMATS: tuple[SdmxFormat, ...] = (GENERIC_ML21, STRUCTURE_SPECIFIC_ML21, DATA_ML30, JSON20, JSON10, CSV20, CSV10,
+                                   STRUCTURE_ML21, STRUCTURE_ML30, STRUCTURE_JSON20)
+# Server preference per (root, kind of resource): the first is the default (REST v1.5: SDMX-ML 2.1; v2: SDMX-JSON).
+OFFERS: dict[tuple[str, str], tuple[SdmxFormat, ...]] = {
+    ("v1", "structure"): (STRUCTURE_ML21, STRUCTURE_ML30, STRUCTURE_JSON20),
+    ("v1", "data"): (GENERIC_ML21, STRUCTURE_SPECIFIC_ML21, DATA_ML30, JSON10, JSON20, CSV10, CSV20),
+    ("v2", "structure"): (STRUCTURE_JSON20, STRUCTURE_ML30, STRUCTURE_ML21),
+    ("v2", "data"): (JSON20, DATA_ML30, CSV20, CSV10, GENERIC_ML21, STRUCTURE_SPECIFIC_ML21, JSON10),
 }
-# Generic media types that SDMX services answer with a default of their family.
-_ALIASES: dict[str, dict[str, str]] = {
-    "application/xml": {"v1/structure": "structure-ml21", "v1/data": "generic-ml21",
-                        "v2/structure": "structure-ml30", "v2/data": "data-ml30"},
-    "text/xml": {"v1/structure": "structure-ml21", "v1/data": "generic-ml21",
-                 "v2/structure": "structure-ml30", "v2/data": "data-ml30"},
-    "application/json": {"v1/structure": "structure-json20", "v1/data": "data-json10",
-                         "v2/structure": "structure-json20", "v2/data": "data-json20"},
-    "text/csv": {"v1/data": "data-csv10", "v2/data": "data-csv20"},
-}
-# ?format= values (REST v2 extend.md), with ?formatVersion= picking among versions.
-_FORMAT_PARAM: dict[str, tuple[str, ...]] = {
-    "genericdata": ("generic-ml21",),
-    "structurespecificdata": ("ss-ml21", "data-ml30"),
-    "jsondata": ("data-json20", "data-json10"),
-    "csvdata": ("data-csv20", "data-csv10"),
-    "csv": ("data-csv20", "data-csv10"),
-    "structure": ("structure-ml21", "structure-ml30"),
-    "jsonstructure": ("structure-json20",),
-    "xml": ("generic-ml21", "data-ml30", "structure-ml21", "structure-ml30"),
-    "json": ("data-json20", "data-json10", "structure-json20"),
-    "sdmx-2.1": ("generic-ml21", "structure-ml21"),
-    "sdmx-3.0": ("data-ml30", "structure-ml30"),
-}
-LABELS = ("id", "both", "name")
-TIME_FORMATS = ("original", "normalized")
+HISTORY_FORMATS: tuple[DataFormat, ...] = tuple(f for f in FORMATS if isinstance(f, DataFormat) and f.history)
 
 
 @dataclass(frozen=True)
@@ -85,108 +47,48 @@ class Negotiated:
 
     @property
     def content_type(self) -> str:
-        return self.format.media_type
+        return self.format.content_type
 
+    def write_data(self, message: DataMessage, *, dataflow_name: str | None = None) -> Iterator[bytes]:
+        """The chunks of a data message in the chosen format, by the writer that declared it."""
+        if not isinstance(self.format, DataFormat):
+            raise ValueError(f"{self.format.id} is not a data format")
+        options = DataOptions(labels=self.options.get("labels", "id"),
+                              time_format=self.options.get("time_format", "original"), dataflow_name=dataflow_name)
+        return self.format.write(message, options)
 
-@dataclass(frozen=True)
-class _Range:
-    base: str
-    params: dict[str, str]
-    q: float
-    order: int
-
-    @property
-    def specificity(self) -> int:
-        if self.base == "*/*":
-            return 0
-        return 1 if self.base.endswith("/*") else 2 + len(self.params)
-
-
-def _parse_accept(header: str) -> list[_Range]:
-    ranges: list[_Range] = []
-    for order, part in enumerate(p for p in header.split(",") if p.strip()):
-        pieces = [x.strip() for x in part.split(";")]
-        base = pieces[0].lower()
-        if "/" not in base:
-            raise BadRequest(f"Accept: '{part.strip()}' is not a media range such as application/xml.")
-        params: dict[str, str] = {}
-        q = 1.0
-        for piece in pieces[1:]:
-            if "=" not in piece:
-                continue
-            name, value = (x.strip() for x in piece.split("=", 1))
-            value = value.strip('"')
-            if name.lower() == "q":
-                try:
-                    q = float(value)
-                except ValueError:
-                    raise BadRequest(f"Accept: q={value} is not a number between 0 and 1.") from None
-            else:
-                params[name] = value
-        ranges.append(_Range(base, params, q, order))
-    return ranges
-
-
-def _same_version(asked: str, offered: str) -> bool:
-    """``2.1`` = ``2.1.0``; ``2.0`` = ``2.0.0``; a semver range ``2+.0.0`` or ``2.0+`` matches within the major."""
-    def parts(text: str) -> list[str]:
-        return (text.split(".") + ["0", "0"])[:3]
-    if "+" in asked:
-        return parts(asked.replace("+", ""))[0] == parts(offered)[0]
-    return parts(asked) == parts(offered)
-
-
-def _matches(rng: _Range, fmt: SdmxFormat, alias_key: str) -> bool:
-    if rng.base == "*/*":
-        return True
-    if rng.base.endswith("/*"):
-        major = rng.base.split("/")[0]
-        return fmt.base.split("/")[0] == major or any(
-            alias.startswith(major + "/") and targets.get(alias_key) == fmt.id for alias, targets in _ALIASES.items())
-    if rng.base in _ALIASES:
-        return _ALIASES[rng.base].get(alias_key) == fmt.id
-    if rng.base != fmt.base:
-        return False
-    version = rng.params.get("version")
-    return version is None or _same_version(version, fmt.version)
+    def write_structure(self, result: StructureResult, header: StructureHeader) -> bytes:
+        """A structure message (structures, or an availability constraint) in the chosen format."""
+        if not isinstance(self.format, StructureFormat):
+            raise ValueError(f"{self.format.id} is not a structure format")
+        return self.format.write(result, header)
 
 
 def negotiate(api: str, kind: str, accept: str | None, query: dict[str, str]) -> Negotiated:
     """The format to answer with, or NotAcceptable naming what is offered (406)."""
-    offered = [FORMATS[i] for i in OFFERS[(api, kind)]]
-    chosen: SdmxFormat | None = None
-    params: dict[str, str] = {}
+    offered = OFFERS[(api, kind)]
     if "format" in query:
         chosen = _from_format_param(query["format"], query.get("formatVersion"), offered)
+        params: dict[str, str] = {}
     else:
-        header = (accept or "").strip() or "*/*"
-        alias_key = f"{api}/{kind}"
-        best: tuple[float, int, int, int] | None = None
-        ranges = _parse_accept(header)
-        refused = {f.id for r in ranges if r.q <= 0 and r.base != "*/*" for f in offered if _matches(r, f, alias_key)}
-        for rng in ranges:
-            if rng.q <= 0:
-                continue
-            for rank, fmt in enumerate(offered):
-                if fmt.id in refused or not _matches(rng, fmt, alias_key):
-                    continue
-                score = (rng.q, rng.specificity, -rank, -rng.order)
-                if best is None or score > best:
-                    best, chosen, params = score, fmt, rng.params
-        if chosen is None:
-            raise NotAcceptable(
-                f"none of the media types in Accept ({header}) can be given here; this resource offers "
-                + ", ".join(f.media_type for f in offered) + " (or use ?format=)."
-            )
+        choice = negotiate_accept(accept, offered, hint=" (or use ?format=)")
+        chosen, params = choice.format, choice.params
     return Negotiated(chosen, _csv_options(chosen, params, query))
 
 
-def _from_format_param(value: str, version: str | None, offered: list[SdmxFormat]) -> SdmxFormat:
-    candidates = [FORMATS[i] for i in _FORMAT_PARAM.get(value, ()) if FORMATS[i] in offered]
-    if version is not None:
-        candidates = [f for f in candidates if _same_version(version, f.version)]
+def check_history(negotiated: Negotiated) -> None:
+    """REST v2 ``includeHistory=true`` gives one data set per version: only some formats can hold them."""
+    if negotiated.format not in HISTORY_FORMATS:
+        raise NotAcceptable(
+            "includeHistory=true gives one data set per version, which "
+            + " and ".join(f.title for f in HISTORY_FORMATS) + " can hold: ask for "
+            + " or ".join(f.media_type for f in HISTORY_FORMATS) + ".")
+
+
+def _from_format_param(value: str, version: str | None, offered: tuple[SdmxFormat, ...]) -> SdmxFormat:
+    candidates = by_name(value, [f for f in FORMATS if f in offered], version=version)
     if not candidates:
-        names = sorted(k for k, ids in _FORMAT_PARAM.items() if any(FORMATS[i] in offered for i in ids))
+        names = sorted({n for f in offered for n in f.names})
         raise NotAcceptable(
             f"format={value}" + (f"&formatVersion={version}" if version else "")
             + f" cannot be given here; use format= one of {', '.join(names)}, or an Accept header with one of "
@@ -196,13 +98,12 @@ def _from_format_param(value: str, version: str | None, offered: list[SdmxFormat
 
 
 def _csv_options(fmt: SdmxFormat, params: dict[str, str], query: dict[str, str]) -> dict[str, str]:
-    if fmt.error_kind != "csv":
+    if not isinstance(fmt, DataFormat) or not fmt.labels:
         return {}
     labels = query.get("labels", params.get("labels", "id"))
-    time_format = query.get("timeFormat", params.get("timeFormat", "original"))
-    allowed_labels = LABELS if fmt.id == "data-csv20" else LABELS[:2]
-    if labels not in allowed_labels:
-        raise BadRequest(f"labels={labels} is not one of {', '.join(allowed_labels)} for {fmt.media_type}.")
+    time_format = query.get("timeFormat", params.get("timeformat", "original"))
+    if labels not in fmt.labels:
+        raise BadRequest(f"labels={labels} is not one of {', '.join(fmt.labels)} for {fmt.media_type}.")
     if time_format not in TIME_FORMATS:
         raise BadRequest(f"timeFormat={time_format} is not one of {', '.join(TIME_FORMATS)}.")
     return {"labels": labels, "time_format": time_format}

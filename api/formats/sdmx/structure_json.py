@@ -15,6 +15,7 @@ from typing import Any
 from pysdmx.io import write_sdmx
 from pysdmx.io.format import Format
 
+from api.formats.sdmx.spec import StructureFormat, StructureHeader
 from api.formats.sdmx.structure_pysdmx import header, to_pysdmx
 from api.model.sdmx_structure import Item, ItemScheme, Maintainable, StructureResult, Texts
 
@@ -76,3 +77,12 @@ def write_structure_json(result: StructureResult, *, message_id: str, prepared: 
     doc = json.loads(str(text))
     _enrich(doc, result.artefacts)
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _write(result: StructureResult, head: StructureHeader) -> bytes:
+    return write_structure_json(result, message_id=head.message_id, prepared=head.prepared, sender=head.sender)
+
+
+STRUCTURE_JSON20 = StructureFormat(
+    id="structure-json20", media_type="application/vnd.sdmx.structure+json;version=2.0.0", title="SDMX-JSON 2.0",
+    names=("jsonstructure", "json"), aliases=("application/json",), error="json20", write=_write)

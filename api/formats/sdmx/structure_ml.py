@@ -9,13 +9,16 @@ pysdmx leaves in compact output.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime
 
 from lxml import etree
 from pysdmx.io import write_sdmx
 from pysdmx.io.format import Format
 
+from api.formats.sdmx.spec import StructureFormat, StructureHeader
 from api.formats.sdmx.structure_pysdmx import header, to_pysdmx
+from api.formats.spec import XML_ALIASES
 from api.model.sdmx_structure import Item, ItemScheme, Maintainable, StructureResult, Texts
 
 _FORMATS = {"2.1": Format.STRUCTURE_SDMX_ML_2_1, "3.0": Format.STRUCTURE_SDMX_ML_3_0}
@@ -99,3 +102,18 @@ def write_structure_ml(result: StructureResult, version: str, *, message_id: str
     root = etree.fromstring(str(text).encode("utf-8"), parser)
     _enrich(root, version, result.artefacts)
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
+
+
+def _writer(version: str) -> Callable[[StructureResult, StructureHeader], bytes]:
+    def write(result: StructureResult, head: StructureHeader) -> bytes:
+        return write_structure_ml(result, version, message_id=head.message_id, prepared=head.prepared,
+                                  sender=head.sender)
+    return write
+
+
+STRUCTURE_ML21 = StructureFormat(
+    id="structure-ml21", media_type="application/vnd.sdmx.structure+xml;version=2.1", title="SDMX-ML 2.1",
+    names=("structure", "xml", "sdmx-2.1"), aliases=XML_ALIASES, error="ml21", write=_writer("2.1"))
+STRUCTURE_ML30 = StructureFormat(
+    id="structure-ml30", media_type="application/vnd.sdmx.structure+xml;version=3.0.0", title="SDMX-ML 3.0",
+    names=("structure", "xml", "sdmx-3.0"), aliases=XML_ALIASES, error="ml30", write=_writer("3.0"))

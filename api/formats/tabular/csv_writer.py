@@ -12,7 +12,10 @@ import io
 import re
 from collections.abc import Iterable, Iterator
 
+from api.formats.spec import FormatSpec
 from api.model.read_api import ObservationOut
+
+CSV = FormatSpec(id="csv", media_type="text/csv", title="CSV", names=("csv",), suffixes=(".csv",), charset=True)
 
 COLUMNS = ("indicator", "indicator_label", "area", "area_label", "period", "value", "unit", "unit_multiplier",
            "status", "freq", "counterpart_area", "sex", "age", "migration_status", "decimals", "comment",

@@ -9,6 +9,10 @@ from typing import Any
 
 from fastapi.responses import Response
 
+from api.formats.spec import FormatSpec
+
+JSON = FormatSpec(id="json", media_type="application/json", title="JSON", names=("json",), suffixes=(".json",))
+
 
 def plain(value: Any) -> Any:
     """Dataclasses, lists and dicts as JSON-ready values (dataclasses.asdict without deep copies)."""
@@ -27,7 +31,7 @@ def json_bytes(value: Any) -> bytes:
     return json.dumps(plain(value), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def json_response(value: Any, *, media_type: str = "application/json", headers: dict[str, str] | None = None,
+def json_response(value: Any, *, media_type: str = JSON.media_type, headers: dict[str, str] | None = None,
                   status_code: int = 200) -> Response:
     """A response holding ``value`` as JSON."""
     return Response(json_bytes(value), status_code=status_code, media_type=media_type, headers=headers)

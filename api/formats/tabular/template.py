@@ -19,6 +19,8 @@ from pathlib import Path
 
 from api.errors import InputFileError
 from api.formats.input_limits import check_size, too_long, too_many, utf8_over
+from api.formats.spec import FormatSpec, Reader
+from api.formats.tabular.csv_writer import CSV
 from api.model.structure import (
     AGENCY,
     COMPONENTS,
@@ -249,3 +251,8 @@ def write_csv(records: list[ObservationRecord], out: io.TextIOBase | io.StringIO
     writer.writerow(template_header())
     for record in records:
         writer.writerow(["dataflow", DATAFLOW_REF, "I", *(record.cells.get(c, "") for c in COMPONENTS)])
+
+
+TEMPLATE = FormatSpec(id="template-csv", media_type=CSV.media_type, title="the CSV template or SDMX-CSV 1.0/2.0",
+                      aliases=("application/csv",), suffixes=(".csv", ".txt", ".tsv"), charset=True)
+READER = Reader(TEMPLATE, read_csv)

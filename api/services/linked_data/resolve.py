@@ -25,6 +25,7 @@ from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 from api import vocab
 from api.errors import NotFound
 from api.formats.html import linked_data as ld_html
+from api.formats.rdf.writer import N_TRIPLES
 from api.model.read_api import DatasetOut
 from api.model.view import PublicView
 from api.services.read import datasets as catalogue_dcat
@@ -365,7 +366,7 @@ def _void(registry: Registry, view: PublicView) -> Description:
         add(subset, vocab.DCAT + "inSeries", NamedNode(record.iri))
         add(subset, VOID + "exampleResource", NamedNode(record.iri))
         for distribution in record.distributions:  # its RDF download (the SDMX dump is the registry's)
-            if distribution.media_type == "application/n-triples":
+            if distribution.media_type == N_TRIPLES.media_type:
                 add(subset, VOID + "dataDump", NamedNode(base + distribution.access_url))
     triples = tuple(out)
     subjects = tuple(dict.fromkeys(term_text(t.subject) for t in triples))

@@ -15,6 +15,10 @@ from pyoxigraph import Literal, NamedNode
 
 from api import vocab
 from api.errors import NotFound
+from api.formats.rdf.writer import N_TRIPLES
+from api.formats.sdmx.data_csv import CSV20
+from api.formats.tabular.csv_writer import CSV
+from api.formats.tabular.json_writer import JSON
 from api.model.agency import Principal
 from api.model.read_api import DatasetOut, DistributionOut, SeriesPart, VersionOut
 from api.model.sdmx_period import period_bounds
@@ -30,13 +34,13 @@ XSD_DATETIME = NamedNode(vocab.XSD + "dateTime")
 def _distributions(dataset_id: str) -> list[DistributionOut]:
     key = quote(dataset_id, safe="")
     return [
-        DistributionOut("Observations as JSON", "application/json", f"/api/observations?dataset={key}"),
-        DistributionOut("Observations as CSV", "text/csv", f"/api/observations?dataset={key}&format=csv"),
+        DistributionOut("Observations as JSON", JSON.media_type, f"/api/observations?dataset={key}"),
+        DistributionOut("Observations as CSV", CSV.media_type,
+                        f"/api/observations?dataset={key}&format={CSV.names[0]}"),
         DistributionOut("RDF Data Cube (N-Triples; Turtle, JSON-LD and RDF/XML by Accept)",
-                        "application/n-triples", f"/api/datasets/{key}/rdf"),
-        DistributionOut("SDMX-CSV of the registry's dataflow, which holds this dataset's series",
-                        "application/vnd.sdmx.data+csv;version=2.0.0",
-                        "/sdmx/v2/data/dataflow/MPR/MIGRATION_PROFILE/1.0/*?format=csvdata"),
+                        N_TRIPLES.media_type, f"/api/datasets/{key}/rdf"),
+        DistributionOut("SDMX-CSV of the registry's dataflow, which holds this dataset's series", CSV20.media_type,
+                        f"/sdmx/v2/data/dataflow/MPR/MIGRATION_PROFILE/1.0/*?format={CSV20.names[0]}"),
     ]
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import anyio.to_thread
 
 from api.errors import BadRequest, NotImplementedYet, StoreError, TooLarge
-from api.formats.media import MediaType
+from api.formats.spec import FormatSpec
 from api.services.registry import Registry
 from api.services.sparql import check as sparql_check
 from api.services.sparql.gate import QueryGate
@@ -23,7 +23,7 @@ from api.store.oxigraph_store import OxigraphStore
 @dataclass(frozen=True)
 class SparqlAnswer:
     body: bytes
-    offer: MediaType
+    offer: FormatSpec
 
 
 class SparqlEndpoint:
@@ -40,7 +40,7 @@ class SparqlEndpoint:
                                                           settings.sparql_timeout_s,
                                                           settings.sparql_max_memory_mb * 1024 * 1024)
 
-    def job(self, checked: sparql_check.CheckedQuery, offer: MediaType, default_graph_uris: list[str],
+    def job(self, checked: sparql_check.CheckedQuery, offer: FormatSpec, default_graph_uris: list[str],
             named_graph_uris: list[str]) -> SparqlJob:
         """The job for a checked query over the public view, written in ``offer`` (reads the store: a thread)."""
         view = self.registry.public_view()
@@ -48,7 +48,7 @@ class SparqlEndpoint:
         return SparqlJob(checked.text, tuple(default), tuple(named), offer.media_type,
                          self.registry.settings.sparql_max_rows, view.tag)
 
-    async def answer(self, client: str, job: SparqlJob, offer: MediaType) -> SparqlAnswer:
+    async def answer(self, client: str, job: SparqlJob, offer: FormatSpec) -> SparqlAnswer:
         """Run ``job`` for ``client`` once the gate admits it; Busy (503, Retry-After) when it does not."""
         async with self.gate.slot(client):
             if self._pool is None:

@@ -28,9 +28,9 @@ from typing import Any
 from pyoxigraph import NamedNode, QueryBoolean, QuerySolutions, Store
 
 from api.errors import QueryMemoryLimit, QueryTimeout, TooLarge
-from api.formats.media import MediaType
 from api.formats.rdf import sparql_results
 from api.formats.rdf.writer import RDF_OFFERS, serialize_graph
+from api.formats.spec import FormatSpec
 
 EMPTY_GRAPH = "urn:mpr:no-graph"  # names no graph: an empty dataset part stays empty
 _OFFERS = {o.media_type: o for o in (*sparql_results.RESULT_OFFERS, *RDF_OFFERS)}
@@ -50,7 +50,7 @@ class SparqlJob:
 
 def run(store: Store, job: SparqlJob) -> bytes:
     """Run ``job`` on ``store`` and write its answer; SyntaxError for a bad query, TooLarge above the limit."""
-    offer: MediaType = _OFFERS[job.media_type]
+    offer: FormatSpec = _OFFERS[job.media_type]
     result = store.query(job.query, default_graph=[NamedNode(g) for g in job.default_graphs or (EMPTY_GRAPH,)],
                          named_graphs=[NamedNode(g) for g in job.named_graphs or (EMPTY_GRAPH,)])
     if isinstance(result, QueryBoolean):

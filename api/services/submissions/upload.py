@@ -17,19 +17,13 @@ from datetime import datetime
 from pathlib import Path
 
 from api.errors import BadRequest
+from api.formats import submission_input
 from api.model.agency import Principal
 from api.model.report import ValidationReport
 from api.model.submission import ParsedFile, SubmissionMetadata
 from api.services.admin import agencies
 from api.services.registry import Registry
 from api.services.submissions import ingest
-
-# Media types of the raw-body upload -> the file suffix the readers choose by.
-SUFFIXES = {"text/csv": ".csv", "application/csv": ".csv", "text/turtle": ".ttl", "application/ld+json": ".jsonld",
-            "application/n-triples": ".nt", "application/xml": ".xml", "text/xml": ".xml",
-            "application/vnd.sdmx.genericdata+xml": ".xml", "application/vnd.sdmx.structurespecificdata+xml": ".xml",
-            "application/vnd.sdmx.data+xml": ".xml"}
-ACCEPTED_SUFFIXES = (".csv", ".txt", ".tsv", ".xml", ".ttl", ".jsonld", ".nt")
 
 
 @dataclass(frozen=True)
@@ -64,19 +58,17 @@ class UploadOutcome:
 
 
 def suffix_for(file_name: str | None, media_type: str | None) -> str:
-    """The reader to use: the file name's suffix, else the Content-Type; BadRequest when neither is accepted."""
+    """The reader to use: the file name's suffix, else the Content-Type; BadRequest when neither is accepted
+    (both as the readers declare them: ``submission_input.READERS``)."""
     if file_name:
         suffix = Path(file_name).suffix.lower()
-        if suffix in ACCEPTED_SUFFIXES:
+        if submission_input.reader_for_suffix(suffix) is not None:
             return suffix
-    if media_type and media_type in SUFFIXES:
-        return SUFFIXES[media_type]
+    by_type = submission_input.suffix_for_media_type(media_type) if media_type else None
+    if by_type is not None:
+        return by_type
     raise BadRequest(f"cannot tell the file's format from '{file_name or ''}' or Content-Type '{media_type or ''}': "
-                     "send the CSV template or SDMX-CSV (.csv, text/csv), SDMX-ML 2.1/3.0 data (.xml, "
-                     "application/xml or application/vnd.sdmx.genericdata+xml, "
-                     "application/vnd.sdmx.structurespecificdata+xml, application/vnd.sdmx.data+xml), Turtle "
-                     "(.ttl, text/turtle), JSON-LD (.jsonld, application/ld+json) or N-Triples (.nt, "
-                     "application/n-triples).")
+                     f"send {submission_input.accepted(media_types=True)}.")
 
 
 def _submission(principal: Principal, meta: UploadMetadata) -> SubmissionMetadata:

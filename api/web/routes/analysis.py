@@ -11,7 +11,7 @@ from api.formats.tabular.json_writer import json_response
 from api.model.read_api import ComparisonOut, CoverageOut, ProfileOut
 from api.services.read import compare, profile
 from api.services.registry import Registry
-from api.web.cached import ResponseCache
+from api.web.cached import kept_answer
 from api.web.language import language
 from api.web.routes import examples as ex
 
@@ -21,7 +21,6 @@ Lang = Annotated[str | None, Query(description="Language of labels: en, fr or es
 
 def create_analysis_router(registry: Registry) -> APIRouter:
     router = APIRouter(prefix="/api", tags=["Profiles and comparisons"])
-    cache = ResponseCache()
 
     def version() -> str:
         """What these answers depend on: the public view, and today's date (freshness is an age)."""
@@ -33,7 +32,7 @@ def create_analysis_router(registry: Registry) -> APIRouter:
         """Every section with each indicator's latest figure, the last few, unit and source; the indicators
         without data as gaps; per section a completeness score (share of its indicators with data) and a
         freshness score (age of its newest figure in years)."""
-        return cache.answer(request, version(), lambda: json_response(
+        return kept_answer(request, "analysis", version(), lambda: json_response(
             profile.profile(registry, code, lang=language(request)), headers={"Vary": "Accept-Language"}))
 
     @router.get("/compare", response_model=ComparisonOut, summary="Compare areas on one indicator",
@@ -56,7 +55,7 @@ def create_analysis_router(registry: Registry) -> APIRouter:
         statistical definitions (from the datasets' metadata), distant reference periods, estimated or
         imputed figures, different sources, different units."""
         named = [a.strip() for text in areas for a in text.split(",") if a.strip()]
-        return cache.answer(request, version(), lambda: json_response(compare.compare(
+        return kept_answer(request, "analysis", version(), lambda: json_response(compare.compare(
             registry, indicator, areas=named, region=region, period=period, max_gap=max_gap, lang=language(request)),
             headers={"Vary": "Accept-Language"}))
 
@@ -70,7 +69,7 @@ def create_analysis_router(registry: Registry) -> APIRouter:
     ) -> Response:
         """For every area and section: completeness (share of the section's indicators with data) and
         freshness (age of the newest figure in years)."""
-        return cache.answer(request, version(), lambda: json_response(
+        return kept_answer(request, "analysis", version(), lambda: json_response(
             profile.coverage(registry, lang=language(request), kind=kind), headers={"Vary": "Accept-Language"}))
 
     return router

@@ -9,45 +9,42 @@ embargoed IRIs all get the same 404.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
-from datetime import UTC
-from email.utils import format_datetime
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Query, Request, Response
 
 from api.errors import BadRequest
+from api.formats.html import HTML
 from api.formats.html import linked_data as ld_html
-from api.formats.media import MediaType, choose, parse_accept
-from api.formats.rdf.writer import JSON_LD, N_TRIPLES, RDF_OFFERS, RDF_XML, TURTLE, serialize_graph
+from api.formats.negotiation import choose, parse_accept
+from api.formats.rdf.writer import RDF_OFFERS, serialize_graph
+from api.formats.spec import FormatSpec
 from api.services.linked_data import resolve as linked_data
 from api.services.linked_data.resolve import Description
 from api.services.registry import Registry
+from api.web.cached import answer, entity_tag, validators
 from api.web.language import LANGUAGES, language
-from api.web.sdmx_http import CACHE_CONTROL, not_modified
 from api.web.templating import TEMPLATES
 
-HTML = MediaType("text/html", ("html",))
-_TITLES = {TURTLE: "Turtle", JSON_LD: "JSON-LD", N_TRIPLES: "N-Triples", RDF_XML: "RDF/XML", HTML: "HTML"}
 _LANGUAGE_NAMES = {"en": "English", "fr": "Français", "es": "Español"}
-_HTML_TYPES = ("text/html", "application/xhtml+xml")
+_HTML_TYPES = (HTML.base, "application/xhtml+xml")
 
 FormatParam = Annotated[str | None, Query(description="ttl, jsonld, nt, rdf or html: overrides Accept")]
 LangParam = Annotated[str | None, Query(description="en, fr or es: the language of an HTML page's labels")]
 
 
-def offers_for(accept: str | None) -> tuple[MediaType, ...]:
+def offers_for(accept: str | None) -> tuple[FormatSpec, ...]:
     """RDF serialisations first (Turtle for ``*/*`` or no Accept); HTML first only when the client ranks
     text/html above every RDF type it names, as browsers do."""
     try:
         ranges = parse_accept(accept or "")
     except BadRequest:
         return (*RDF_OFFERS, HTML)  # ``choose`` reports the malformed header
-    html = max((q for base, q in ranges if base in _HTML_TYPES), default=0.0)
-    rdf_types = {o.media_type for o in RDF_OFFERS}
-    rdf = max((q for base, q in ranges if base in rdf_types), default=0.0)
+    html = max((r.q for r in ranges if r.base in _HTML_TYPES), default=0.0)
+    rdf_types = {o.base for o in RDF_OFFERS}
+    rdf = max((r.q for r in ranges if r.base in rdf_types), default=0.0)
     return (HTML, *RDF_OFFERS) if html > 0 and html > rdf else (*RDF_OFFERS, HTML)
 
 
@@ -59,25 +56,18 @@ def _raw_path(request: Request) -> str:
     return quote(request.url.path)
 
 
-def _validators(request: Request, described: Description, offer: MediaType, lang: str) -> dict[str, str]:
+def _validators(request: Request, described: Description, offer: FormatSpec, lang: str) -> dict[str, str]:
     """ETag over (what the view shows, the request, the representation), Last-Modified, Vary (RFC 9110 §8.8)."""
-    digest = hashlib.sha256()
-    for part in (described.tag, _raw_path(request), str(sorted(request.query_params.multi_items())),
-                 offer.media_type, lang if offer is HTML else ""):
-        digest.update(part.encode())
-        digest.update(b"\0")
-    headers = {"ETag": f'W/"{digest.hexdigest()[:32]}"', "Vary": "Accept, Accept-Language",
-               "Cache-Control": CACHE_CONTROL}
-    if described.modified is not None:
-        headers["Last-Modified"] = format_datetime(described.modified.astimezone(UTC), usegmt=True)
-    return headers
+    etag = entity_tag(described.tag, _raw_path(request), str(sorted(request.query_params.multi_items())),
+                      offer.media_type, lang if offer is HTML else "")
+    return validators(etag, vary="Accept, Accept-Language", last_modified=described.modified)
 
 
 def _alternates(path: str, lang: str) -> tuple[ld_html.Link, ...]:
     links = []
     for offer in (*RDF_OFFERS, HTML):
         query = {"format": offer.names[0], **({"lang": lang} if offer is HTML else {})}
-        links.append(ld_html.Link(_TITLES[offer], f"{path}?{urlencode(query)}", offer.media_type))
+        links.append(ld_html.Link(offer.title, f"{path}?{urlencode(query)}", offer.media_type))
     return tuple(links)
 
 
@@ -89,13 +79,15 @@ def _answer(request: Request, registry: Registry, format_param: str | None,
     if request.query_params.get("lang", "en")[:2].lower() not in LANGUAGES:
         raise BadRequest(f"lang={request.query_params['lang']} is not offered: use one of {', '.join(LANGUAGES)}.")
     described = describe()
-    headers = _validators(request, described, offer, lang)
-    cached = not_modified(request, headers)
-    if cached is not None:
-        return cached
+    return answer(request, _validators(request, described, offer, lang),
+                  lambda: _render(request, registry, described, offer, lang))
+
+
+def _render(request: Request, registry: Registry, described: Description, offer: FormatSpec, lang: str) -> Response:
+    """The description in the negotiated representation, with links to the others (RFC 8288 ``alternate``)."""
     path = _raw_path(request)
     alternates = _alternates(path, lang)
-    headers["Link"] = ", ".join(f'<{a.href}>; rel="alternate"; type="{a.media_type}"' for a in alternates)
+    headers = {"Link": ", ".join(f'<{a.href}>; rel="alternate"; type="{a.media_type}"' for a in alternates)}
     if offer is not HTML:
         body = serialize_graph(described.triples, offer, prefixes=ld_html.LD_PREFIXES)
         return Response(body, media_type=offer.content_type, headers=headers)

@@ -15,21 +15,20 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
 from api.errors import TooLarge
-from api.formats.media import MediaType, choose
+from api.formats.negotiation import choose
 from api.formats.rdf.writer import JSON_LD, N_TRIPLES, RDF_OFFERS, serialize_graph
 from api.formats.tabular import csv_writer as api_csv
-from api.formats.tabular.json_writer import json_response
+from api.formats.tabular.csv_writer import CSV
+from api.formats.tabular.json_writer import JSON, json_response
 from api.model.read_api import AreaOut, DatasetOut, IndicatorOut, ObservationPage, VersionOut
 from api.services.read import areas, indicators, observations
 from api.services.read import datasets as catalogue_dcat
 from api.services.registry import Registry
 from api.web.auth import OptionalPrincipal
-from api.web.cached import ResponseCache, private, vary
+from api.web.cached import kept_answer, private, vary
 from api.web.language import language
 from api.web.routes import examples as ex
 
-JSON = MediaType("application/json", ("json",), charset=False)
-CSV = MediaType("text/csv", ("csv",))
 MAX_RDF_TRIPLES = 500_000
 
 Lang = Annotated[str | None, Query(description="Language of labels: en, fr or es (else Accept-Language).",
@@ -63,7 +62,6 @@ def _links(request: Request, page: int, pages: int) -> str:
 
 def create_api_router(registry: Registry) -> APIRouter:
     router = APIRouter(prefix="/api", tags=["Read API"])
-    cache = ResponseCache()
 
     def view_tag() -> str:
         return registry.public_view().tag
@@ -81,14 +79,14 @@ def create_api_router(registry: Registry) -> APIRouter:
         lang: Lang = None,
     ) -> Response:
         """Indicators in profile order; filter by section, SDG target and text."""
-        return cache.answer(request, registry.vocabulary_tag, lambda: json_response(indicators.list_indicators(
+        return kept_answer(request, "read", registry.vocabulary_tag, lambda: json_response(indicators.list_indicators(
             registry, section=section, sdg=sdg, q=q, lang=language(request)), headers={"Vary": "Accept-Language"}))
 
     @router.get("/indicators/{indicator_id}", response_model=IndicatorOut, summary="One indicator",
                 responses=ex.response(ex.INDICATOR))
     def get_indicator(request: Request, indicator_id: str, lang: Lang = None) -> Response:
         """Full metadata, the areas with public data, time coverage and the publishers' series codes."""
-        return cache.answer(request, view_tag(), lambda: json_response(indicators.get_indicator(
+        return kept_answer(request, "read", view_tag(), lambda: json_response(indicators.get_indicator(
             registry, indicator_id, lang=language(request)), headers={"Vary": "Accept-Language"}))
 
     @router.get("/areas", response_model=list[AreaOut], summary="Areas", responses=ex.response(ex.AREAS))
@@ -98,19 +96,19 @@ def create_api_router(registry: Registry) -> APIRouter:
         lang: Lang = None,
     ) -> Response:
         """Countries and territories (ISO 3166-1), M49 regions and groupings, and the special codes."""
-        return cache.answer(request, registry.vocabulary_tag, lambda: json_response(areas.list_areas(
+        return kept_answer(request, "read", registry.vocabulary_tag, lambda: json_response(areas.list_areas(
             registry, kind=kind, lang=language(request)), headers={"Vary": "Accept-Language"}))
 
     @router.get("/areas/{code}", response_model=AreaOut, summary="One area", responses=ex.response(ex.AREA))
     def get_area(request: Request, code: str, lang: Lang = None) -> Response:
         """By alpha-3, alpha-2 or M49 code (DEU, DE, 276): the canonical area with its regions."""
-        return cache.answer(request, registry.vocabulary_tag, lambda: json_response(areas.get_area(
+        return kept_answer(request, "read", registry.vocabulary_tag, lambda: json_response(areas.get_area(
             registry, code, lang=language(request)), headers={"Vary": "Accept-Language"}))
 
     @router.get("/observations", response_model=ObservationPage, summary="Observations",
                 responses={**ex.response(ex.OBSERVATIONS, token=True),
-                           200: {"content": {"application/json": {"example": ex.OBSERVATIONS},
-                                             "text/csv": {"example": ex.OBSERVATIONS_CSV}}}})
+                           200: {"content": {JSON.media_type: {"example": ex.OBSERVATIONS},
+                                             CSV.media_type: {"example": ex.OBSERVATIONS_CSV}}}})
     def list_observations(
         request: Request,
         indicator: Annotated[Codes, Query(examples=["STK_IMM"])] = [],  # noqa: B006 (FastAPI copies defaults)
@@ -165,8 +163,8 @@ def create_api_router(registry: Registry) -> APIRouter:
 
     @router.get("/datasets", response_model=list[DatasetOut], summary="The DCAT catalogue",
                 responses={**ex.response(ex.DATASETS, token=True),
-                           200: {"content": {"application/json": {"example": ex.DATASETS},
-                                             "application/ld+json": {"example": {"@type": "dcat:Catalog"}}}}})
+                           200: {"content": {JSON.media_type: {"example": ex.DATASETS},
+                                             JSON_LD.media_type: {"example": {"@type": "dcat:Catalog"}}}}})
     def list_datasets(request: Request, principal: OptionalPrincipal, format: Annotated[str | None, Query(  # noqa: A002
             description="json or jsonld (beats the Accept header).")] = None) -> Response:
         """The public datasets (current, released versions) with coverage and distributions; JSON-LD
@@ -184,7 +182,7 @@ def create_api_router(registry: Registry) -> APIRouter:
                                      media_type=JSON_LD.media_type, headers={"Vary": vary("Accept")})
             return json_response(found, headers={"Vary": vary("Accept")})
 
-        return cache.answer(request, view_tag(), build) if principal is None else private(build())
+        return kept_answer(request, "read", view_tag(), build) if principal is None else private(build())
 
     @router.get("/datasets/{dataset_id}", response_model=DatasetOut, summary="One dataset",
                 responses=ex.response(ex.DATASETS[0], token=True))
@@ -214,7 +212,7 @@ def create_api_router(registry: Registry) -> APIRouter:
             return json_response(catalogue_dcat.dataset_versions(registry, dataset_id, principal=principal),
                                  headers={"Vary": vary()})
 
-        return cache.answer(request, view_tag(), build) if principal is None else private(build())
+        return kept_answer(request, "read", view_tag(), build) if principal is None else private(build())
 
     @router.get("/datasets/{dataset_id}/rdf", summary="One dataset as RDF",
                 responses={200: {"content": {o.media_type: {} for o in (N_TRIPLES, *RDF_OFFERS)}}, 404: {}})

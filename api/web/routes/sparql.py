@@ -15,16 +15,17 @@ from pyoxigraph import Literal, NamedNode, Triple
 
 from api import vocab
 from api.errors import BadRequest, TooLarge
-from api.formats.media import MediaType, choose
+from api.formats.html import HTML
+from api.formats.negotiation import choose
 from api.formats.rdf.sparql_results import RESULT_OFFERS
 from api.formats.rdf.writer import RDF_OFFERS, serialize_graph
+from api.formats.spec import FormatSpec
 from api.services.registry import Registry
 from api.services.sparql import check as sparql_check
 from api.services.sparql.endpoint import SparqlEndpoint
 from api.services.sparql.worker import SparqlJob
 from api.web.templating import TEMPLATES
 
-HTML = MediaType("text/html", ("html",))
 MAX_QUERY_BYTES = 256 * 1024
 SD = "http://www.w3.org/ns/sparql-service-description#"
 EXAMPLE = """PREFIX mp: <https://w3id.org/migration-profile/def#>
@@ -37,8 +38,10 @@ SELECT ?period ?value WHERE {
        mp:obsValue ?value .
 } ORDER BY ?period"""
 DESCRIPTION = ("SPARQL 1.1 Protocol, read-only, over the public view. GET with query=, POST a form or "
-               "application/sparql-query. SELECT/ASK as SPARQL JSON (default), XML, CSV or TSV; CONSTRUCT/DESCRIBE "
-               "as Turtle (default), JSON-LD, N-Triples or RDF/XML. Without a query: the service description.")
+               "application/sparql-query. SELECT/ASK as " + ", ".join(o.media_type for o in RESULT_OFFERS)
+               + f" ({RESULT_OFFERS[0].title} by default); CONSTRUCT/DESCRIBE as "
+               + ", ".join(o.media_type for o in RDF_OFFERS) + f" ({RDF_OFFERS[0].title} by default), by Accept "
+               "or format=. Without a query: the service description.")
 
 
 def _description(endpoint: str) -> list[Triple]:
@@ -58,9 +61,7 @@ def _description(endpoint: str) -> list[Triple]:
                Triple(graph, NamedNode(vocab.DCT + "description"),
                       Literal("The union of the public graphs: the vocabulary and the current, released, "
                               "non-confidential data of every dataset.", language="en"))]
-    formats = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV", "Turtle",
-               "N-Triples", "JSON-LD", "RDF_XML")
-    triples += [Triple(service, sd("resultFormat"), NamedNode(f"http://www.w3.org/ns/formats/{f}")) for f in formats]
+    triples += [Triple(service, sd("resultFormat"), NamedNode(f.uri)) for f in (*RESULT_OFFERS, *RDF_OFFERS) if f.uri]
     return triples
 
 
@@ -68,7 +69,7 @@ def create_sparql_router(registry: Registry, endpoint: SparqlEndpoint) -> APIRou
     router = APIRouter(tags=["SPARQL"])
 
     def prepare(accept: str | None, text: str, default_graphs: list[str], named_graphs: list[str],
-                format_param: str | None) -> tuple[SparqlJob, MediaType]:
+                format_param: str | None) -> tuple[SparqlJob, FormatSpec]:
         checked = sparql_check.check(text)
         offers = RDF_OFFERS if checked.returns_graph else RESULT_OFFERS
         offer = choose(accept, offers, format_param)
@@ -84,7 +85,7 @@ def create_sparql_router(registry: Registry, endpoint: SparqlEndpoint) -> APIRou
         return Response(found.body, media_type=found.offer.content_type, headers={"Vary": "Accept"})
 
     def description(request: Request, format_param: str | None) -> Response:
-        offer = choose(request.headers.get("accept"), (*RDF_OFFERS, HTML) if format_param or "text/html" not in
+        offer = choose(request.headers.get("accept"), (*RDF_OFFERS, HTML) if format_param or HTML.base not in
                        request.headers.get("accept", "") else (HTML, *RDF_OFFERS), format_param)
         if offer is HTML:
             view = registry.public_view()

@@ -24,9 +24,11 @@ from fastapi import APIRouter, Body, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from api.errors import BadRequest, Conflict, HttpError, PreconditionFailed
-from api.formats import media
+from api.formats import submission_input
+from api.formats.html import HTML
+from api.formats.negotiation import choose
 from api.formats.rdf import writer as rdf_output
-from api.formats.tabular.json_writer import json_response, plain
+from api.formats.tabular.json_writer import JSON, json_response, plain
 from api.services.admin import audit
 from api.services.params import parse_moment
 from api.services.registry import Registry
@@ -37,8 +39,6 @@ from api.web import upload_body
 from api.web.auth import CurrentAdmin, CurrentPrincipal, OptionalPrincipal
 from api.web.templating import TEMPLATES
 
-JSON = media.MediaType("application/json", ("json",), charset=False)
-HTML = media.MediaType("text/html", ("html",))
 PRIVATE = {"Cache-Control": "private, no-store", "Vary": "Authorization, Accept"}
 
 FIELDS = ("dataset", "title", "source", "licence", "methodology", "definition_basis", "release", "original_url",
@@ -104,9 +104,10 @@ def _base_version(request: Request, dataset: str, field: str | None) -> tuple[in
 
 
 def _negotiated_html(request: Request, format_param: str | None) -> bool:
-    return media.choose(request.headers.get("accept"), (JSON, HTML), format_param) is HTML
+    return choose(request.headers.get("accept"), REPORT_OFFERS, format_param) is HTML
 
 
+REPORT_OFFERS = (JSON, HTML)
 RECORD_OFFERS = (JSON, HTML, *rdf_output.RDF_OFFERS)
 
 
@@ -129,8 +130,7 @@ def _errors(**codes: str) -> dict[int | str, dict[str, Any]]:
 AUTH_ERRORS = {"e401": "no token, or not a valid one", "e403": "outside the agency's scope or role"}
 UPLOAD_BODY = {"requestBody": {"required": True, "content": {
     "multipart/form-data": {"schema": {"type": "object", "required": ["file", "dataset"], "properties": {
-        "file": {"type": "string", "format": "binary",
-                 "description": "CSV template, SDMX-CSV 1.0/2.0, SDMX-ML 2.1/3.0, Turtle, JSON-LD or N-Triples"},
+        "file": {"type": "string", "format": "binary", "description": submission_input.accepted()},
         "dataset": {"type": "string", "description": "The dataset id, the same for every version"},
         "title": {"type": "string"}, "source": {"type": "array", "items": {"type": "string"}},
         "licence": {"type": "string"}, "methodology": {"type": "string"},
@@ -138,9 +138,7 @@ UPLOAD_BODY = {"requestBody": {"required": True, "content": {
         "release": {"type": "string", "description": "Release date-time: embargoed until then"},
         "original_url": {"type": "string"},
         "base_version": {"type": "string", "description": "The version this one revises (0: a new dataset)"}}}},
-    "text/csv": {"schema": {"type": "string"}}, "text/turtle": {"schema": {"type": "string"}},
-    "application/ld+json": {"schema": {"type": "string"}},
-    "application/vnd.sdmx.genericdata+xml": {"schema": {"type": "string"}}}}}
+    **{media_type: {"schema": {"type": "string"}} for media_type in submission_input.MEDIA_TYPES}}}}
 
 
 def create_submission_router(registry: Registry) -> APIRouter:
@@ -201,9 +199,7 @@ def create_submission_router(registry: Registry) -> APIRouter:
         return json_response(plain(found), headers=PRIVATE)
 
     @router.get("/submissions/{submission_id}", summary="One submission: status and provenance",
-                responses={200: {"content": {"application/json": {}, "text/html": {}, "text/turtle": {},
-                                             "application/ld+json": {}, "application/n-triples": {},
-                                             "application/rdf+xml": {}}},
+                responses={200: {"content": {o.media_type: {} for o in RECORD_OFFERS}},
                            **_errors(e400="a bad format= value", e401="a token that is not valid",
                                      e404="unknown, or embargoed and not your agency's", e406="not acceptable")})
     def get_submission(request: Request, submission_id: str, principal: OptionalPrincipal,
@@ -212,7 +208,7 @@ def create_submission_router(registry: Registry) -> APIRouter:
         """Status (published, embargoed, superseded, withdrawn) and provenance (JSON, an HTML page, or PROV-O as
         Turtle, JSON-LD, N-Triples, RDF/XML); with the agency's token also the embargoed versions, the confidential
         cell count and the report summary."""
-        offer = media.choose(request.headers.get("accept"), RECORD_OFFERS, format)
+        offer = choose(request.headers.get("accept"), RECORD_OFFERS, format)
         record = submission_records.get(registry, submission_id, principal)
         headers = {**PRIVATE, "ETag": record.etag or ""} if principal is not None else {
             "Cache-Control": "no-cache", "Vary": "Authorization, Accept"}
@@ -227,7 +223,7 @@ def create_submission_router(registry: Registry) -> APIRouter:
         return json_response(plain(record), headers=headers)
 
     @router.get("/submissions/{submission_id}/report", summary="The validation report of a submission",
-                responses={200: {"content": {"application/json": {}, "text/html": {}}},
+                responses={200: {"content": {o.media_type: {} for o in REPORT_OFFERS}},
                            **_errors(e400="a bad format= value", **AUTH_ERRORS,
                                      e404="unknown, or embargoed and not your agency's", e406="not acceptable")})
     def get_report(request: Request, submission_id: str, principal: OptionalPrincipal,
