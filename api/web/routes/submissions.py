@@ -37,9 +37,10 @@ from api.services.submissions import records as submission_records
 from api.services.submissions import upload as submissions
 from api.web import upload_body
 from api.web.auth import CurrentAdmin, CurrentPrincipal, OptionalPrincipal
+from api.web.cached import PRIVATE_CACHE_CONTROL
 from api.web.templating import TEMPLATES
 
-PRIVATE = {"Cache-Control": "private, no-store", "Vary": "Authorization, Accept"}
+PRIVATE = {"Cache-Control": PRIVATE_CACHE_CONTROL, "Vary": "Authorization, Accept"}
 
 FIELDS = ("dataset", "title", "source", "licence", "methodology", "definition_basis", "release", "original_url",
           "base_version")
