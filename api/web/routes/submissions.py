@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import tempfile
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -27,6 +28,8 @@ from api.errors import BadRequest, Conflict, HttpError, PreconditionFailed
 from api.formats import media
 from api.formats.rdf import writer as rdf_output
 from api.formats.tabular.json_writer import json_response, plain
+from api.model.agency import Principal
+from api.model.submission import SubmissionMetadata
 from api.services.admin import audit
 from api.services.params import parse_moment
 from api.services.registry import Registry
@@ -50,7 +53,8 @@ def _release(text: str | None) -> datetime | None:
     return parse_moment("release", text) if text else None
 
 
-def _metadata(values: dict[str, list[str]]) -> submissions.UploadMetadata:
+def _metadata(values: dict[str, list[str]], principal: Principal) -> SubmissionMetadata:
+    """What the agency says about the dataset beside the file (form fields or the query string)."""
     def one(name: str) -> str | None:
         found = [v for v in values.get(name, []) if v.strip()]
         return found[0].strip() if found else None
@@ -59,11 +63,12 @@ def _metadata(values: dict[str, list[str]]) -> submissions.UploadMetadata:
     if dataset is None:
         raise BadRequest("say which dataset this is: dataset=<id> (letters, digits, _ and -), the same id for "
                          "every version of it.")
-    return submissions.UploadMetadata(
-        dataset_id=dataset, title=one("title") or "", sources=tuple(v.strip() for v in values.get("source", [])
-                                                                    if v.strip()),
-        licence=one("licence"), methodology=one("methodology"), definition_basis=one("definition_basis"),
-        release=_release(one("release")), original_url=one("original_url"))
+    meta = SubmissionMetadata(
+        dataset_id=dataset, agency_id=principal.agency_id, title=one("title") or dataset,
+        sources=tuple(v.strip() for v in values.get("source", []) if v.strip()), methodology=one("methodology"),
+        definition_basis=one("definition_basis"), release=_release(one("release")), original_url=one("original_url"))
+    licence = one("licence")
+    return replace(meta, licence=licence) if licence else meta
 
 
 def _outcome(found: submissions.UploadOutcome) -> dict[str, Any]:
@@ -175,7 +180,7 @@ def create_submission_router(registry: Registry) -> APIRouter:
             body = await upload_body.receive(request, Path(folder), limit, FIELDS)
             values: dict[str, list[str]] = {k: [*request.query_params.getlist(k), *body.fields.get(k, [])]
                                             for k in FIELDS}
-            meta = _metadata(values)
+            meta = _metadata(values, principal)
             given = [v.strip() for v in values.get("base_version", []) if v.strip()]
             base_version, from_header = _base_version(request, meta.dataset_id, given[0] if given else None)
             suffix = submissions.suffix_for(body.file_name, body.media_type)
