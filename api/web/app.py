@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+import anyio
 import fastapi_offline
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -21,13 +22,13 @@ from api.services.read import datasets as catalogue_dcat
 from api.services.registry import Registry
 from api.services.sparql.endpoint import SparqlEndpoint
 from api.web import openapi, sdmx_http
-from api.web.routes.agencies import create_agency_router
+from api.web.routes import agencies as agency_routes
+from api.web.routes import linked_data as linked_data_routes
+from api.web.routes import sparql as sparql_routes
+from api.web.routes import submissions as submission_routes
 from api.web.routes.analysis import create_analysis_router
-from api.web.routes.linked_data import create_linked_data_router
 from api.web.routes.read import create_api_router
 from api.web.routes.sdmx import create_sdmx_router
-from api.web.routes.sparql import create_sparql_router
-from api.web.routes.submissions import create_submission_router
 from api.web.security_headers import SecurityHeaders
 from api.web.templating import TEMPLATES
 
@@ -39,6 +40,7 @@ def create_app(settings: Settings, registry: Registry) -> FastAPI:
     app = FastAPI(title="Migration Profile Registry", version=__version__, docs_url=None, redoc_url=None)
     app.state.registry = registry
     app.state.sparql = SparqlEndpoint(registry)
+    app.state.upload_slot = anyio.CapacityLimiter(1)  # one upload validated at a time (the one worker)
     app.state.settings = settings
     # Order matters: CORS answers preflights and adds its headers, gzip compresses what streams out, and every
     # answer (errors included) carries the security headers.
@@ -90,10 +92,10 @@ def create_app(settings: Settings, registry: Registry) -> FastAPI:
     app.include_router(create_sdmx_router(registry))
     app.include_router(create_api_router(registry))
     app.include_router(create_analysis_router(registry))
-    app.include_router(create_linked_data_router(registry))
-    app.include_router(create_agency_router(registry))
-    app.include_router(create_sparql_router(registry, app.state.sparql))
-    app.include_router(create_submission_router(registry))
+    app.include_router(linked_data_routes.router)
+    app.include_router(agency_routes.router)
+    app.include_router(sparql_routes.router)
+    app.include_router(submission_routes.router)
     app.router.on_shutdown.append(app.state.sparql.close)
     app.router.on_shutdown.append(registry.upload_worker.close)
     openapi.install(app)
