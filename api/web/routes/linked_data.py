@@ -24,6 +24,7 @@ from api.formats.media import MediaType, choose, parse_accept
 from api.formats.rdf.writer import JSON_LD, N_TRIPLES, RDF_OFFERS, RDF_XML, TURTLE, serialize_graph
 from api.services.linked_data import resolve as linked_data
 from api.services.linked_data.resolve import Description
+from api.services.linked_data.void import void_description
 from api.services.registry import Registry
 from api.web.dependencies import RegistryDep
 from api.web.language import LANGUAGES, language
@@ -173,4 +174,4 @@ def instance(registry: RegistryDep, request: Request, instance_path: str, format
 
 @route("/.well-known/void", "VoID description of the registry")
 def void(registry: RegistryDep, request: Request, format: FormatParam = None, lang: LangParam = None) -> Response:
-    return _answer(request, registry, format, lambda: linked_data.void_description(registry))
+    return _answer(request, registry, format, lambda: void_description(registry))
