@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import gzip
+
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from starlette.exceptions import HTTPException
 
 from api.errors import HttpError, LengthRequired, RegistryError, UnsupportedMediaType
+from api.services.admin import agencies
 from api.services.registry import Registry
 from api.web.app import create_app
 from tests.admin.agencies.conftest import add_all
@@ -32,6 +35,16 @@ def test_http_refusals_keep_their_names(app: FastAPI, status: int, code: str) ->
     assert answer.status_code == status
     assert answer.json() == {"error": {"status": status, "code": code, "message": f"refused with {status}",
                                        "details": {}}}
+
+
+def test_a_compressed_upload_is_unsupported_media_type(app: FastAPI, registry: Registry) -> None:
+    token = agencies.create_token(agencies.credentials_for(registry), "DESTATIS").secret
+    answer = TestClient(app).post("/api/submissions", params={"dataset": "DEU_STOCK", "source": "Census"},
+                                  content=gzip.compress(b"REF_AREA\n"),
+                                  headers={"Authorization": f"Bearer {token}", "Content-Type": "text/csv",
+                                           "Content-Encoding": "gzip"})
+    assert answer.status_code == 415
+    assert answer.json()["error"]["code"] == "unsupported_media_type"
 
 
 def test_the_named_errors_are_domain_errors() -> None:
