@@ -12,7 +12,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from api.config import settings_table  # noqa: E402  (the project root is put on the path first)
+from api.config import settings_table
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 START = "<!-- settings: written from api/config.py by scripts/readme_settings.py -->\n"

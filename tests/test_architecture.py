@@ -248,16 +248,22 @@ def _problems() -> list[str]:
             if changed:
                 problems.append(f"{module.where}:{node.lineno}: changes the module-level {changed} "
                                 f"(bound at {', '.join(tables[changed])})")
-        for cls in (c for c in ast.walk(module.tree) if isinstance(c, ast.ClassDef)):
-            for method in (f for f in cls.body if isinstance(f, ast.FunctionDef | ast.AsyncFunctionDef)):
-                for decorator in method.decorator_list:
-                    call = decorator.func if isinstance(decorator, ast.Call) else decorator
-                    name = call.id if isinstance(call, ast.Name) else call.attr if isinstance(
-                        call, ast.Attribute) else ""
-                    if name in CACHES:
-                        problems.append(f"{module.where}:{method.lineno}: @{name} on the method {cls.name}."
-                                        f"{method.name} keeps every instance alive")
+        problems += _cached_methods(module)
     return problems
+
+
+def _cached_methods(module: Module) -> list[str]:
+    """``@cache`` / ``@lru_cache`` on methods: the cache holds every ``self`` it saw."""
+    found = []
+    for cls in (c for c in ast.walk(module.tree) if isinstance(c, ast.ClassDef)):
+        for method in (f for f in cls.body if isinstance(f, ast.FunctionDef | ast.AsyncFunctionDef)):
+            for decorator in method.decorator_list:
+                call = decorator.func if isinstance(decorator, ast.Call) else decorator
+                name = call.id if isinstance(call, ast.Name) else call.attr if isinstance(call, ast.Attribute) else ""
+                if name in CACHES:
+                    found.append(f"{module.where}:{method.lineno}: @{name} on the method {cls.name}.{method.name} "
+                                 "keeps every instance alive")
+    return found
 
 
 def test_no_module_holds_mutable_state() -> None:
