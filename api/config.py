@@ -14,13 +14,14 @@ import re
 from collections.abc import Mapping
 from dataclasses import Field, dataclass, field, fields
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 from urllib.parse import urlsplit
 
 from api.errors import BadSetting
 
 T = TypeVar("T")
-_WHOLE = re.compile(r"[0-9]+")
+Kind = Literal["whole", "seconds", "choice", "iri", "path", "data"]  # "data": a folder, or the in-memory store
+_WHOLE = re.compile(r"[0-9]{1,18}")  # ASCII digits; int() would also take "٣" or 5,000 digits
 _MEMORY = ("", ":memory:")
 
 
@@ -35,7 +36,7 @@ class Rule:
 
     variable: str | None
     help: str
-    kind: str  # "whole" number, "seconds", "choice", "iri", "path", "data" (a folder, or in memory)
+    kind: Kind
     minimum: int = 0
     choices: tuple[str, ...] = ()
 
@@ -97,7 +98,7 @@ def _http_iri(text: str) -> bool:
             and not any(c.isspace() for c in text))
 
 
-def setting(default: T, variable: str | None, what: str, kind: str, *, minimum: int = 0,
+def setting(default: T, variable: str | None, what: str, kind: Kind, *, minimum: int = 0,
             choices: tuple[str, ...] = ()) -> T:
     """One row of the table: a field of :class:`Settings` with its default and its :class:`Rule`."""
     rule = Rule(variable, what, kind, minimum, choices)
