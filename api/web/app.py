@@ -17,7 +17,16 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import __version__
 from api.config import Settings
-from api.errors import BadRequest, Busy, HttpError, RegistryError, TooLarge, Unauthorized
+from api.errors import (
+    BadRequest,
+    Busy,
+    HttpError,
+    LengthRequired,
+    RegistryError,
+    TooLarge,
+    Unauthorized,
+    UnsupportedMediaType,
+)
 from api.services.read import datasets as catalogue_dcat
 from api.services.registry import Registry
 from api.services.sparql.endpoint import SparqlEndpoint
@@ -84,10 +93,11 @@ def create_app(settings: Settings, registry: Registry) -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        """Unknown paths and methods in the same shape (404: see /docs for the routes)."""
+        """Unknown paths and methods in the same shape (404: see /docs for the routes); 411 and 415 by name."""
         message = (f"there is nothing at {request.url.path}: /docs lists the routes." if exc.status_code == 404
                    else str(exc.detail))
-        return await registry_error(request, HttpError(message, exc.status_code))
+        named = {411: LengthRequired, 415: UnsupportedMediaType}.get(exc.status_code)
+        return await registry_error(request, named(message) if named else HttpError(message, exc.status_code))
 
     app.include_router(create_sdmx_router(registry))
     app.include_router(create_api_router(registry))

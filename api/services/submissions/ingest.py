@@ -22,7 +22,7 @@ from api.formats import submission_input
 from api.formats.rdf.provenance import SubmissionFacts, datetime_literal, file_description, submission_description
 from api.model.links import MAX_LINK_LENGTH, is_web_link
 from api.model.report import ValidationReport
-from api.model.submission import MAX_IDENTIFIER, ParsedFile, SubmissionMetadata, is_identifier
+from api.model.submission import MAX_IDENTIFIER, InputLimits, ParsedFile, SubmissionMetadata, is_identifier
 from api.services.admin import audit
 from api.services.registry import Registry
 from api.services.submissions import prepare as submission_prep
@@ -82,7 +82,7 @@ def _check_text(meta: SubmissionMetadata) -> None:
 def read_file(registry: Registry, path: Path) -> ParsedFile:
     """Parse a submission file in any accepted format within the settings' bounds (size, depth, value length,
     items): what ``mpr validate`` and ``mpr load`` read in process, and the upload worker reads for the server."""
-    return submission_input.read_submission(path, registry.settings.input_limits)
+    return submission_input.read_submission(path, InputLimits.from_settings(registry.settings))
 
 
 def validate(registry: Registry, parsed: ParsedFile, meta: SubmissionMetadata | None = None,

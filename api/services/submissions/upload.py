@@ -18,7 +18,7 @@ from pathlib import Path
 from api.errors import BadRequest
 from api.model.agency import Principal
 from api.model.report import ValidationReport
-from api.model.submission import ParsedFile, SubmissionMetadata
+from api.model.submission import InputLimits, ParsedFile, SubmissionMetadata
 from api.services.admin import agencies
 from api.services.registry import Registry
 from api.services.submissions import ingest
@@ -84,7 +84,7 @@ def upload(registry: Registry, principal: Principal, received: Path, suffix: str
                             size=path.stat().st_size)  # the worker reads the records
         state, facts = ingest.begin(registry, submission, base_version, unread, dry_run=dry_run)
         prepared = registry.upload_worker.prepare(path, submission, facts, store=not dry_run,
-                                                  limits=registry.settings.input_limits)
+                                                  limits=InputLimits.from_settings(registry.settings))
         _check_areas(registry, principal, prepared.areas)
         if dry_run:
             return UploadOutcome(prepared.report, True, observations=prepared.observations)

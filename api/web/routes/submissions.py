@@ -24,7 +24,7 @@ import anyio.to_thread
 from fastapi import APIRouter, Body, Query, Request, Response
 from pydantic import BaseModel, Field
 
-from api.errors import BadRequest, Conflict, HttpError, PreconditionFailed
+from api.errors import BadRequest, Conflict, PreconditionFailed, UnsupportedMediaType
 from api.formats import media
 from api.formats.rdf import writer as rdf_output
 from api.formats.tabular.json_writer import json_response, plain
@@ -163,16 +163,17 @@ router = APIRouter(prefix="/api", tags=["Submissions"])
                                   e413="too large", e415="compressed body",
                                   e422="violations: the report, nothing stored",
                                   e503="the validation worker stopped (killed, out of time): send it again")})
-async def upload(registry: RegistryDep,
-    request: Request, principal: CurrentPrincipal,
+async def upload(
+    registry: RegistryDep, request: Request, principal: CurrentPrincipal,
     dry_run: Annotated[bool, Query(description="Only validate; store nothing.")] = False,
 ) -> Response:
     """Validate and store a new version of a dataset for the token's agency (see the module docstring)."""
     limit = registry.settings.max_upload_bytes
     encoding = request.headers.get("content-encoding", "identity").strip().lower()
     if encoding not in ("", "identity"):
-        raise HttpError(f"Content-Encoding: {encoding[:40]} is not accepted: the registry does not decompress "
-                        "uploads (no archive can expand on the server); send the file uncompressed.", 415)
+        raise UnsupportedMediaType(f"Content-Encoding: {encoding[:40]} is not accepted: the registry does not "
+                                   "decompress uploads (no archive can expand on the server); send the file "
+                                   "uncompressed.")
     with tempfile.TemporaryDirectory(prefix="mpr-body-") as folder:
         body = await upload_body.receive(request, Path(folder), limit, FIELDS)
         values: dict[str, list[str]] = {k: [*request.query_params.getlist(k), *body.fields.get(k, [])]
