@@ -19,7 +19,7 @@ from rich.table import Table
 
 from api import cli_backup
 from api.config import Settings
-from api.errors import RegistryError, SubmissionRejected
+from api.errors import BadSetting, RegistryError, SubmissionRejected
 from api.model.agency import AgencyKind
 from api.model.report import ValidationReport
 from api.model.submission import SubmissionMetadata
@@ -40,7 +40,11 @@ out = Console()
 
 
 def _settings() -> Settings:
-    return Settings.from_env()
+    """The settings from MPR_* variables; a value that is not allowed ends the command with its sentence (exit 2)."""
+    try:
+        return Settings.from_env()
+    except BadSetting as exc:
+        raise _fail(exc) from None
 
 
 def _fail(exc: RegistryError) -> typer.Exit:

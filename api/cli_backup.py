@@ -49,8 +49,8 @@ def backup(
     figures and token hashes). Example: mpr backup store.nq.gz --credentials credentials.sqlite"""
     if file is None and credentials is None:
         raise _fail(RegistryError("give a FILE for the store and/or --credentials FILE: nothing to back up."))
-    settings = Settings.from_env()
     try:
+        settings = Settings.from_env()
         if file is not None:
             _report_store("backed up", service.backup_store(settings, file))
         if credentials is not None:
@@ -72,8 +72,8 @@ def restore(
     replaced store is kept as store.before-restore-<time> in the data folder (delete it when satisfied)."""
     if file is None and credentials is None:
         raise _fail(RegistryError("give a FILE for the store and/or --credentials FILE: nothing to restore."))
-    settings = Settings.from_env()
     try:
+        settings = Settings.from_env()
         store_copy, credentials_copy = service.restore(settings, file, credentials, replace=yes)
     except RegistryError as exc:
         raise _fail(exc) from exc

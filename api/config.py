@@ -1,14 +1,28 @@
-"""Settings read once from MPR_* environment variables into one frozen object (no import-time state)."""
+"""Settings: one table of what is configurable, read once from MPR_* environment variables (no import-time state).
+
+Each field of :class:`Settings` is one row of the table: its name, its type, its default and a :class:`Rule` (the
+variable, what it sets, what is allowed). :meth:`Settings.from_env` reads and checks every variable from it (a bad
+value is a :class:`~api.errors.BadSetting` naming the variable, the value and what is allowed), and the README's
+list of settings is written from it (:func:`settings_table`, ``scripts/readme_settings.py``).
+"""
 
 from __future__ import annotations
 
+import math
 import os
-from dataclasses import dataclass, field
+import re
+from collections.abc import Mapping
+from dataclasses import Field, dataclass, field, fields
 from pathlib import Path
+from typing import Any, Literal, TypeVar
+from urllib.parse import urlsplit
 
-from api.model.submission import InputLimits
+from api.errors import BadSetting
 
-_LIMITS = InputLimits()
+T = TypeVar("T")
+Kind = Literal["whole", "seconds", "choice", "iri", "path", "data"]  # "data": a folder, or the in-memory store
+_WHOLE = re.compile(r"[0-9]{1,18}")  # ASCII digits; int() would also take "٣" or 5,000 digits
+_MEMORY = ("", ":memory:")
 
 
 def _project_root() -> Path:
@@ -16,67 +30,177 @@ def _project_root() -> Path:
 
 
 @dataclass(frozen=True)
-class Settings:
-    """Everything configurable; build with :meth:`from_env` or directly in tests."""
+class Rule:
+    """The row of the settings table that belongs to one field: its variable (None: not read from the
+    environment), what it sets, and what is allowed (``kind``; ``minimum`` for numbers, ``choices`` for words)."""
 
-    base_iri: str = "http://127.0.0.1:8000"
-    data_dir: Path | None = Path("var")
-    sources_dir: Path = Path("../shared/data")
-    ontology_dir: Path = field(default_factory=lambda: _project_root() / "ontology")
-    shapes_dir: Path = field(default_factory=lambda: _project_root() / "shapes")
-    datasets_dir: Path = field(default_factory=lambda: _project_root() / "datasets")
-    disclosure_threshold: int = 5
-    max_upload_bytes: int = 100 * 1024 * 1024
-    upload_max_depth: int = _LIMITS.max_depth
-    upload_max_literal_bytes: int = _LIMITS.max_literal_bytes
-    upload_max_items: int = _LIMITS.max_items
-    upload_timeout_s: float = 900.0  # the worker parsing and validating one upload is stopped after this
-    shacl_engine: str = "auto"
-    pyshacl_max_observations: int = 2_000
-    sdmx_max_observations: int = 5_000_000
-    sdmx_max_regrouped_observations: int = 500_000
-    sdmx_replay_observations: int = 10_000  # answers up to this size are read from the store once
-    sparql_timeout_s: float = 10.0
-    sparql_max_rows: int = 100_000
-    sparql_workers: int = 2
-    sparql_max_memory_mb: int = 1024  # each query worker's memory limit (RLIMIT_DATA); 0 for none
-    sparql_client_queries: int = 2  # queries one client (remote address) may have running or waiting
-    sparql_queue: int = 8  # queries that may wait for a worker, all clients together
+    variable: str | None
+    help: str
+    kind: Kind
+    minimum: int = 0
+    choices: tuple[str, ...] = ()
+
+    def allowed(self) -> str:
+        """What a value may be, in words (the error message and the README say it)."""
+        if self.kind == "whole":
+            return f"a whole number of at least {self.minimum:,}"
+        if self.kind == "seconds":
+            return "a number of seconds above 0"
+        if self.kind == "choice":
+            return "one of " + ", ".join(self.choices)
+        if self.kind == "iri":
+            return "an http:// or https:// IRI with a host and no query or fragment"
+        if self.kind == "data":
+            return "a folder, or '' or ':memory:' for an in-memory store"
+        return "a folder"
+
+    def read(self, raw: str, default: object) -> Any:
+        """The value of ``raw`` as the field's type; :class:`BadSetting` naming the variable, the value and what
+        is allowed if it is not one."""
+        value = self._parse(raw)
+        if value is None and self.kind != "data":
+            shown = raw if len(raw) <= 80 else raw[:80] + "..."
+            raise BadSetting(f"{self.variable}={shown!r} is not allowed: it must be {self.allowed()}. Change it, or "
+                             f"unset it for the default ({shown_default(default)}). {self.variable}: {self.help}.",
+                             details={"variable": self.variable, "value": shown, "allowed": self.allowed()})
+        return value
+
+    def _parse(self, raw: str) -> Any:
+        """The value, or None if ``raw`` is not allowed (for ``data``: None is the in-memory store)."""
+        text = raw.strip()
+        if self.kind == "whole":
+            return int(text) if _WHOLE.fullmatch(text) and int(text) >= self.minimum else None
+        if self.kind == "seconds":
+            return _seconds(text)
+        if self.kind == "choice":
+            return text if text in self.choices else None
+        if self.kind == "iri":
+            return text.rstrip("/") if _http_iri(text) else None
+        if self.kind == "data" and text in _MEMORY:
+            return None
+        return Path(raw)
+
+
+def _seconds(text: str) -> float | None:
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) and value > 0 else None
+
+
+def _http_iri(text: str) -> bool:
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return False
+    return (parts.scheme in ("http", "https") and bool(parts.hostname) and not parts.query and not parts.fragment
+            and not any(c.isspace() for c in text))
+
+
+def setting(default: T, variable: str | None, what: str, kind: Kind, *, minimum: int = 0,
+            choices: tuple[str, ...] = ()) -> T:
+    """One row of the table: a field of :class:`Settings` with its default and its :class:`Rule`."""
+    rule = Rule(variable, what, kind, minimum, choices)
+    return field(default=default, metadata={"rule": rule})
+
+
+def _folder(name: str) -> Path:
+    """A folder of the project itself (not a setting one changes: the registry is defined by it)."""
+    return field(default_factory=lambda: _project_root() / name,
+                 metadata={"rule": Rule(None, f"the project's {name}/ folder", "path")})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable; build with :meth:`from_env`, or directly (keyword arguments) in tests."""
+
+    base_iri: str = setting("http://127.0.0.1:8000", "MPR_BASE_IRI", "the base of the IRIs of instance data, "
+                            "e.g. {base}/id/dataset/ID; a trailing / is dropped", "iri")
+    data_dir: Path | None = setting(Path("var"), "MPR_DATA", "the data folder: the store and the credentials "
+                                    "database", "data")
+    sources_dir: Path = setting(Path("../shared/data"), "MPR_SOURCES", "the folder of the publishers' original "
+                                "files that `mpr build` imports", "path")
+    ontology_dir: Path = _folder("ontology")
+    shapes_dir: Path = _folder("shapes")
+    datasets_dir: Path = _folder("datasets")
+    disclosure_threshold: int = setting(5, "MPR_DISCLOSURE_THRESHOLD", "counts above 0 and below it are "
+                                        "withheld (CONF_STATUS C)", "whole")
+    max_upload_bytes: int = setting(100 * 1024 * 1024, "MPR_MAX_UPLOAD_BYTES", "the largest upload in bytes "
+                                    "(the body, counted as it arrives)", "whole", minimum=1)
+    upload_max_depth: int = setting(64, "MPR_UPLOAD_MAX_DEPTH", "the nesting of JSON objects and arrays or XML "
+                                    "elements in an upload", "whole", minimum=1)
+    upload_max_literal_bytes: int = setting(64 * 1024, "MPR_UPLOAD_MAX_LITERAL_BYTES", "the bytes of one value "
+                                            "in an upload: a literal, IRI, JSON string, XML text or attribute, "
+                                            "CSV field", "whole", minimum=1)
+    upload_max_items: int = setting(5_000_000, "MPR_UPLOAD_MAX_ITEMS", "the JSON values, RDF triples, XML "
+                                    "elements or CSV rows in one upload", "whole", minimum=1)
+    upload_timeout_s: float = setting(900.0, "MPR_UPLOAD_TIMEOUT", "the seconds the worker parsing and "
+                                      "validating one upload may take before it is stopped", "seconds")
+    shacl_engine: str = setting("auto", "MPR_SHACL_ENGINE", "the SHACL engine: pyshacl, sparql (shapes "
+                                "compiled to SPARQL), or auto: pyshacl up to MPR_PYSHACL_MAX_OBSERVATIONS "
+                                "observations, sparql above", "choice",
+                                choices=("auto", "pyshacl", "sparql"))
+    pyshacl_max_observations: int = setting(2_000, "MPR_PYSHACL_MAX_OBSERVATIONS", "with the auto engine, the "
+                                            "most observations a submission may have to be validated by pyshacl",
+                                            "whole")
+    sdmx_max_observations: int = setting(5_000_000, "MPR_SDMX_MAX_OBSERVATIONS", "the observations of one SDMX "
+                                         "data answer (reserved: not enforced yet)", "whole", minimum=1)
+    sdmx_max_regrouped_observations: int = setting(500_000, "MPR_SDMX_MAX_REGROUPED_OBSERVATIONS", "the "
+                                                   "observations of an SDMX data answer that must be regrouped "
+                                                   "in memory (dimensionAtObservation other than TIME_PERIOD)",
+                                                   "whole", minimum=1)
+    sdmx_replay_observations: int = setting(10_000, "MPR_SDMX_REPLAY_OBSERVATIONS", "SDMX data answers up to "
+                                            "this many observations are read from the store once", "whole",
+                                            minimum=1)
+    sparql_timeout_s: float = setting(10.0, "MPR_SPARQL_TIMEOUT", "the seconds a SPARQL query may run",
+                                      "seconds")
+    sparql_max_rows: int = setting(100_000, "MPR_SPARQL_MAX_ROWS", "the rows or triples of a SPARQL answer",
+                                   "whole", minimum=1)
+    sparql_workers: int = setting(2, "MPR_SPARQL_WORKERS", "the worker processes that run SPARQL queries",
+                                  "whole", minimum=1)
+    sparql_max_memory_mb: int = setting(1024, "MPR_SPARQL_MAX_MEMORY_MB", "each SPARQL worker's memory limit "
+                                        "in MB (RLIMIT_DATA); 0 for none", "whole")
+    sparql_client_queries: int = setting(2, "MPR_SPARQL_CLIENT_QUERIES", "the SPARQL queries one client "
+                                         "(remote address) may have running or waiting", "whole", minimum=1)
+    sparql_queue: int = setting(8, "MPR_SPARQL_QUEUE", "the SPARQL queries that may wait for a worker, all "
+                                "clients together", "whole")
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
-        """Read MPR_BASE_IRI, MPR_DATA ('' or ':memory:' for an in-memory store), MPR_SOURCES, ..."""
-        env = dict(os.environ if env is None else env)
-        data = env.get("MPR_DATA", "var")
-        return cls(
-            base_iri=env.get("MPR_BASE_IRI", cls.base_iri).rstrip("/"),
-            data_dir=None if data in ("", ":memory:") else Path(data),
-            sources_dir=Path(env.get("MPR_SOURCES", "../shared/data")),
-            disclosure_threshold=int(env.get("MPR_DISCLOSURE_THRESHOLD", "5")),
-            max_upload_bytes=int(env.get("MPR_MAX_UPLOAD_BYTES", str(100 * 1024 * 1024))),
-            upload_max_depth=int(env.get("MPR_UPLOAD_MAX_DEPTH", str(_LIMITS.max_depth))),
-            upload_max_literal_bytes=int(env.get("MPR_UPLOAD_MAX_LITERAL_BYTES", str(_LIMITS.max_literal_bytes))),
-            upload_max_items=int(env.get("MPR_UPLOAD_MAX_ITEMS", str(_LIMITS.max_items))),
-            upload_timeout_s=float(env.get("MPR_UPLOAD_TIMEOUT", "900")),
-            shacl_engine=env.get("MPR_SHACL_ENGINE", "auto"),
-            pyshacl_max_observations=int(env.get("MPR_PYSHACL_MAX_OBSERVATIONS", "2000")),
-            sdmx_max_observations=int(env.get("MPR_SDMX_MAX_OBSERVATIONS", "5000000")),
-            sdmx_max_regrouped_observations=int(env.get("MPR_SDMX_MAX_REGROUPED_OBSERVATIONS", "500000")),
-            sparql_timeout_s=float(env.get("MPR_SPARQL_TIMEOUT", "10")),
-            sparql_max_rows=int(env.get("MPR_SPARQL_MAX_ROWS", "100000")),
-            sparql_workers=int(env.get("MPR_SPARQL_WORKERS", "2")),
-            sparql_max_memory_mb=int(env.get("MPR_SPARQL_MAX_MEMORY_MB", "1024")),
-            sparql_client_queries=int(env.get("MPR_SPARQL_CLIENT_QUERIES", "2")),
-            sparql_queue=int(env.get("MPR_SPARQL_QUEUE", "8")),
-        )
-
-    @property
-    def input_limits(self) -> InputLimits:
-        """The bounds every submission parser applies (uploads, ``mpr validate`` and ``mpr load``)."""
-        return InputLimits(max_bytes=self.max_upload_bytes, max_depth=self.upload_max_depth,
-                           max_literal_bytes=self.upload_max_literal_bytes, max_items=self.upload_max_items)
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Every setting from its MPR_* variable (``os.environ`` unless ``env``), the default where it is unset;
+        :class:`BadSetting` for the first value that is not allowed."""
+        env = os.environ if env is None else env
+        values = {f.name: rule.read(env[rule.variable], f.default) for f, rule in rules()
+                  if rule.variable is not None and rule.variable in env}
+        return cls(**values)
 
     @property
     def store_path(self) -> Path | None:
         """Folder of the on-disk store, or None for an in-memory store."""
         return None if self.data_dir is None else self.data_dir / "store"
+
+
+def rules() -> list[tuple[Field[Any], Rule]]:
+    """The table: each field of :class:`Settings` with its rule, in order."""
+    return [(f, f.metadata["rule"]) for f in fields(Settings)]
+
+
+def shown_default(value: object) -> str:
+    """A default as one would write it in the variable (an in-memory store: ``:memory:``)."""
+    if value is None:
+        return ":memory:"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def settings_table() -> str:
+    """The README's list of settings (Markdown), written from the table."""
+    lines = ["| variable | what it sets | allowed | default |", "|---|---|---|---|"]
+    defaults = Settings()
+    for f, rule in rules():
+        if rule.variable is not None:
+            lines.append(f"| `{rule.variable}` | {rule.help} | {rule.allowed()} | "
+                         f"`{shown_default(getattr(defaults, f.name))}` |")
+    return "\n".join(lines) + "\n"

@@ -127,6 +127,30 @@ class WorkerStopped(RegistryError):
     sdmx_code = 503
 
 
+class LengthRequired(RegistryError):
+    """The request needs a declared ``Content-Length`` and has none (RFC 9110 §15.5.12)."""
+
+    status = 411
+    code = "length_required"
+    sdmx_code = 140
+
+
+class UnsupportedMediaType(RegistryError):
+    """The body's media type or content coding is not one the resource accepts (RFC 9110 §15.5.16); the message
+    says what is accepted."""
+
+    status = 415
+    code = "unsupported_media_type"
+    sdmx_code = 140
+
+
+class BadSetting(RegistryError):
+    """An MPR_* variable holds a value that is not allowed: the registry does not start (``mpr`` exits 2). The
+    message names the variable, the value and what is allowed."""
+
+    code = "bad_setting"
+
+
 class HttpError(RegistryError):
     """A refusal at the HTTP level (no such path, method not allowed) in the registry's error shape."""
 

@@ -286,7 +286,7 @@ def choose_shape(universe: Universe, observations: int, seed: int) -> tuple[list
 # -- values ----------------------------------------------------------------------------------------------
 
 def _fmt(value: float, decimals: int) -> str:
-    return str(int(round(value))) if decimals == 0 else f"{value:.{decimals}f}"
+    return str(round(value)) if decimals == 0 else f"{value:.{decimals}f}"
 
 
 def _clip(value: float, plan: IndicatorPlan) -> float:

@@ -280,7 +280,7 @@ def machine() -> dict[str, Any]:
             from importlib.metadata import version
 
             versions[package] = version(package)
-        except Exception:  # noqa: BLE001 - a missing package only leaves its version out
+        except Exception:  # any failure: a missing package only leaves its version out
             versions[package] = None
     info["versions"] = versions
     return info

@@ -39,7 +39,7 @@ def csv_file(rows: int) -> bytes:
 
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def mpr(repo: Path, env: dict[str, str], *args: str) -> str:

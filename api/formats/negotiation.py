@@ -77,7 +77,7 @@ def same_version(asked: str, offered: str | None) -> bool:
         return False
 
     def parts(text: str) -> list[str]:
-        return (text.split(".") + ["0", "0"])[:3]
+        return [*text.split("."), "0", "0"][:3]
 
     if "+" in asked:
         return parts(asked.replace("+", ""))[0] == parts(offered)[0]

@@ -65,6 +65,16 @@ def _priority(predicate: str, language: str | None) -> int | None:
     return None
 
 
+def _unique_names(candidates: dict[int, dict[str, set[str]]]) -> dict[str, str]:
+    """Normalised name -> area, from the best-ranked labels of each name; a name two areas share is left out."""
+    names: dict[str, str] = {}
+    for key in {key for table in candidates.values() for key in table}:
+        best = candidates[min(rank for rank, table in candidates.items() if key in table)][key]
+        if key and len(best) == 1:
+            names[key] = next(iter(best))
+    return names
+
+
 class AreaIndex:
     """Area codes and names of the registry's area code list (code/area), read once."""
 
@@ -125,12 +135,7 @@ class AreaIndex:
                 regions.add(area)
         codes = dict(typed_codes)
         codes.update({area.upper(): area for area in ids})
-        names: dict[str, str] = {}
-        for key in {key for table in candidates.values() for key in table}:
-            best = candidates[min(rank for rank, table in candidates.items() if key in table)][key]
-            if key and len(best) == 1:
-                names[key] = next(iter(best))
-        return cls(codes, names, labels, parents, dict(groups), regions)
+        return cls(codes, _unique_names(candidates), labels, parents, dict(groups), regions)
 
     def code(self, text: str) -> str | None:
         """Alpha-3, alpha-2, M49 (padded or not) or a publisher's variant, any case -> canonical code id."""

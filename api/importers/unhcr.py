@@ -259,7 +259,9 @@ class UnhcrImporter:
                             notes=tuple(collector.notes))
 
 
-def _popstats(rows: list[tuple[int, list[str]]], index: int, collector: _Collector) -> SubmissionMetadata:
+def _popstats(  # noqa: C901 (one pass over the rows; each branch is one rule of the PopStats layout)
+    rows: list[tuple[int, list[str]]], index: int, collector: _Collector,
+) -> SubmissionMetadata:
     """PopStats "Time Series - Persons of concern": one row per residence x origin x type, one column per year."""
     header_line, header = rows[index]
     years = [h.strip() for h in header[3:]]
@@ -320,7 +322,9 @@ def _popstats(rows: list[tuple[int, list[str]]], index: int, collector: _Collect
     )
 
 
-def _refugee_data_finder(rows: list[tuple[int, list[str]]], index: int, collector: _Collector) -> SubmissionMetadata:
+def _refugee_data_finder(  # noqa: C901 (one pass over the rows; each branch is one rule of the layout)
+    rows: list[tuple[int, list[str]]], index: int, collector: _Collector,
+) -> SubmissionMetadata:
     """Refugee Data Finder origin x asylum: two indicators (refugees, asylum-seekers) per row."""
     header_line, header = rows[index]
     position = {_norm(h): i for i, h in enumerate(header)}

@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from api.config import Settings
+
 _ROW_NUMBER = re.compile(r"[0-9]{1,9}")  # ASCII digits only: str.isdigit() also accepts '²' and '٣'
 _IDENTIFIER = re.compile(r"[A-Za-z0-9_@$-]{1,100}")  # an SDMX id (IDType), at most 100 characters here
 MAX_IDENTIFIER = 100
@@ -28,10 +30,16 @@ class InputLimits:
     an IRI, a JSON string, an XML text or attribute, a CSV field) and the number of items (JSON values, RDF
     triples, XML elements, CSV rows)."""
 
-    max_bytes: int | None = 100 * 1024 * 1024
-    max_depth: int = 64
-    max_literal_bytes: int = 64 * 1024
-    max_items: int = 5_000_000
+    max_bytes: int | None = Settings.max_upload_bytes  # the defaults are the settings' (MPR_MAX_UPLOAD_BYTES ...)
+    max_depth: int = Settings.upload_max_depth
+    max_literal_bytes: int = Settings.upload_max_literal_bytes
+    max_items: int = Settings.upload_max_items
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> InputLimits:
+        """The bounds every submission parser applies (uploads, ``mpr validate`` and ``mpr load``)."""
+        return cls(max_bytes=settings.max_upload_bytes, max_depth=settings.upload_max_depth,
+                   max_literal_bytes=settings.upload_max_literal_bytes, max_items=settings.upload_max_items)
 
 
 @dataclass(frozen=True, slots=True)

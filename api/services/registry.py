@@ -17,6 +17,7 @@ from pyoxigraph import Literal, NamedNode, Triple
 
 from api import vocab
 from api.config import Settings
+from api.formats.rdf.provenance import datetime_literal
 from api.model.agency import Principal
 from api.model.catalogue import Catalogue
 from api.model.view import PublicView
@@ -40,7 +41,7 @@ ONTOLOGY_HASH = NamedNode(vocab.MP + "ontologyHash")
 
 
 def _datetime_literal(moment: datetime) -> Literal:
-    return Literal(moment.strftime("%Y-%m-%dT%H:%M:%SZ"), datatype=XSD_DATETIME)
+    return datetime_literal(moment, exact=True)
 
 
 class Registry:

@@ -12,6 +12,7 @@ from datetime import datetime
 from pyoxigraph import Literal, NamedNode
 
 from api import vocab
+from api.formats.rdf.provenance import datetime_literal
 from api.model.agency import Principal
 from api.model.view import PublicVersion
 from api.services.registry import Registry
@@ -29,7 +30,7 @@ def public_versions(registry: Registry, now: datetime, principal: Principal | No
     """Every version that has been public by ``now``, ordered by when it became valid (DESIGN §4 revisions);
     with ``principal``, also the versions of its agency (admins: every version) still under embargo."""
     bindings: dict[str, Literal | NamedNode] = {
-        "now": Literal(now.strftime("%Y-%m-%dT%H:%M:%SZ"), datatype=_XSD_DATETIME)}
+        "now": datetime_literal(now, exact=True)}
     if principal is not None:
         bindings["agency"] = NamedNode(registry.iris.agency(principal.agency_id))
         bindings["admin"] = Literal("true" if principal.admin else "false", datatype=_XSD_BOOLEAN)

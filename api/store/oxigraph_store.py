@@ -27,6 +27,7 @@ from pyoxigraph import (
 
 from api.errors import StoreError
 from api.store.base import Bindings, Row, Term
+from api.store.queries import fill_update
 
 _STAGING = "urn:mpr:staging:"
 
@@ -131,7 +132,7 @@ class OxigraphStore:
         target = NamedNode(graph)
         try:
             self._store.bulk_extend(Quad(t.subject, t.predicate, t.object, staging) for t in triples)
-            self._store.update(f"DROP SILENT GRAPH {target} ; MOVE SILENT GRAPH {staging} TO GRAPH {target}")
+            self._store.update(fill_update("store/move-graph", target=target, staging=staging))
         finally:
             self._store.remove_graph(staging) if self._store.contains_named_graph(staging) else None
             self._generation += 1

@@ -32,7 +32,6 @@ import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from http.client import HTTPResponse
 from pathlib import Path
-from string import Template
 from typing import Any
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, Triple, parse, serialize
@@ -48,7 +47,7 @@ from SPARQLWrapper.SPARQLExceptions import (
 
 from api.errors import StoreError
 from api.store.base import Bindings, Row, Term
-from api.store.queries import load_query
+from api.store.queries import fill_update, load_query
 
 STAGING_PREFIX = "urn:mpr:staging:"  # the embedded store names its staging graphs the same way
 EMPTY_GRAPH = "urn:mpr:empty"  # never written: the dataset of ``default_graphs=[]``
@@ -243,9 +242,7 @@ class RemoteStore:
             self._insert_chunk(graph, chunk)
 
     def _insert_chunk(self, graph: NamedNode, triples: list[Triple]) -> None:
-        body = serialize(triples, format=RdfFormat.N_TRIPLES)
-        assert body is not None
-        self.update(_fill("store/insert-data", graph=str(graph), triples=body.decode("utf-8")))
+        self.update(fill_update("store/insert-data", graph=graph, triples=triples))
 
     def _graph_store(self, method: str, graph: NamedNode, triples: Iterable[Triple]) -> None:
         """Graph Store HTTP Protocol §5.3 (PUT) / §5.5 (POST) with an N-Triples body."""
@@ -281,11 +278,11 @@ class RemoteStore:
                 self._graph_store("PUT", staging, triples)
             else:
                 self._insert_data(staging, triples)
-            self.update(_fill("store/move-graph", target=str(target), staging=str(staging)))
+            self.update(fill_update("store/move-graph", target=target, staging=staging))
         finally:
             # A leftover staging graph is invisible to readers; clean_staging() removes it.
             with contextlib.suppress(StoreError):
-                self.update(_fill("store/drop-graph", graph=str(staging)))
+                self.update(fill_update("store/drop-graph", graph=staging))
 
     def load_new_graph(self, graph: str, triples: Iterable[Triple]) -> None:
         """Upload a graph no reader sees yet straight to its name (Graph Store PUT, or chunked INSERT DATA)."""
@@ -307,12 +304,12 @@ class RemoteStore:
         if self.graph_store_url is not None:
             self._graph_store("POST", g, triples)
             return
-        body = serialize(triples, format=RdfFormat.N_TRIPLES)
-        if body:
-            self.update(_fill("store/insert-data", graph=str(g), triples=body.decode("utf-8")))
+        found = list(triples)
+        if found:
+            self.update(fill_update("store/insert-data", graph=g, triples=found))
 
     def drop_graph(self, graph: str) -> None:
-        self.update(_fill("store/drop-graph", graph=str(NamedNode(graph))))
+        self.update(fill_update("store/drop-graph", graph=NamedNode(graph)))
 
     def _all_graphs(self) -> list[str]:
         rows = self.select(load_query("store/list-graphs"))
@@ -423,9 +420,3 @@ def _status_error(endpoint: str, status: int, line: str) -> StoreError:
         f"{public_url(endpoint)} answered HTTP {status or '?'}: {line}",
         details={"endpoint": public_url(endpoint), "status": status},
     )
-
-
-def _fill(name: str, **terms: str) -> str:
-    """An update text from queries/<name>.rq with IRIs and N-Triples already written by pyoxigraph."""
-    return Template(load_query(name)).substitute(terms)
-

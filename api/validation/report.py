@@ -125,6 +125,35 @@ def _number(text: str | None) -> str:
     return text[:-2] if text.endswith(".0") else text
 
 
+def _metadata_message(component: str, name: str, shown: str, info: ShapeInfo) -> str:
+    """The sentence for a shape of the dataset description (DCAT/PROV metadata) that is not met."""
+    if component == "MinCountConstraintComponent":
+        return f"the dataset description has no {name}; add it"
+    if component == "MaxCountConstraintComponent":
+        return f"the dataset description has more than one {name}; give exactly one"
+    if component == "HasValueConstraintComponent":
+        return f"the dataset description's {name} must be {_local(info.has_value or '')}"
+    return f"the dataset description's {name} {shown} is not of the expected kind"
+
+
+def _datatype_message(head: str, column: str | None, value: str | None, shown: str) -> str:
+    """The sentence for a value that is not of its component's datatype."""
+    if column == "TIME_PERIOD":
+        return time_period_message(head, value)
+    if column == "DECIMALS":
+        return f"{head}: {shown} is not a whole number"
+    if column == "OBS_VALUE":
+        return f"{head}: {shown} is not a number (write digits, a dot for decimals, no thousands separator)"
+    return f"{head}: {shown} is not of the expected type"
+
+
+def _range_message(head: str, component: str, value: str | None, info: ShapeInfo, scope: str | None) -> str:
+    """The sentence for a value outside its range (the indicator's, or its component's)."""
+    if component == "MaxInclusiveConstraintComponent":
+        return f"{head}: {value} is above {_number(info.max_inclusive)}, the maximum for {scope}"
+    return f"{head}: {value} is below {_number(info.min_inclusive)}, the minimum for {scope}"
+
+
 class _Writer:
     """Writes the sentence of one result."""
 
@@ -139,41 +168,25 @@ class _Writer:
         label = (c.labels.get(vocab.prop(column), column) if column in vocab.COMPONENT_PROPERTIES
                  else column or "").lower()
         if rule == "dataset-metadata":
-            name = info.name or _local(r.path or "")
-            if component == "MinCountConstraintComponent":
-                return f"the dataset description has no {name}; add it"
-            if component == "MaxCountConstraintComponent":
-                return f"the dataset description has more than one {name}; give exactly one"
-            if component == "HasValueConstraintComponent":
-                return f"the dataset description's {name} must be {_local(info.has_value or '')}"
-            return f"the dataset description's {name} {shown} is not of the expected kind"
+            return _metadata_message(component, info.name or _local(r.path or ""), shown, info)
         if rule == "closed":
             return (f"{where}: property <{r.path}> ({column}) is not part of the MIGRATION_PROFILE structure; "
                     "the registry accepts aggregates only, so remove it")
         head = f"{where}, {column}"
         if rule == "cardinality":
-            if component == "MinCountConstraintComponent":
-                return f"{head}: a value is required"
-            return f"{head}: give at most {info.max_count} value(s)"
+            return (f"{head}: a value is required" if component == "MinCountConstraintComponent"
+                    else f"{head}: give at most {info.max_count} value(s)")
         if rule == "code-list":
             list_id = c.code_list_ids.get(column or "", "its code list")
             codes = [vocab.code_id_from_iri(v) for v in info.in_values]
             allowed = f" (allowed: {', '.join(codes)})" if len(codes) <= _LIST_LIMIT else ""
             return f"{head}: {shown} is not a code of {list_id}{allowed}"
         if rule == "datatype":
-            if column == "TIME_PERIOD":
-                return time_period_message(head, value)
-            if column == "DECIMALS":
-                return f"{head}: {shown} is not a whole number"
-            if column == "OBS_VALUE":
-                return f"{head}: {shown} is not a number (write digits, a dot for decimals, no thousands separator)"
-            return f"{head}: {shown} is not of the expected type"
+            return _datatype_message(head, column, value, shown)
         if rule == "range":
             unit = self._unit(indicator)
             scope = f"{ind}{f' ({unit})' if unit else ''}" if column == "OBS_VALUE" else column
-            if component == "MaxInclusiveConstraintComponent":
-                return f"{head}: {value} is above {_number(info.max_inclusive)}, the maximum for {scope}"
-            return f"{head}: {value} is below {_number(info.min_inclusive)}, the minimum for {scope}"
+            return _range_message(head, component, value, info, scope)
         if rule == "indicator-unit":
             unit = vocab.code_id_from_iri(info.has_value or "")
             return (f"{head}: {shown} is not the unit of {ind}; it is measured in {unit} "

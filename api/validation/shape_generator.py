@@ -82,7 +82,7 @@ def _literal(lit: Literal) -> str:
     """A typed literal as Turtle, with the xsd: prefix (the lexical form escaped by pyoxigraph)."""
     datatype = lit.datatype.value
     if datatype.startswith(vocab.XSD) and _SAFE_LOCAL.match(datatype[len(vocab.XSD):]):
-        return f"{str(Literal(lit.value))}^^xsd:{datatype[len(vocab.XSD):]}"
+        return f"{Literal(lit.value)!s}^^xsd:{datatype[len(vocab.XSD):]}"
     return str(lit)
 
 

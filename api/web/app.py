@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+import anyio
 import fastapi_offline
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -16,19 +17,28 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import __version__
 from api.config import Settings
-from api.errors import BadRequest, Busy, HttpError, RegistryError, TooLarge, Unauthorized
+from api.errors import (
+    BadRequest,
+    Busy,
+    HttpError,
+    LengthRequired,
+    RegistryError,
+    TooLarge,
+    Unauthorized,
+    UnsupportedMediaType,
+)
 from api.services.read import datasets as catalogue_dcat
 from api.services.registry import Registry
 from api.services.sparql.endpoint import SparqlEndpoint
 from api.web import openapi, sdmx_http
 from api.web.cached import kept_answers
-from api.web.routes.agencies import create_agency_router
+from api.web.routes import agencies as agency_routes
+from api.web.routes import linked_data as linked_data_routes
+from api.web.routes import sdmx as sdmx_routes
+from api.web.routes import sparql as sparql_routes
+from api.web.routes import submissions as submission_routes
 from api.web.routes.analysis import create_analysis_router
-from api.web.routes.linked_data import create_linked_data_router
 from api.web.routes.read import create_api_router
-from api.web.routes.sdmx import create_sdmx_router
-from api.web.routes.sparql import create_sparql_router
-from api.web.routes.submissions import create_submission_router
 from api.web.security_headers import SecurityHeaders
 from api.web.templating import TEMPLATES
 
@@ -40,6 +50,7 @@ def create_app(settings: Settings, registry: Registry) -> FastAPI:
     app = FastAPI(title="Migration Profile Registry", version=__version__, docs_url=None, redoc_url=None)
     app.state.registry = registry
     app.state.sparql = SparqlEndpoint(registry)
+    app.state.upload_slot = anyio.CapacityLimiter(1)  # one upload validated at a time (the one worker)
     app.state.settings = settings
     app.state.kept_answers = kept_answers()  # answers kept by ETag (api.web.cached.kept reaches them)
     # Order matters: CORS answers preflights and adds its headers, gzip compresses what streams out, and every
@@ -84,18 +95,19 @@ def create_app(settings: Settings, registry: Registry) -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        """Unknown paths and methods in the same shape (404: see /docs for the routes)."""
+        """Unknown paths and methods in the same shape (404: see /docs for the routes); 411 and 415 by name."""
         message = (f"there is nothing at {request.url.path}: /docs lists the routes." if exc.status_code == 404
                    else str(exc.detail))
-        return await registry_error(request, HttpError(message, exc.status_code))
+        named = {411: LengthRequired, 415: UnsupportedMediaType}.get(exc.status_code)
+        return await registry_error(request, named(message) if named else HttpError(message, exc.status_code))
 
-    app.include_router(create_sdmx_router())
+    app.include_router(sdmx_routes.router)
     app.include_router(create_api_router(registry))
     app.include_router(create_analysis_router(registry))
-    app.include_router(create_linked_data_router(registry))
-    app.include_router(create_agency_router(registry))
-    app.include_router(create_sparql_router(registry, app.state.sparql))
-    app.include_router(create_submission_router(registry))
+    app.include_router(linked_data_routes.router)
+    app.include_router(agency_routes.router)
+    app.include_router(sparql_routes.router)
+    app.include_router(submission_routes.router)
     app.router.on_shutdown.append(app.state.sparql.close)
     app.router.on_shutdown.append(registry.upload_worker.close)
     openapi.install(app)

@@ -52,7 +52,7 @@ def netm(sources_dir: Path, context: ImportContext) -> ImportResult:
 
 
 def test_every_country_value_becomes_one_record(netm: ImportResult, sources_dir: Path, area_index: Any) -> None:
-    _, header, rows = _read_wide(_wdi(sources_dir, NETM))
+    _, _header, rows = _read_wide(_wdi(sources_dir, NETM))
     regions = _regions(_wdi(sources_dir, "Metadata_Country_" + NETM))
     expected = 0
     for _, row in rows:

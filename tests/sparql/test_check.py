@@ -6,6 +6,7 @@ import contextlib
 import http.server
 import threading
 from collections.abc import Iterator
+from typing import ClassVar
 
 import pytest
 from pyoxigraph import Literal, NamedNode, Quad, Store
@@ -44,9 +45,9 @@ def test_the_dataset_is_narrowed_to_public_graphs() -> None:
 
 
 class _Listener(http.server.BaseHTTPRequestHandler):
-    calls: list[str] = []
+    calls: ClassVar[list[str]] = []
 
-    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+    def do_GET(self) -> None:  # http.server's name
         _Listener.calls.append(self.path)
         self.send_response(500)
         self.end_headers()

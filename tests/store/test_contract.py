@@ -168,7 +168,7 @@ def test_select_refuses_an_ask(store: Store) -> None:
 
 
 def test_blank_node_binding_is_refused_by_remote() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="a blank node cannot be bound"):
         values_clause({"x": BlankNode("b0")})
 
 
@@ -407,7 +407,7 @@ def test_remote_unreachable_is_a_store_error() -> None:
 
 
 def test_remote_refuses_non_http_urls() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="not an http"):
         RemoteStore("file:///etc/passwd", "http://127.0.0.1/update")
 
 

@@ -49,7 +49,7 @@ def listener() -> Iterator[tuple[str, list[str]]]:
     hits: list[str] = []
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        def do_GET(self) -> None:  # http.server's name
             hits.append(self.path)
             body = b'<!ENTITY leak "LEAKED">' if self.path.endswith(".dtd") else b'{"@context": {}}'
             self.send_response(200)
@@ -57,7 +57,7 @@ def listener() -> Iterator[tuple[str, list[str]]]:
             self.end_headers()
             self.wfile.write(body)
 
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (http.server's name)
+        def log_message(self, format: str, *args: object) -> None:  # http.server's name
             return
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)

@@ -63,9 +63,11 @@ def test_token_to_published_data_and_its_history(tmp_path: Path) -> None:
                                 files={"file": ("stock.csv", fixed, "text/csv")})
             assert created.status_code == 201 and created.headers["location"] == "/api/submissions/DEU_STOCK-v1"
             before_revision = datetime.now(UTC)
-            time.sleep(1.1)  # xsd:dateTime has second precision
-            resource = http.get("/api/submissions/DEU_STOCK-v1").json()
+            time.sleep(0.01)  # the revision comes strictly later
+            resource = http.get("/api/submissions/DEU_STOCK-v1", headers=auth).json()
             assert resource["status"] == "published" and resource["provenance"]["file"]["name"] == "stock.csv"
+            public = http.get("/api/submissions/DEU_STOCK-v1").json()  # the file is the agency's to see
+            assert public["status"] == "published" and public["provenance"]["file"] is None
             page = http.get("/api/submissions/DEU_STOCK-v1/report", headers={**auth, "Accept": "text/html"})
             assert page.status_code == 200 and "Validation report" in page.text
             data = http.get("/api/observations", params={"area": "DEU", "indicator": "STK_IMM"}).json()
@@ -82,8 +84,7 @@ def test_token_to_published_data_and_its_history(tmp_path: Path) -> None:
             assert stale.status_code == 409 and stale.json()["error"]["details"]["current_version"] == 2
             versions = http.get("/api/datasets/DEU_STOCK/versions").json()
             assert sorted(v["version"] for v in versions) == [1, 2]
-            as_of = http.get("/api/observations", params={"area": "DEU", "asOf": before_revision.strftime(
-                "%Y-%m-%dT%H:%M:%SZ")}).json()
+            as_of = http.get("/api/observations", params={"area": "DEU", "asOf": before_revision.isoformat()}).json()
             assert sorted(o["value"] for o in as_of["observations"]) == [14000000.0, 15000000.0]
             now = http.get("/api/observations", params={"area": "DEU"}).json()
             assert [o["value"] for o in now["observations"]] == [15100000.0]

@@ -3,8 +3,6 @@ queries never get a 5xx, and every answer matches its documented status codes an
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 import schemathesis
 from fastapi.testclient import TestClient
@@ -22,7 +20,7 @@ from tests.services.samples import HEADER
 
 
 @pytest.fixture
-def tokens(settings: Settings, registry: Registry) -> Iterator[tuple[TestClient, dict[str, str]]]:
+def tokens(settings: Settings, registry: Registry) -> tuple[TestClient, dict[str, str]]:
     add_all(registry)
     credentials = agencies.credentials_for(registry)
     found = {a: agencies.create_token(credentials, a).secret for a in ("DESTATIS", "MPR_ADMIN")}
@@ -31,7 +29,7 @@ def tokens(settings: Settings, registry: Registry) -> Iterator[tuple[TestClient,
     stored = client.post("/api/submissions", headers={"Authorization": f"Bearer {found['DESTATIS']}"},
                          files={"file": ("s.csv", body, "text/csv")}, data={"dataset": "DEU_STOCK", "source": "x"})
     assert stored.status_code == 201
-    yield client, found
+    return client, found
 
 
 @pytest.mark.parametrize("agency", ["DESTATIS", "MPR_ADMIN"])

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -27,11 +26,11 @@ def _csv(*rows: str) -> bytes:
 
 
 @pytest.fixture
-def clients(settings: Settings, registry: Registry) -> Iterator[tuple[TestClient, Registry, str]]:
+def clients(settings: Settings, registry: Registry) -> tuple[TestClient, Registry, str]:
     """The app (every upload in the worker) and the registry it serves (for the in-process path)."""
     add_all(registry)
     token = agencies.create_token(agencies.credentials_for(registry), "DESTATIS").secret
-    yield TestClient(create_app(settings, registry)), registry, token
+    return TestClient(create_app(settings, registry)), registry, token
 
 
 def test_the_worker_stores_what_the_server_would(clients: tuple[TestClient, Registry, str], tmp_path: Path) -> None:

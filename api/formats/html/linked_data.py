@@ -110,7 +110,7 @@ def pick_label(labels: LabelMap, iri: str, lang: str) -> str | None:
     found = labels.get(iri)
     if not found:
         return None
-    kind, literal = min(found, key=lambda e: (e[0] == _NOTATION, _language_rank(e[1], lang), e[0], e[1].value))
+    _kind, literal = min(found, key=lambda e: (e[0] == _NOTATION, _language_rank(e[1], lang), e[0], e[1].value))
     return literal.value
 
 

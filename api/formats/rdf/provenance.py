@@ -30,9 +30,13 @@ def _n(ns: str, local: str) -> NamedNode:
 A = _n(vocab.RDF, "type")
 
 
-def datetime_literal(value: datetime) -> Literal:
-    """xsd:dateTime in UTC with a Z, second precision."""
-    return Literal(value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), datatype=XSD_DATETIME)
+def datetime_literal(value: datetime, *, exact: bool = False) -> Literal:
+    """xsd:dateTime in UTC with a Z: second precision, or microseconds when ``exact`` (a version's generation
+    time: two revisions stored within one second stay ordered for ``asOf``)."""
+    moment = value.astimezone(UTC)
+    if exact:
+        return Literal(moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), datatype=XSD_DATETIME)
+    return Literal(moment.strftime("%Y-%m-%dT%H:%M:%SZ"), datatype=XSD_DATETIME)
 
 
 def _resource_or_literal(text: str) -> NamedNode | Literal:
@@ -78,7 +82,7 @@ def submission_description(
     yield Triple(sub, _n(vocab.DCT, "publisher"), agency)
     yield Triple(sub, _n(vocab.PROV, "wasAttributedTo"), agency)
     yield Triple(sub, _n(vocab.DCT, "license"), NamedNode(meta.licence))
-    yield Triple(sub, _n(vocab.PROV, "generatedAtTime"), datetime_literal(facts.generated))
+    yield Triple(sub, _n(vocab.PROV, "generatedAtTime"), datetime_literal(facts.generated, exact=True))
     yield Triple(sub, _n(vocab.DCT, "issued"), datetime_literal(meta.release or facts.generated))
     for source in meta.sources:
         yield Triple(sub, _n(vocab.DCT, "source"), _resource_or_literal(source))

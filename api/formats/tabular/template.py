@@ -65,28 +65,18 @@ def _strip_label(text: str) -> str:
     return head.strip() if sep else text.strip()
 
 
-def read_csv_bytes(data: bytes, name: str, limits: InputLimits | None = None) -> ParsedFile:
-    """Parse the bytes of a CSV submission; rows are numbered as lines of the file (header = 1)."""
-    limits = limits or InputLimits()
-    check_size(name, len(data), limits)
-    text = _decode(data, name)
-    if not text.strip():
-        raise InputFileError(f"{name}: the file is empty; start from the template (`mpr template INDICATOR`).")
-    first_line = text.split("\n", 1)[0]
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(first_line))
-    try:
-        header_raw = next(reader)
-    except csv.Error as exc:
-        raise InputFileError(f"{name}: line 1: the header is not valid CSV ({exc}).") from exc
-    labels_both = any(": " in h for h in header_raw)
-    header = [_strip_label(h).upper() if labels_both else h.strip().upper() for h in header_raw]
-    problems: list[Problem] = []
-    fmt = "csv"
+def _format(header: list[str]) -> str:
+    """The CSV template, or SDMX-CSV 2.0 / 1.0 by their leading columns."""
     if header[:3] == list(SDMX_CSV_2_LEADING):
-        fmt = "sdmx-csv-2"
-    elif header[:1] == list(SDMX_CSV_1_LEADING):
-        fmt = "sdmx-csv-1"
-    known = set(COMPONENTS) | set(SDMX_CSV_2_LEADING) | set(SDMX_CSV_1_LEADING)
+        return "sdmx-csv-2"
+    if header[:1] == list(SDMX_CSV_1_LEADING):
+        return "sdmx-csv-1"
+    return "csv"
+
+
+def _header_problems(header: list[str], header_raw: list[str], known: set[str]) -> list[Problem]:
+    """Columns outside the structure (closed: aggregates only), duplicated or missing required ones."""
+    problems: list[Problem] = []
     for position, column in enumerate(header, start=1):
         if column == "" and position == len(header):
             continue  # a trailing delimiter
@@ -122,6 +112,27 @@ def read_csv_bytes(data: bytes, name: str, limits: InputLimits | None = None) ->
                 column=column,
             )
         )
+    return problems
+
+
+def read_csv_bytes(data: bytes, name: str, limits: InputLimits | None = None) -> ParsedFile:
+    """Parse the bytes of a CSV submission; rows are numbered as lines of the file (header = 1)."""
+    limits = limits or InputLimits()
+    check_size(name, len(data), limits)
+    text = _decode(data, name)
+    if not text.strip():
+        raise InputFileError(f"{name}: the file is empty; start from the template (`mpr template INDICATOR`).")
+    first_line = text.split("\n", 1)[0]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(first_line))
+    try:
+        header_raw = next(reader)
+    except csv.Error as exc:
+        raise InputFileError(f"{name}: line 1: the header is not valid CSV ({exc}).") from exc
+    labels_both = any(": " in h for h in header_raw)
+    header = [_strip_label(h).upper() if labels_both else h.strip().upper() for h in header_raw]
+    fmt = _format(header)
+    known = set(COMPONENTS) | set(SDMX_CSV_2_LEADING) | set(SDMX_CSV_1_LEADING)
+    problems = _header_problems(header, header_raw, known)
     index = {c: header.index(c) for c in header if c in known}
     records: list[ObservationRecord] = []
     for row_start, line_no, fields in _rows(reader, name, limits):

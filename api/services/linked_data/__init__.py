@@ -1,1 +1,2 @@
-"""Dereferenceable IRIs: what each IRI the registry mints says, VoID and schema.org markup."""
+"""Dereferenceable IRIs: what each IRI the registry mints says (resolve, with schema.org markup) and the VoID
+description of the whole registry (void)."""

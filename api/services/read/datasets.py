@@ -11,10 +11,9 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from urllib.parse import quote, unquote
 
-from pyoxigraph import Literal, NamedNode
-
 from api import vocab
 from api.errors import NotFound
+from api.formats.rdf.provenance import datetime_literal
 from api.formats.rdf.writer import N_TRIPLES
 from api.formats.sdmx.data_csv import CSV20
 from api.formats.tabular.csv_writer import CSV
@@ -27,8 +26,6 @@ from api.services.read.index import ReadIndex, read_index
 from api.services.registry import Registry
 from api.services.versions import public_versions
 from api.store.queries import load_query
-
-XSD_DATETIME = NamedNode(vocab.XSD + "dateTime")
 
 
 def _distributions(dataset_id: str) -> list[DistributionOut]:
@@ -68,7 +65,7 @@ def published(registry: Registry, now: datetime | None = None) -> list[Published
     graph alone (one query, no observation), for the home page."""
     moment = (now or datetime.now(UTC)).astimezone(UTC)
     rows = registry.store.select(load_query("registry/public-submissions"),
-                                 {"now": Literal(moment.strftime("%Y-%m-%dT%H:%M:%SZ"), datatype=XSD_DATETIME)},
+                                 {"now": datetime_literal(moment, exact=True)},
                                  default_graphs=[registry.iris.registry_graph])
     found = [PublishedVersion(vocab.code_id_from_iri(row["dataset"].value), int(row["version"].value),
                               vocab.code_id_from_iri(row["by"].value),

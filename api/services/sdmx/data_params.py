@@ -11,7 +11,8 @@ from collections.abc import Mapping
 
 from api.errors import BadRequest, NotFound, NotImplementedYet
 from api.model.sdmx import ALL_DIMENSIONS, DETAILS
-from api.model.sdmx_data_query import OPERATORS, ComponentFilter, Condition, DataQuery, KeyPattern, Period
+from api.model.sdmx_data_query import OPERATORS, ComponentFilter, Condition, KeyPattern, Period
+from api.model.sdmx_data_query import DataQuery as DataQuery  # the parsed query, named by the SDMX routes
 from api.model.sdmx_period import PeriodError, period_range
 from api.model.structure import (
     AGENCY,

@@ -70,7 +70,7 @@ def _items(registry: Registry) -> dict[str, tuple[Item, ...]]:
         if scheme is None or item is None:
             continue
         key = (scheme, item)
-        texts[key]  # noqa: B018  (every item appears, with or without texts)
+        texts[key]  # creates the entry: every item appears, with or without texts
         parent = _value(row, "parent")
         if parent is not None and parent != item:
             parents[key].add(parent)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import tempfile
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from pyoxigraph import Literal, NamedNode, Triple
@@ -22,11 +22,11 @@ from api.formats import submission_input
 from api.formats.rdf.provenance import SubmissionFacts, datetime_literal, file_description, submission_description
 from api.model.links import MAX_LINK_LENGTH, is_web_link
 from api.model.report import ValidationReport
-from api.model.submission import MAX_IDENTIFIER, ParsedFile, SubmissionMetadata, is_identifier
+from api.model.submission import MAX_IDENTIFIER, InputLimits, ParsedFile, SubmissionMetadata, is_identifier
 from api.services.admin import audit
 from api.services.registry import Registry
 from api.services.submissions import prepare as submission_prep
-from api.store.queries import load_query
+from api.store.queries import fill_update, load_query
 from api.validation.cell_checks import FORMULA_RULE, FORMULA_SHOWN, is_formula
 
 XSD_INTEGER = NamedNode(vocab.XSD + "integer")
@@ -82,7 +82,7 @@ def _check_text(meta: SubmissionMetadata) -> None:
 def read_file(registry: Registry, path: Path) -> ParsedFile:
     """Parse a submission file in any accepted format within the settings' bounds (size, depth, value length,
     items): what ``mpr validate`` and ``mpr load`` read in process, and the upload worker reads for the server."""
-    return submission_input.read_submission(path, registry.settings.input_limits)
+    return submission_input.read_submission(path, InputLimits.from_settings(registry.settings))
 
 
 def validate(registry: Registry, parsed: ParsedFile, meta: SubmissionMetadata | None = None,
@@ -200,9 +200,13 @@ def next_facts(registry: Registry, parsed: ParsedFile, meta: SubmissionMetadata,
     """The facts of the version ``parsed`` would become: the next number after ``state`` (read when None)."""
     state = state or dataset_state(registry, meta.dataset_id)
     version = state.version + 1
+    generated = registry.now()
+    if state.generated is not None:  # versions are ordered by their generation times too, strictly
+        previous = datetime.fromisoformat(state.generated.replace("Z", "+00:00"))
+        generated = max(generated, previous + timedelta(microseconds=1))
     return SubmissionFacts(
         submission_id=f"{meta.dataset_id}-v{version}", version=version, file_name=parsed.name,
-        sha256=parsed.sha256, size=parsed.size, observations=len(parsed.records), generated=registry.now(),
+        sha256=parsed.sha256, size=parsed.size, observations=len(parsed.records), generated=generated,
         started=started or registry.now(), previous_submission=state.submission_id)
 
 
@@ -309,7 +313,7 @@ def _commit(registry: Registry, meta: SubmissionMetadata, facts: SubmissionFacts
         Triple(sub, NamedNode(mp + "reportGraph"), NamedNode(graphs.report)),
         Triple(sub, NamedNode(mp + "observationCount"), Literal(str(facts.observations), datatype=XSD_INTEGER)),
         Triple(sub, NamedNode(mp + "publicObservationCount"), Literal(str(public_count), datatype=XSD_INTEGER)),
-        Triple(sub, NamedNode(vocab.PROV + "generatedAtTime"), datetime_literal(facts.generated)),
+        Triple(sub, NamedNode(vocab.PROV + "generatedAtTime"), datetime_literal(facts.generated, exact=True)),
         Triple(sub, NamedNode(vocab.PROV + "wasAttributedTo"), agency),
         Triple(dataset, NamedNode(vocab.RDF + "type"), NamedNode(vocab.DCAT + "DatasetSeries")),
         Triple(dataset, NamedNode(vocab.DCT + "title"), Literal(meta.title or meta.dataset_id, language="en")),
@@ -322,19 +326,10 @@ def _commit(registry: Registry, meta: SubmissionMetadata, facts: SubmissionFacts
         triples.append(Triple(sub, NamedNode(mp + "releaseDate"), datetime_literal(meta.release)))
     logged = audit.upload_activity(registry.iris, facts.submission_id, meta.agency_id, token_id,
                                    facts.started, registry.now(), facts.sha256)
-    graph = NamedNode(registry.iris.registry_graph)
-    body = " ".join(f"{t.subject} {t.predicate} {t.object} ." for t in triples)
-    log_body = " ".join(f"{t.subject} {t.predicate} {t.object} ." for t in logged)
-    version = Literal(str(facts.version), datatype=XSD_INTEGER)
-    # Terms are serialised by pyoxigraph (escaped N-Triples), not pasted from user text.
-    registry.store.update(
-        f"DELETE {{ GRAPH {graph} {{ {dataset} <{mp}currentVersion> ?old . {dataset} <{vocab.DCT}title> ?title }} }} "
-        f"INSERT {{ GRAPH {graph} {{ {body} }} GRAPH <{registry.iris.audit_graph}> {{ {log_body} }} }} "
-        f"WHERE {{ OPTIONAL {{ GRAPH {graph} {{ {dataset} <{mp}currentVersion> ?old }} }} "
-        f"OPTIONAL {{ GRAPH {graph} {{ {dataset} <{vocab.DCT}title> ?title }} }} "
-        f"FILTER NOT EXISTS {{ GRAPH {graph} {{ ?other <{vocab.DCT}isVersionOf> {dataset} ; "
-        f"<{mp}version> ?taken . FILTER (?taken >= {version}) }} }} }}"
-    )
+    registry.store.update(fill_update(
+        "registry/commit", registry=NamedNode(registry.iris.registry_graph),
+        audit=NamedNode(registry.iris.audit_graph), dataset=dataset,
+        version=Literal(str(facts.version), datatype=XSD_INTEGER), record=triples, activity=logged))
     if not registry.store.ask(load_query("registry/recorded"), {"submission": sub, "report": NamedNode(graphs.report)},
                               default_graphs=[registry.iris.registry_graph]):
         check_revision(DatasetState(meta.dataset_id), meta.agency_id, facts.version - 1,

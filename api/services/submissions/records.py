@@ -28,7 +28,7 @@ from api.model.submission_record import (
 )
 from api.services.admin import audit
 from api.services.registry import Registry
-from api.store.queries import load_query
+from api.store.queries import fill_update, load_query
 
 MP = vocab.MP
 
@@ -275,15 +275,9 @@ def withdraw(registry: Registry, principal: Principal, submission_id: str, reaso
         if replacement is not None:
             inserted.append(Triple(dataset, NamedNode(MP + "currentVersion"), replacement))
 
-        def serialised(triples: list[Triple]) -> str:
-            return " ".join(f"{t.subject} {t.predicate} {t.object} ." for t in triples)
-
-        # Terms are serialised by pyoxigraph (escaped N-Triples), never pasted from user text.
-        registry.store.update(
-            f"DELETE DATA {{ GRAPH {graph} {{ {sub} <{MP}status> <{MP}Published> }} }} ;\n"
-            f"DELETE WHERE {{ GRAPH {graph} {{ {dataset} <{MP}currentVersion> {sub} }} }} ;\n"
-            f"INSERT DATA {{ GRAPH {graph} {{ {serialised(inserted)} }} "
-            f"GRAPH <{registry.iris.audit_graph}> {{ {serialised(logged)} }} }}")
+        registry.store.update(fill_update("registry/withdraw", registry=graph,
+                                          audit=NamedNode(registry.iris.audit_graph), submission=sub,
+                                          dataset=dataset, record=inserted, activity=logged))
     return get(registry, submission_id, principal, moment)
 
 

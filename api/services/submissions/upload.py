@@ -13,31 +13,16 @@ import shutil
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import datetime
 from pathlib import Path
 
 from api.errors import BadRequest
 from api.formats import submission_input
 from api.model.agency import Principal
 from api.model.report import ValidationReport
-from api.model.submission import ParsedFile, SubmissionMetadata
+from api.model.submission import InputLimits, ParsedFile, SubmissionMetadata
 from api.services.admin import agencies
 from api.services.registry import Registry
 from api.services.submissions import ingest
-
-
-@dataclass(frozen=True)
-class UploadMetadata:
-    """What the agency says about the dataset, beside the file."""
-
-    dataset_id: str
-    title: str = ""
-    sources: tuple[str, ...] = ()
-    licence: str | None = None
-    methodology: str | None = None
-    definition_basis: str | None = None
-    release: datetime | None = None
-    original_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -71,25 +56,17 @@ def suffix_for(file_name: str | None, media_type: str | None) -> str:
                      f"send {submission_input.accepted(media_types=True)}.")
 
 
-def _submission(principal: Principal, meta: UploadMetadata) -> SubmissionMetadata:
-    submission = SubmissionMetadata(
-        dataset_id=meta.dataset_id, agency_id=principal.agency_id, title=meta.title or meta.dataset_id,
-        sources=meta.sources, definition_basis=meta.definition_basis, methodology=meta.methodology,
-        release=meta.release, original_url=meta.original_url)
-    return replace(submission, licence=meta.licence) if meta.licence else submission
-
-
 def _check_areas(registry: Registry, principal: Principal, written: Iterable[str]) -> None:
     agencies.check_write(principal, sorted({registry.areas.code(text) or text.strip() for text in written}))
 
 
 def upload(registry: Registry, principal: Principal, received: Path, suffix: str, file_name: str,
-           meta: UploadMetadata, *, dry_run: bool = False, base_version: int | None = None) -> UploadOutcome:
+           meta: SubmissionMetadata, *, dry_run: bool = False, base_version: int | None = None) -> UploadOutcome:
     """Validate (and unless ``dry_run`` store) the file at ``received`` for ``principal``; SubmissionRejected on
     violations, Forbidden for areas outside the agency's scope or another agency's dataset, InputFileError for a
     file the parsers refuse or one past the bounds, WorkerStopped (503) when the worker stops while checking it,
     Conflict when ``base_version`` (or, when None, the newest version at the start) is not the newest at the end."""
-    submission = _submission(principal, meta)
+    submission = replace(meta, agency_id=principal.agency_id)  # always the token's agency
     with tempfile.TemporaryDirectory(prefix="mpr-upload-") as folder:
         path = Path(folder) / (Path(file_name).stem[:80] + suffix if file_name else "upload" + suffix)
         shutil.move(received, path)
@@ -99,7 +76,7 @@ def upload(registry: Registry, principal: Principal, received: Path, suffix: str
                             size=path.stat().st_size)  # the worker reads the records
         state, facts = ingest.begin(registry, submission, base_version, unread, dry_run=dry_run)
         prepared = registry.upload_worker.prepare(path, submission, facts, store=not dry_run,
-                                                  limits=registry.settings.input_limits)
+                                                  limits=InputLimits.from_settings(registry.settings))
         _check_areas(registry, principal, prepared.areas)
         if dry_run:
             return UploadOutcome(prepared.report, True, observations=prepared.observations)

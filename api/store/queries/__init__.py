@@ -18,17 +18,21 @@ def load_query(name: str) -> str:
 
 
 def fill_update(name: str, **terms: object) -> str:
-    """The update ``queries/<name>.rq`` with each ``$name`` placeholder replaced by an RDF term as pyoxigraph
-    writes it (``str()`` of a NamedNode or Literal: escaped N-Triples), never by text a caller typed.
-
-    SPARQL 1.1 Update has no parameters; this is the one way values enter an update."""
+    """The update ``queries/<name>.rq`` with each ``$name`` placeholder replaced by RDF written by pyoxigraph:
+    a NamedNode or Literal as its N-Triples term, a sequence of Triples as N-Triples statements (``s p o .``) —
+    never by text a caller typed. SPARQL 1.1 Update has no parameters; this is the one way values enter an
+    update (SPARQL 1.1 Update §3.1.1 INSERT DATA, §3.1.3 DELETE/INSERT)."""
     from string import Template
 
-    from pyoxigraph import Literal, NamedNode
+    from pyoxigraph import Literal, NamedNode, Triple
 
     written = {}
     for key, term in terms.items():
-        if not isinstance(term, NamedNode | Literal):
-            raise TypeError(f"{key} must be a pyoxigraph NamedNode or Literal, not {type(term).__name__}")
-        written[key] = str(term)
+        if isinstance(term, NamedNode | Literal):
+            written[key] = str(term)
+        elif isinstance(term, list | tuple) and all(isinstance(t, Triple) for t in term):
+            written[key] = " ".join(f"{t.subject} {t.predicate} {t.object} ." for t in term)
+        else:
+            raise TypeError(f"{key} must be a pyoxigraph NamedNode, Literal or a list of Triples, not "
+                            f"{type(term).__name__}")
     return Template(load_query(name)).substitute(written)

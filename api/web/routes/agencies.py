@@ -10,8 +10,8 @@ from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 
 from api.model.agency import describe_scope
-from api.services.registry import Registry
 from api.web.auth import CurrentPrincipal
+from api.web.dependencies import RegistryDep
 
 
 class WhoAmIOut(BaseModel):
@@ -25,18 +25,16 @@ class WhoAmIOut(BaseModel):
     token: str = Field(description="The id of the token used (not the token)", examples=["3f9a0c2b71de"])
 
 
-def create_agency_router(registry: Registry) -> APIRouter:
-    router = APIRouter(prefix="/api", tags=["Agencies"])
+router = APIRouter(prefix="/api", tags=["Agencies"])
 
-    @router.get("/whoami", response_model=WhoAmIOut, summary="The agency a bearer token stands for",
-                responses={401: {"description": "No token, or a malformed, unknown or revoked one"}})
-    def whoami(principal: CurrentPrincipal, response: Response) -> WhoAmIOut:
-        """Send `Authorization: Bearer <token>`; the answer names the agency and what it may write."""
-        response.headers["Cache-Control"] = "no-store"
-        return WhoAmIOut(
-            agency=principal.agency_id, iri=registry.iris.agency(principal.agency_id), kind=principal.kind.value,
-            areas=sorted(principal.areas), any_area=principal.writes_any_area, admin=principal.admin,
-            may_write=describe_scope(principal), token=principal.token_id,
-        )
 
-    return router
+@router.get("/whoami", response_model=WhoAmIOut, summary="The agency a bearer token stands for",
+            responses={401: {"description": "No token, or a malformed, unknown or revoked one"}})
+def whoami(registry: RegistryDep, principal: CurrentPrincipal, response: Response) -> WhoAmIOut:
+    """Send `Authorization: Bearer <token>`; the answer names the agency and what it may write."""
+    response.headers["Cache-Control"] = "no-store"
+    return WhoAmIOut(
+        agency=principal.agency_id, iri=registry.iris.agency(principal.agency_id), kind=principal.kind.value,
+        areas=sorted(principal.areas), any_area=principal.writes_any_area, admin=principal.admin,
+        may_write=describe_scope(principal), token=principal.token_id,
+    )

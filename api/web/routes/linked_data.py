@@ -23,8 +23,10 @@ from api.formats.rdf.writer import RDF_OFFERS, serialize_graph
 from api.formats.spec import FormatSpec
 from api.services.linked_data import resolve as linked_data
 from api.services.linked_data.resolve import Description
+from api.services.linked_data.void import void_description
 from api.services.registry import Registry
 from api.web.cached import answer, entity_tag, validators
+from api.web.dependencies import RegistryDep
 from api.web.language import LANGUAGES, language
 from api.web.templating import TEMPLATES
 
@@ -115,45 +117,53 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-def create_linked_data_router(registry: Registry) -> APIRouter:
-    """The routes that make every IRI the registry mints resolve here (GET, and HEAD outside the schema)."""
-    router = APIRouter(tags=["Linked data"])
+# The routes that make every IRI the registry mints resolve here (GET, and HEAD outside the schema).
+router = APIRouter(tags=["Linked data"])
 
-    def route(path: str, summary: str) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
-        def register(endpoint: Callable[..., Response]) -> Callable[..., Response]:
-            router.add_api_route(path, endpoint, methods=["GET"], summary=summary, responses=_RESPONSES,
-                                 response_class=Response)
-            router.add_api_route(path, endpoint, methods=["HEAD"], include_in_schema=False, response_class=Response)
-            return endpoint
-        return register
 
-    def resource(request: Request, format_param: str | None) -> Response:
-        raw = _raw_path(request)
-        return _answer(request, registry, format_param, lambda: linked_data.describe(registry, raw))
+def route(path: str, summary: str) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
+    def register(endpoint: Callable[..., Response]) -> Callable[..., Response]:
+        router.add_api_route(path, endpoint, methods=["GET"], summary=summary, responses=_RESPONSES,
+                             response_class=Response)
+        router.add_api_route(path, endpoint, methods=["HEAD"], include_in_schema=False, response_class=Response)
+        return endpoint
+    return register
 
-    @route("/def", "The vocabulary (every def# class and property)")
-    def vocabulary(request: Request, format: FormatParam = None, lang: LangParam = None) -> Response:
-        return resource(request, format)
 
-    @route("/indicator/{indicator_id:path}", "An indicator of the catalogue")
-    def indicator(request: Request, indicator_id: str, format: FormatParam = None, lang: LangParam = None) -> Response:
-        return resource(request, format)
+def resource(registry: Registry, request: Request, format_param: str | None) -> Response:
+    raw = _raw_path(request)
+    return _answer(request, registry, format_param, lambda: linked_data.describe(registry, raw))
 
-    @route("/code/{code_path:path}", "A code list or one of its codes")
-    def code(request: Request, code_path: str, format: FormatParam = None, lang: LangParam = None) -> Response:
-        return resource(request, format)
 
-    @route("/graph/{graph_path:path}", "A public named graph")
-    def graph(request: Request, graph_path: str, format: FormatParam = None, lang: LangParam = None) -> Response:
-        return resource(request, format)
+@route("/def", "The vocabulary (every def# class and property)")
+def vocabulary(registry: RegistryDep, request: Request, format: FormatParam = None, lang: LangParam = None) -> Response:
+    return resource(registry, request, format)
 
-    @route("/id/{instance_path:path}", "A dataset, submission, observation, agency, file or activity")
-    def instance(request: Request, instance_path: str, format: FormatParam = None,
-                 lang: LangParam = None) -> Response:
-        return resource(request, format)
 
-    @route("/.well-known/void", "VoID description of the registry")
-    def void(request: Request, format: FormatParam = None, lang: LangParam = None) -> Response:
-        return _answer(request, registry, format, lambda: linked_data.void_description(registry))
+@route("/indicator/{indicator_id:path}", "An indicator of the catalogue")
+def indicator(registry: RegistryDep, request: Request, indicator_id: str, format: FormatParam = None,
+              lang: LangParam = None) -> Response:
+    return resource(registry, request, format)
 
-    return router
+
+@route("/code/{code_path:path}", "A code list or one of its codes")
+def code(registry: RegistryDep, request: Request, code_path: str, format: FormatParam = None,
+         lang: LangParam = None) -> Response:
+    return resource(registry, request, format)
+
+
+@route("/graph/{graph_path:path}", "A public named graph")
+def graph(registry: RegistryDep, request: Request, graph_path: str, format: FormatParam = None,
+          lang: LangParam = None) -> Response:
+    return resource(registry, request, format)
+
+
+@route("/id/{instance_path:path}", "A dataset, submission, observation, agency, file or activity")
+def instance(registry: RegistryDep, request: Request, instance_path: str, format: FormatParam = None,
+             lang: LangParam = None) -> Response:
+    return resource(registry, request, format)
+
+
+@route("/.well-known/void", "VoID description of the registry")
+def void(registry: RegistryDep, request: Request, format: FormatParam = None, lang: LangParam = None) -> Response:
+    return _answer(request, registry, format, lambda: void_description(registry))

@@ -137,6 +137,12 @@ def _at(parts: list[str], index: int) -> str | None:
     return parts[index] if len(parts) > index and parts[index] != "" else None
 
 
+# Both SDMX REST roots; the registry is the app's, reached by dependency.
+router = APIRouter(tags=["SDMX REST"])
+
+
+@router.get("/sdmx/v1/{path:path}", summary="SDMX 2.1 REST", description=DESCRIPTION_V1, responses=_responses("v1"),
+            response_class=Response)
 def sdmx_v1(path: str, request: Request, registry: RegistryDep, principal: OptionalPrincipal) -> Response:
     """One SDMX 2.1 REST request (REST v1.5 §4: data, availableconstraint, structure resources)."""
     parts = _segments(path)
@@ -172,6 +178,8 @@ def sdmx_v1(path: str, request: Request, registry: RegistryDep, principal: Optio
                    f"or {', '.join(sdmx_structure_params.V1_RESOURCES)}.")
 
 
+@router.get("/sdmx/v2/{path:path}", summary="SDMX 3.0 REST", description=DESCRIPTION_V2, responses=_responses("v2"),
+            response_class=Response)
 def sdmx_v2(path: str, request: Request, registry: RegistryDep, principal: OptionalPrincipal) -> Response:
     """One SDMX 3.0 REST request (REST v2: data, availability, structure and schema resources)."""
     parts = _segments(path)
@@ -203,13 +211,3 @@ def sdmx_v2(path: str, request: Request, registry: RegistryDep, principal: Optio
     if resource in V2_UNSUPPORTED:
         raise NotImplementedYet(f"the {resource} resource is not offered by this registry.")
     raise NotFound(f"'{resource or ''}' is not an SDMX 3.0 REST resource: use data, availability or structure.")
-
-
-def create_sdmx_router() -> APIRouter:
-    """Both SDMX REST roots (the registry is the app's, reached by dependency)."""
-    router = APIRouter(tags=["SDMX REST"])
-    router.add_api_route("/sdmx/v1/{path:path}", sdmx_v1, methods=["GET"], summary="SDMX 2.1 REST",
-                         description=DESCRIPTION_V1, responses=_responses("v1"), response_class=Response)
-    router.add_api_route("/sdmx/v2/{path:path}", sdmx_v2, methods=["GET"], summary="SDMX 3.0 REST",
-                         description=DESCRIPTION_V2, responses=_responses("v2"), response_class=Response)
-    return router

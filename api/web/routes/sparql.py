@@ -24,6 +24,7 @@ from api.services.registry import Registry
 from api.services.sparql import check as sparql_check
 from api.services.sparql.endpoint import SparqlEndpoint
 from api.services.sparql.worker import SparqlJob
+from api.web.dependencies import RegistryDep
 from api.web.templating import TEMPLATES
 
 MAX_QUERY_BYTES = 256 * 1024
@@ -65,77 +66,80 @@ def _description(endpoint: str) -> list[Triple]:
     return triples
 
 
-def create_sparql_router(registry: Registry, endpoint: SparqlEndpoint) -> APIRouter:
-    router = APIRouter(tags=["SPARQL"])
+router = APIRouter(tags=["SPARQL"])
 
-    def prepare(accept: str | None, text: str, default_graphs: list[str], named_graphs: list[str],
-                format_param: str | None) -> tuple[SparqlJob, FormatSpec]:
-        checked = sparql_check.check(text)
-        offers = RDF_OFFERS if checked.returns_graph else RESULT_OFFERS
-        offer = choose(accept, offers, format_param)
-        return endpoint.job(checked, offer, default_graphs, named_graphs), offer
 
-    async def run(request: Request, text: str, default_graphs: list[str], named_graphs: list[str],
-                  format_param: str | None) -> Response:
-        """Check and plan in a thread (short), then wait for the worker on the event loop (no thread held)."""
-        job, offer = await anyio.to_thread.run_sync(prepare, request.headers.get("accept"), text, default_graphs,
-                                                    named_graphs, format_param)
-        client = request.client.host if request.client is not None else "unknown"
-        found = await endpoint.answer(client, job, offer)
-        return Response(found.body, media_type=found.offer.content_type, headers={"Vary": "Accept"})
+def prepare(endpoint: SparqlEndpoint, accept: str | None, text: str, default_graphs: list[str],
+            named_graphs: list[str], format_param: str | None) -> tuple[SparqlJob, FormatSpec]:
+    checked = sparql_check.check(text)
+    offers = RDF_OFFERS if checked.returns_graph else RESULT_OFFERS
+    offer = choose(accept, offers, format_param)
+    return endpoint.job(checked, offer, default_graphs, named_graphs), offer
 
-    def description(request: Request, format_param: str | None) -> Response:
-        offer = choose(request.headers.get("accept"), (*RDF_OFFERS, HTML) if format_param or HTML.base not in
-                       request.headers.get("accept", "") else (HTML, *RDF_OFFERS), format_param)
-        if offer is HTML:
-            view = registry.public_view()
-            return TEMPLATES.TemplateResponse(request, "sparql.html", {
-                "graphs": len(view.graphs), "timeout": registry.settings.sparql_timeout_s,
-                "max_rows": registry.settings.sparql_max_rows, "example": EXAMPLE}, headers={"Vary": "Accept"})
-        endpoint = str(request.url.replace(query="")).rstrip("/")
-        return Response(serialize_graph(_description(endpoint), offer), media_type=offer.content_type,
-                        headers={"Vary": "Accept"})
 
-    @router.get("/sparql", summary="SPARQL query (GET)", description=DESCRIPTION)
-    @router.get("/sparql/", include_in_schema=False)
-    async def sparql_get(request: Request) -> Response:
-        params = request.query_params
-        if "update" in params:
+async def run(request: Request, text: str, default_graphs: list[str], named_graphs: list[str],
+              format_param: str | None) -> Response:
+    """Check and plan in a thread (short), then wait for the worker on the event loop (no thread held)."""
+    endpoint: SparqlEndpoint = request.app.state.sparql
+    job, offer = await anyio.to_thread.run_sync(prepare, endpoint, request.headers.get("accept"), text,
+                                                default_graphs, named_graphs, format_param)
+    client = request.client.host if request.client is not None else "unknown"
+    found = await endpoint.answer(client, job, offer)
+    return Response(found.body, media_type=found.offer.content_type, headers={"Vary": "Accept"})
+
+
+def description(registry: Registry, request: Request, format_param: str | None) -> Response:
+    offer = choose(request.headers.get("accept"), (*RDF_OFFERS, HTML) if format_param or HTML.base not in
+                   request.headers.get("accept", "") else (HTML, *RDF_OFFERS), format_param)
+    if offer is HTML:
+        view = registry.public_view()
+        return TEMPLATES.TemplateResponse(request, "sparql.html", {
+            "graphs": len(view.graphs), "timeout": registry.settings.sparql_timeout_s,
+            "max_rows": registry.settings.sparql_max_rows, "example": EXAMPLE}, headers={"Vary": "Accept"})
+    service = str(request.url.replace(query="")).rstrip("/")
+    return Response(serialize_graph(_description(service), offer), media_type=offer.content_type,
+                    headers={"Vary": "Accept"})
+
+
+@router.get("/sparql", summary="SPARQL query (GET)", description=DESCRIPTION)
+@router.get("/sparql/", include_in_schema=False)
+async def sparql_get(registry: RegistryDep, request: Request) -> Response:
+    params = request.query_params
+    if "update" in params:
+        raise BadRequest("this endpoint is read-only: SPARQL Update (update=) is refused.")
+    query = params.get("query")
+    if query is None:
+        return await anyio.to_thread.run_sync(description, registry, request, params.get("format"))
+    return await run(request, query, params.getlist("default-graph-uri"), params.getlist("named-graph-uri"),
+                     params.get("format"))
+
+
+@router.post("/sparql", summary="SPARQL query (POST)", description=DESCRIPTION)
+@router.post("/sparql/", include_in_schema=False)
+async def sparql_post(request: Request) -> Response:
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    body = await request.body()
+    if len(body) > MAX_QUERY_BYTES:
+        raise TooLarge(f"the request body is over {MAX_QUERY_BYTES // 1024} KB: send a shorter query.")
+    params = request.query_params
+    default_graphs, named_graphs = params.getlist("default-graph-uri"), params.getlist("named-graph-uri")
+    if content_type == "application/sparql-update":
+        raise BadRequest("this endpoint is read-only: SPARQL Update (application/sparql-update) is refused.")
+    if content_type == "application/sparql-query":
+        text = _decode(body)
+    elif content_type == "application/x-www-form-urlencoded":
+        form = parse_qs(_decode(body), keep_blank_values=True)
+        if "update" in form:
             raise BadRequest("this endpoint is read-only: SPARQL Update (update=) is refused.")
-        query = params.get("query")
-        if query is None:
-            return await anyio.to_thread.run_sync(description, request, params.get("format"))
-        return await run(request, query, params.getlist("default-graph-uri"), params.getlist("named-graph-uri"),
-                         params.get("format"))
-
-    @router.post("/sparql", summary="SPARQL query (POST)", description=DESCRIPTION)
-    @router.post("/sparql/", include_in_schema=False)
-    async def sparql_post(request: Request) -> Response:
-        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        body = await request.body()
-        if len(body) > MAX_QUERY_BYTES:
-            raise TooLarge(f"the request body is over {MAX_QUERY_BYTES // 1024} KB: send a shorter query.")
-        params = request.query_params
-        default_graphs, named_graphs = params.getlist("default-graph-uri"), params.getlist("named-graph-uri")
-        if content_type == "application/sparql-update":
-            raise BadRequest("this endpoint is read-only: SPARQL Update (application/sparql-update) is refused.")
-        if content_type == "application/sparql-query":
-            text = _decode(body)
-        elif content_type == "application/x-www-form-urlencoded":
-            form = parse_qs(_decode(body), keep_blank_values=True)
-            if "update" in form:
-                raise BadRequest("this endpoint is read-only: SPARQL Update (update=) is refused.")
-            if "query" not in form:
-                raise BadRequest("the form has no query= field: send the SPARQL query in it.")
-            text = form["query"][0]
-            default_graphs += form.get("default-graph-uri", [])
-            named_graphs += form.get("named-graph-uri", [])
-        else:
-            raise BadRequest(f"Content-Type {content_type or '(none)'} is not a SPARQL request: POST "
-                             "application/sparql-query or application/x-www-form-urlencoded with query=.")
-        return await run(request, text, default_graphs, named_graphs, params.get("format"))
-
-    return router
+        if "query" not in form:
+            raise BadRequest("the form has no query= field: send the SPARQL query in it.")
+        text = form["query"][0]
+        default_graphs += form.get("default-graph-uri", [])
+        named_graphs += form.get("named-graph-uri", [])
+    else:
+        raise BadRequest(f"Content-Type {content_type or '(none)'} is not a SPARQL request: POST "
+                         "application/sparql-query or application/x-www-form-urlencoded with query=.")
+    return await run(request, text, default_graphs, named_graphs, params.get("format"))
 
 
 def _decode(body: bytes) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import tempfile
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -23,21 +24,23 @@ import anyio.to_thread
 from fastapi import APIRouter, Body, Query, Request, Response
 from pydantic import BaseModel, Field
 
-from api.errors import BadRequest, Conflict, HttpError, PreconditionFailed
+from api.errors import BadRequest, Conflict, PreconditionFailed, UnsupportedMediaType
 from api.formats import submission_input
 from api.formats.html import HTML
 from api.formats.negotiation import choose
 from api.formats.rdf import writer as rdf_output
 from api.formats.tabular.json_writer import JSON, json_response, plain
+from api.model.agency import Principal
+from api.model.submission import SubmissionMetadata
 from api.services.admin import audit
 from api.services.params import parse_moment
-from api.services.registry import Registry
 from api.services.submissions import ingest
 from api.services.submissions import records as submission_records
 from api.services.submissions import upload as submissions
 from api.web import upload_body
 from api.web.auth import CurrentAdmin, CurrentPrincipal, OptionalPrincipal
 from api.web.cached import PRIVATE_CACHE_CONTROL
+from api.web.dependencies import RegistryDep
 from api.web.templating import TEMPLATES
 
 PRIVATE = {"Cache-Control": PRIVATE_CACHE_CONTROL, "Vary": "Authorization, Accept"}
@@ -51,7 +54,8 @@ def _release(text: str | None) -> datetime | None:
     return parse_moment("release", text) if text else None
 
 
-def _metadata(values: dict[str, list[str]]) -> submissions.UploadMetadata:
+def _metadata(values: dict[str, list[str]], principal: Principal) -> SubmissionMetadata:
+    """What the agency says about the dataset beside the file (form fields or the query string)."""
     def one(name: str) -> str | None:
         found = [v for v in values.get(name, []) if v.strip()]
         return found[0].strip() if found else None
@@ -60,11 +64,12 @@ def _metadata(values: dict[str, list[str]]) -> submissions.UploadMetadata:
     if dataset is None:
         raise BadRequest("say which dataset this is: dataset=<id> (letters, digits, _ and -), the same id for "
                          "every version of it.")
-    return submissions.UploadMetadata(
-        dataset_id=dataset, title=one("title") or "", sources=tuple(v.strip() for v in values.get("source", [])
-                                                                    if v.strip()),
-        licence=one("licence"), methodology=one("methodology"), definition_basis=one("definition_basis"),
-        release=_release(one("release")), original_url=one("original_url"))
+    meta = SubmissionMetadata(
+        dataset_id=dataset, agency_id=principal.agency_id, title=one("title") or dataset,
+        sources=tuple(v.strip() for v in values.get("source", []) if v.strip()), methodology=one("methodology"),
+        definition_basis=one("definition_basis"), release=_release(one("release")), original_url=one("original_url"))
+    licence = one("licence")
+    return replace(meta, licence=licence) if licence else meta
 
 
 def _outcome(found: submissions.UploadOutcome) -> dict[str, Any]:
@@ -142,135 +147,138 @@ UPLOAD_BODY = {"requestBody": {"required": True, "content": {
     **{media_type: {"schema": {"type": "string"}} for media_type in submission_input.MEDIA_TYPES}}}}
 
 
-def create_submission_router(registry: Registry) -> APIRouter:
-    router = APIRouter(prefix="/api", tags=["Submissions"])
-    # Uploads run one at a time (the one upload worker); the others wait here, without holding a thread of the
-    # pool that every synchronous route shares.
-    uploads = anyio.CapacityLimiter(1)
+router = APIRouter(prefix="/api", tags=["Submissions"])
 
-    @router.post("/submissions", status_code=201, summary="Upload a dataset version",
-                 openapi_extra=UPLOAD_BODY,
-                 responses={200: {"description": "dry_run=true: the validation report only",
-                                  "content": {"application/json": {}}},
-                            201: {"description": "stored: the submission and its report",
-                                  "content": {"application/json": {}}},
-                            **_errors(e400="unreadable file or bad metadata", **AUTH_ERRORS,
-                                      e409="another version was stored first: build on it",
-                                      e412="If-Match / If-None-Match is false",
-                                      e413="too large", e415="compressed body",
-                                      e422="violations: the report, nothing stored",
-                                      e503="the validation worker stopped (killed, out of time): send it again")})
-    async def upload(
-        request: Request, principal: CurrentPrincipal,
-        dry_run: Annotated[bool, Query(description="Only validate; store nothing.")] = False,
-    ) -> Response:
-        """Validate and store a new version of a dataset for the token's agency (see the module docstring)."""
-        limit = registry.settings.max_upload_bytes
-        encoding = request.headers.get("content-encoding", "identity").strip().lower()
-        if encoding not in ("", "identity"):
-            raise HttpError(f"Content-Encoding: {encoding[:40]} is not accepted: the registry does not decompress "
-                            "uploads (no archive can expand on the server); send the file uncompressed.", 415)
-        with tempfile.TemporaryDirectory(prefix="mpr-body-") as folder:
-            body = await upload_body.receive(request, Path(folder), limit, FIELDS)
-            values: dict[str, list[str]] = {k: [*request.query_params.getlist(k), *body.fields.get(k, [])]
-                                            for k in FIELDS}
-            meta = _metadata(values)
-            given = [v.strip() for v in values.get("base_version", []) if v.strip()]
-            base_version, from_header = _base_version(request, meta.dataset_id, given[0] if given else None)
-            suffix = submissions.suffix_for(body.file_name, body.media_type)
 
-            def run() -> submissions.UploadOutcome:
-                try:
-                    return submissions.upload(registry, principal, body.path, suffix, body.file_name, meta,
-                                              dry_run=dry_run, base_version=base_version)
-                except Conflict as exc:
-                    if from_header and not isinstance(exc, PreconditionFailed):
-                        raise PreconditionFailed(exc.message, details=exc.details) from exc
-                    raise
+@router.post("/submissions", status_code=201, summary="Upload a dataset version",
+             openapi_extra=UPLOAD_BODY,
+             responses={200: {"description": "dry_run=true: the validation report only",
+                              "content": {"application/json": {}}},
+                        201: {"description": "stored: the submission and its report",
+                              "content": {"application/json": {}}},
+                        **_errors(e400="unreadable file or bad metadata", **AUTH_ERRORS,
+                                  e409="another version was stored first: build on it",
+                                  e412="If-Match / If-None-Match is false",
+                                  e413="too large", e415="compressed body",
+                                  e422="violations: the report, nothing stored",
+                                  e503="the validation worker stopped (killed, out of time): send it again")})
+async def upload(
+    registry: RegistryDep, request: Request, principal: CurrentPrincipal,
+    dry_run: Annotated[bool, Query(description="Only validate; store nothing.")] = False,
+) -> Response:
+    """Validate and store a new version of a dataset for the token's agency (see the module docstring)."""
+    limit = registry.settings.max_upload_bytes
+    encoding = request.headers.get("content-encoding", "identity").strip().lower()
+    if encoding not in ("", "identity"):
+        raise UnsupportedMediaType(f"Content-Encoding: {encoding[:40]} is not accepted: the registry does not "
+                                   "decompress uploads (no archive can expand on the server); send the file "
+                                   "uncompressed.")
+    with tempfile.TemporaryDirectory(prefix="mpr-body-") as folder:
+        body = await upload_body.receive(request, Path(folder), limit, FIELDS)
+        values: dict[str, list[str]] = {k: [*request.query_params.getlist(k), *body.fields.get(k, [])]
+                                        for k in FIELDS}
+        meta = _metadata(values, principal)
+        given = [v.strip() for v in values.get("base_version", []) if v.strip()]
+        base_version, from_header = _base_version(request, meta.dataset_id, given[0] if given else None)
+        suffix = submissions.suffix_for(body.file_name, body.media_type)
 
-            found = await anyio.to_thread.run_sync(run, limiter=uploads)
-        headers = {"ETag": found.etag, "Location": f"/api/submissions/{found.submission_id}"} if found.etag else {}
-        return json_response(_outcome(found), status_code=200 if dry_run else 201, headers=headers)
+        def run() -> submissions.UploadOutcome:
+            try:
+                return submissions.upload(registry, principal, body.path, suffix, body.file_name, meta,
+                                          dry_run=dry_run, base_version=base_version)
+            except Conflict as exc:
+                if from_header and not isinstance(exc, PreconditionFailed):
+                    raise PreconditionFailed(exc.message, details=exc.details) from exc
+                raise
 
-    @router.get("/submissions", summary="Your agency's submissions",
-                responses={200: {"content": {"application/json": {}}}, **_errors(**AUTH_ERRORS)})
-    def list_own(principal: CurrentPrincipal) -> Response:
-        """Every version the token's agency stored (admins: every agency's), newest first, with its status."""
-        found = submission_records.listing(registry, principal)
-        return json_response(plain(found), headers=PRIVATE)
+        # Uploads run one at a time (the one upload worker); the others wait on the app's upload slot, without
+        # holding a thread of the pool that every synchronous route shares.
+        found = await anyio.to_thread.run_sync(run, limiter=request.app.state.upload_slot)
+    headers = {"ETag": found.etag, "Location": f"/api/submissions/{found.submission_id}"} if found.etag else {}
+    return json_response(_outcome(found), status_code=200 if dry_run else 201, headers=headers)
 
-    @router.get("/submissions/{submission_id}", summary="One submission: status and provenance",
-                responses={200: {"content": {o.media_type: {} for o in RECORD_OFFERS}},
-                           **_errors(e400="a bad format= value", e401="a token that is not valid",
-                                     e404="unknown, or embargoed and not your agency's", e406="not acceptable")})
-    def get_submission(request: Request, submission_id: str, principal: OptionalPrincipal,
-                       format: Annotated[str | None, Query(description="json or html (else Accept)")] = None,
-                       ) -> Response:
-        """Status (published, embargoed, superseded, withdrawn) and provenance (JSON, an HTML page, or PROV-O as
-        Turtle, JSON-LD, N-Triples, RDF/XML); with the agency's token also the embargoed versions, the confidential
-        cell count and the report summary."""
-        offer = choose(request.headers.get("accept"), RECORD_OFFERS, format)
-        record = submission_records.get(registry, submission_id, principal)
-        headers = {**PRIVATE, "ETag": record.etag or ""} if principal is not None else {
-            "Cache-Control": "no-cache", "Vary": "Authorization, Accept"}
-        if offer in rdf_output.RDF_OFFERS:
-            triples = submission_records.provenance_triples(registry, submission_id, principal)
-            return Response(rdf_output.serialize_graph(triples, offer), media_type=offer.content_type,
-                            headers=headers)
-        if offer is HTML:
-            found = submission_records.report(registry, submission_id, principal) if record.report else None
-            return TEMPLATES.TemplateResponse(request, "submission.html", {"s": plain(record), "report": found},
-                                              headers=headers)
-        return json_response(plain(record), headers=headers)
 
-    @router.get("/submissions/{submission_id}/report", summary="The validation report of a submission",
-                responses={200: {"content": {o.media_type: {} for o in REPORT_OFFERS}},
-                           **_errors(e400="a bad format= value", **AUTH_ERRORS,
-                                     e404="unknown, or embargoed and not your agency's", e406="not acceptable")})
-    def get_report(request: Request, submission_id: str, principal: OptionalPrincipal,
+@router.get("/submissions", summary="Your agency's submissions",
+            responses={200: {"content": {"application/json": {}}}, **_errors(**AUTH_ERRORS)})
+def list_own(registry: RegistryDep, principal: CurrentPrincipal) -> Response:
+    """Every version the token's agency stored (admins: every agency's), newest first, with its status."""
+    found = submission_records.listing(registry, principal)
+    return json_response(plain(found), headers=PRIVATE)
+
+
+@router.get("/submissions/{submission_id}", summary="One submission: status and provenance",
+            responses={200: {"content": {o.media_type: {} for o in RECORD_OFFERS}},
+                       **_errors(e400="a bad format= value", e401="a token that is not valid",
+                                 e404="unknown, or embargoed and not your agency's", e406="not acceptable")})
+def get_submission(registry: RegistryDep, request: Request, submission_id: str, principal: OptionalPrincipal,
                    format: Annotated[str | None, Query(description="json or html (else Accept)")] = None,
                    ) -> Response:
-        """Every Violation, Warning and note with its row and column, as stored with the submission (for its
-        agency and admins)."""
-        found = submission_records.report(registry, submission_id, principal)
-        if _negotiated_html(request, format):
-            record = submission_records.get(registry, submission_id, principal)
-            return TEMPLATES.TemplateResponse(request, "submission.html", {"s": plain(record), "report": found},
-                                              headers=PRIVATE)
-        return json_response(found, headers=PRIVATE)
+    """Status (published, embargoed, superseded, withdrawn) and provenance (JSON, an HTML page, or PROV-O as
+    Turtle, JSON-LD, N-Triples, RDF/XML); with the agency's token also the embargoed versions, the confidential
+    cell count and the report summary."""
+    offer = choose(request.headers.get("accept"), RECORD_OFFERS, format)
+    record = submission_records.get(registry, submission_id, principal)
+    headers = {**PRIVATE, "ETag": record.etag or ""} if principal is not None else {
+        "Cache-Control": "no-cache", "Vary": "Authorization, Accept"}
+    if offer in rdf_output.RDF_OFFERS:
+        triples = submission_records.provenance_triples(registry, submission_id, principal)
+        return Response(rdf_output.serialize_graph(triples, offer), media_type=offer.content_type,
+                        headers=headers)
+    if offer is HTML:
+        found = submission_records.report(registry, submission_id, principal) if record.report else None
+        return TEMPLATES.TemplateResponse(request, "submission.html", {"s": plain(record), "report": found},
+                                          headers=headers)
+    return json_response(plain(record), headers=headers)
 
-    @router.post("/submissions/{submission_id}/withdraw", summary="Withdraw a submission (admins)",
-                 responses={200: {"content": {"application/json": {}}},
-                            **_errors(e400="no reason given", **AUTH_ERRORS, e404="no such submission",
-                                      e409="already withdrawn")})
-    async def withdraw(principal: CurrentAdmin, submission_id: str,
-                       body: Annotated[WithdrawalRequest, Body()]) -> Response:
-        """Kept in the store and in history, never public again; recorded in the audit trail."""
-        record = await anyio.to_thread.run_sync(
-            lambda: submission_records.withdraw(registry, principal, submission_id, body.reason))
-        return json_response(plain(record), headers=PRIVATE)
 
-    @router.get("/audit", summary="The audit trail (admins)",
-                responses={200: {"content": {"application/json": {}}},
-                           **_errors(e400="a bad date-time or parameter", **AUTH_ERRORS)})
-    def audit_trail(
-        principal: CurrentAdmin,
-        agency: Annotated[str | None, Query(description="Only this agency's writes.")] = None,
-        kind: Annotated[str | None, Query(
-            description="upload, withdrawal, agency-added, agency-changed, token-created or token-revoked.",
-            pattern="^(upload|withdrawal|agency-added|agency-changed|token-created|token-revoked)$")] = None,
-        since: Annotated[str | None, Query(description="Writes ended at or after this date-time.")] = None,
-        until: Annotated[str | None, Query(description="Writes ended before this date-time.")] = None,
-        submission: Annotated[str | None, Query(description="Writes of this submission.")] = None,
-        offset: Annotated[int, Query(ge=0)] = 0,
-        limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    ) -> Response:
-        """Every write, newest first: uploads and withdrawals (PROV activities: who, with which token id, what,
-        when) and changes of agencies' scopes and tokens made with the command line."""
-        page = audit.entries(registry, agency=agency, kind=kind,
-                             since=parse_moment("since", since) if since else None,
-                             until=parse_moment("until", until) if until else None,
-                             submission=submission, offset=offset, limit=limit)
-        return json_response(plain(page), headers=PRIVATE)
+@router.get("/submissions/{submission_id}/report", summary="The validation report of a submission",
+            responses={200: {"content": {o.media_type: {} for o in REPORT_OFFERS}},
+                       **_errors(e400="a bad format= value", **AUTH_ERRORS,
+                                 e404="unknown, or embargoed and not your agency's", e406="not acceptable")})
+def get_report(registry: RegistryDep, request: Request, submission_id: str, principal: OptionalPrincipal,
+               format: Annotated[str | None, Query(description="json or html (else Accept)")] = None,
+               ) -> Response:
+    """Every Violation, Warning and note with its row and column, as stored with the submission (for its
+    agency and admins)."""
+    found = submission_records.report(registry, submission_id, principal)
+    if _negotiated_html(request, format):
+        record = submission_records.get(registry, submission_id, principal)
+        return TEMPLATES.TemplateResponse(request, "submission.html", {"s": plain(record), "report": found},
+                                          headers=PRIVATE)
+    return json_response(found, headers=PRIVATE)
 
-    return router
+
+@router.post("/submissions/{submission_id}/withdraw", summary="Withdraw a submission (admins)",
+             responses={200: {"content": {"application/json": {}}},
+                        **_errors(e400="no reason given", **AUTH_ERRORS, e404="no such submission",
+                                  e409="already withdrawn")})
+async def withdraw(registry: RegistryDep, principal: CurrentAdmin, submission_id: str,
+                   body: Annotated[WithdrawalRequest, Body()]) -> Response:
+    """Kept in the store and in history, never public again; recorded in the audit trail."""
+    record = await anyio.to_thread.run_sync(
+        lambda: submission_records.withdraw(registry, principal, submission_id, body.reason))
+    return json_response(plain(record), headers=PRIVATE)
+
+
+@router.get("/audit", summary="The audit trail (admins)",
+            responses={200: {"content": {"application/json": {}}},
+                       **_errors(e400="a bad date-time or parameter", **AUTH_ERRORS)})
+def audit_trail(registry: RegistryDep,
+    principal: CurrentAdmin,
+    agency: Annotated[str | None, Query(description="Only this agency's writes.")] = None,
+    kind: Annotated[str | None, Query(
+        description="upload, withdrawal, agency-added, agency-changed, token-created or token-revoked.",
+        pattern="^(upload|withdrawal|agency-added|agency-changed|token-created|token-revoked)$")] = None,
+    since: Annotated[str | None, Query(description="Writes ended at or after this date-time.")] = None,
+    until: Annotated[str | None, Query(description="Writes ended before this date-time.")] = None,
+    submission: Annotated[str | None, Query(description="Writes of this submission.")] = None,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> Response:
+    """Every write, newest first: uploads and withdrawals (PROV activities: who, with which token id, what,
+    when) and changes of agencies' scopes and tokens made with the command line."""
+    page = audit.entries(registry, agency=agency, kind=kind,
+                         since=parse_moment("since", since) if since else None,
+                         until=parse_moment("until", until) if until else None,
+                         submission=submission, offset=offset, limit=limit)
+    return json_response(plain(page), headers=PRIVATE)

