@@ -31,8 +31,8 @@ KEY_2018 = ("A", "DEU", "STK_IMM", "_T", "_T", "_T", "_Z")
 def revised(registry: Registry, tmp_path: Path) -> tuple[Registry, datetime]:
     submit(registry, write(tmp_path / "v1.csv", stock_row("DEU", "2017", "1000"), stock_row("DEU", "2018", "1003"),
                            stock_row("FRA", "2018", "2000")))
-    time.sleep(1.1)  # generation times have second precision
-    revision = datetime.now(UTC).replace(microsecond=0)
+    time.sleep(1.1)  # a second apart: "revision - 1 s" falls between the two versions
+    revision = datetime.now(UTC)
     submit(registry, write(tmp_path / "v2.csv", stock_row("DEU", "2018", "1111"), stock_row("FRA", "2018", "2000")))
     return registry, revision
 
