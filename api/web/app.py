@@ -7,40 +7,26 @@ from pathlib import Path
 
 import anyio
 import fastapi_offline
-from fastapi import FastAPI, Request, Response
-from fastapi.exceptions import RequestValidationError
+from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
-from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import __version__
 from api.config import Settings
-from api.errors import (
-    BadRequest,
-    Busy,
-    HttpError,
-    LengthRequired,
-    RegistryError,
-    TooLarge,
-    Unauthorized,
-    UnsupportedMediaType,
-)
-from api.services.read import datasets as catalogue_dcat
 from api.services.registry import Registry
 from api.services.sparql.endpoint import SparqlEndpoint
-from api.web import openapi, sdmx_http
+from api.web import error_handler, openapi
 from api.web.cached import kept_answers
 from api.web.routes import agencies as agency_routes
+from api.web.routes import analysis as analysis_routes
+from api.web.routes import home as home_routes
 from api.web.routes import linked_data as linked_data_routes
+from api.web.routes import read as read_routes
 from api.web.routes import sdmx as sdmx_routes
 from api.web.routes import sparql as sparql_routes
 from api.web.routes import submissions as submission_routes
-from api.web.routes.analysis import create_analysis_router
-from api.web.routes.read import create_api_router
 from api.web.security_headers import SecurityHeaders
-from api.web.templating import TEMPLATES
 
 log = logging.getLogger("mpr")
 
@@ -66,70 +52,17 @@ def create_app(settings: Settings, registry: Registry) -> FastAPI:
               name="vendor")
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
 
-    @app.exception_handler(RegistryError)
-    async def registry_error(request: Request, exc: RegistryError) -> Response:
-        """The one handler: the client's mistakes are 4xx with a sentence; our failures are logged 5xx.
-
-        Under /sdmx the sentence travels in an SDMX error message in the negotiated format (REST v1.5 §4.7).
-        """
-        if exc.status >= 500:
-            log.error("%s on %s: %s", exc.code, request.url.path, exc.message)
-        if request.url.path.startswith("/sdmx/"):
-            return sdmx_http.error_response(request, exc)
-        body = {"error": {"status": exc.status, "code": exc.code, "message": exc.message, "details": exc.details}}
-        headers = {"WWW-Authenticate": exc.challenge} if isinstance(exc, Unauthorized) else {}
-        if isinstance(exc, Busy):
-            headers["Retry-After"] = str(exc.retry_after)
-        if isinstance(exc, TooLarge):  # the rest of the body is not read: close (RFC 9110 §15.5.14)
-            headers["Connection"] = "close"
-        return JSONResponse(body, status_code=exc.status, headers=headers)
-
-    @app.exception_handler(RequestValidationError)
-    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
-        """A parameter of the wrong type or missing: 400 in the one error shape, naming each parameter."""
-        problems = [{"parameter": ".".join(str(p) for p in error.get("loc", ())[1:]), "problem": error.get("msg", "")}
-                    for error in exc.errors()]
-        told = "; ".join(f"{p['parameter']}: {p['problem']}" for p in problems)
-        return await registry_error(request, BadRequest(f"the request's parameters are not valid: {told}.",
-                                                        details={"problems": problems}))
-
-    @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        """Unknown paths and methods in the same shape (404: see /docs for the routes); 411 and 415 by name."""
-        message = (f"there is nothing at {request.url.path}: /docs lists the routes." if exc.status_code == 404
-                   else str(exc.detail))
-        named = {411: LengthRequired, 415: UnsupportedMediaType}.get(exc.status_code)
-        return await registry_error(request, named(message) if named else HttpError(message, exc.status_code))
-
+    error_handler.install(app)
     app.include_router(sdmx_routes.router)
-    app.include_router(create_api_router(registry))
-    app.include_router(create_analysis_router(registry))
+    app.include_router(read_routes.router)
+    app.include_router(analysis_routes.router)
     app.include_router(linked_data_routes.router)
     app.include_router(agency_routes.router)
     app.include_router(sparql_routes.router)
     app.include_router(submission_routes.router)
+    app.include_router(home_routes.router)
     app.router.on_shutdown.append(app.state.sparql.close)
     app.router.on_shutdown.append(registry.upload_worker.close)
     openapi.install(app)
-
-    @app.get("/health", summary="Liveness")
-    def health() -> dict[str, object]:
-        """That the service is up, and its version: nothing about what is stored (DESIGN §4)."""
-        return {"status": "ok", "version": __version__}
-
-    @app.get("/", response_class=HTMLResponse, summary="What is published")
-    def index(request: Request) -> HTMLResponse:
-        """The public datasets (the public view: current, released versions; public observations only)."""
-        current = catalogue_dcat.published(registry)
-        return TEMPLATES.TemplateResponse(
-            request, "index.html",
-            {"datasets": current, "observations": sum(d.observations for d in current),
-             "indicators": len(registry.catalogue.indicators)},
-        )
-
-    @app.get("/docs", response_class=HTMLResponse, include_in_schema=False)
-    def docs(request: Request) -> HTMLResponse:
-        """The API reference (Swagger UI shipped with the package: no other host)."""
-        return TEMPLATES.TemplateResponse(request, "docs.html", {})
 
     return app

@@ -26,6 +26,7 @@ from api.services.read import datasets as catalogue_dcat
 from api.services.registry import Registry
 from api.web.auth import OptionalPrincipal
 from api.web.cached import kept_answer, private, vary
+from api.web.dependencies import RegistryDep
 from api.web.language import language
 from api.web.routes import examples as ex
 
@@ -60,184 +61,196 @@ def _links(request: Request, page: int, pages: int) -> str:
     return ", ".join(links)
 
 
-def create_api_router(registry: Registry) -> APIRouter:
-    router = APIRouter(prefix="/api", tags=["Read API"])
+router = APIRouter(prefix="/api", tags=["Read API"])
 
-    def view_tag() -> str:
-        return registry.public_view().tag
 
-    @router.get("/indicators", response_model=list[IndicatorOut], summary="The indicator catalogue",
-                responses=ex.response(ex.INDICATORS))
-    def list_indicators(
-        request: Request,
-        section: Annotated[str | None, Query(description="A profile section, e.g. STK, REM, CTX.",
-                                             examples=["STK"])] = None,
-        sdg: Annotated[str | None, Query(description="An SDG target or indicator (prefix), e.g. 10.7.",
-                                         examples=["10.7"])] = None,
-        q: Annotated[str | None, Query(description="Words to find in ids, labels and definitions (any language).",
-                                       examples=["remittance cost"])] = None,
-        lang: Lang = None,
-    ) -> Response:
-        """Indicators in profile order; filter by section, SDG target and text."""
-        return kept_answer(request, "read", registry.vocabulary_tag, lambda: json_response(indicators.list_indicators(
-            registry, section=section, sdg=sdg, q=q, lang=language(request)), headers={"Vary": "Accept-Language"}))
+def view_tag(registry: Registry) -> str:
+    return registry.public_view().tag
 
-    @router.get("/indicators/{indicator_id}", response_model=IndicatorOut, summary="One indicator",
-                responses=ex.response(ex.INDICATOR))
-    def get_indicator(request: Request, indicator_id: str, lang: Lang = None) -> Response:
-        """Full metadata, the areas with public data, time coverage and the publishers' series codes."""
-        return kept_answer(request, "read", view_tag(), lambda: json_response(indicators.get_indicator(
-            registry, indicator_id, lang=language(request)), headers={"Vary": "Accept-Language"}))
 
-    @router.get("/areas", response_model=list[AreaOut], summary="Areas", responses=ex.response(ex.AREAS))
-    def list_areas(
-        request: Request,
-        kind: Annotated[str | None, Query(description="country, region or special.", examples=["region"])] = None,
-        lang: Lang = None,
-    ) -> Response:
-        """Countries and territories (ISO 3166-1), M49 regions and groupings, and the special codes."""
-        return kept_answer(request, "read", registry.vocabulary_tag, lambda: json_response(areas.list_areas(
-            registry, kind=kind, lang=language(request)), headers={"Vary": "Accept-Language"}))
+@router.get("/indicators", response_model=list[IndicatorOut], summary="The indicator catalogue",
+            responses=ex.response(ex.INDICATORS))
+def list_indicators(
+    registry: RegistryDep,
+    request: Request,
+    section: Annotated[str | None, Query(description="A profile section, e.g. STK, REM, CTX.",
+                                         examples=["STK"])] = None,
+    sdg: Annotated[str | None, Query(description="An SDG target or indicator (prefix), e.g. 10.7.",
+                                     examples=["10.7"])] = None,
+    q: Annotated[str | None, Query(description="Words to find in ids, labels and definitions (any language).",
+                                   examples=["remittance cost"])] = None,
+    lang: Lang = None,
+) -> Response:
+    """Indicators in profile order; filter by section, SDG target and text."""
+    return kept_answer(request, "read", registry.vocabulary_tag, lambda: json_response(indicators.list_indicators(
+        registry, section=section, sdg=sdg, q=q, lang=language(request)), headers={"Vary": "Accept-Language"}))
 
-    @router.get("/areas/{code}", response_model=AreaOut, summary="One area", responses=ex.response(ex.AREA))
-    def get_area(request: Request, code: str, lang: Lang = None) -> Response:
-        """By alpha-3, alpha-2 or M49 code (DEU, DE, 276): the canonical area with its regions."""
-        return kept_answer(request, "read", registry.vocabulary_tag, lambda: json_response(areas.get_area(
-            registry, code, lang=language(request)), headers={"Vary": "Accept-Language"}))
 
-    @router.get("/observations", response_model=ObservationPage, summary="Observations",
-                responses={**ex.response(ex.OBSERVATIONS, token=True),
-                           200: {"content": {JSON.media_type: {"example": ex.OBSERVATIONS},
-                                             CSV.media_type: {"example": ex.OBSERVATIONS_CSV}}}})
-    def list_observations(
-        request: Request,
-        indicator: Annotated[Codes, Query(examples=["STK_IMM"])] = [],  # noqa: B006 (FastAPI copies defaults)
-        area: Annotated[Codes, Query(description="Areas by any code (DEU, DE, 276).", examples=["DEU"])] = [],  # noqa: B006
-        region: Annotated[str | None, Query(description="A region or grouping, expanded to its countries.",
-                                            examples=["150"])] = None,
-        counterpart_area: Codes = [],  # noqa: B006
-        sex: Annotated[Codes, Query(examples=["_T"])] = [],  # noqa: B006
-        age: Codes = [],  # noqa: B006
-        migration_status: Codes = [],  # noqa: B006
-        dataset: Annotated[Codes, Query(description="Dataset ids, as /api/datasets lists them.")] = [],  # noqa: B006
-        start: Annotated[str | None, Query(alias="from", description="First period (inclusive).",
-                                           examples=["2015"])] = None,
-        end: Annotated[str | None, Query(alias="to", description="Last period (inclusive).",
-                                         examples=["2020"])] = None,
-        latest: Annotated[bool, Query(description="Only each series' latest observation.")] = False,
-        as_of: Annotated[str | None, Query(alias="asOf", description="The data as it was public at this "
-                                           "date-time (earlier versions of revised datasets).",
-                                           examples=["2024-06-30T00:00:00Z"])] = None,
-        page: Annotated[int, Query(description="Page number, from 1.")] = 1,
-        per_page: Annotated[int, Query(description=f"Observations per page, at most {observations.MAX_PER_PAGE}.")
-                            ] = 100,
-        format: Annotated[str | None, Query(description="json or csv (beats the Accept header).")] = None,  # noqa: A002
-        lang: Lang = None,
-        principal: OptionalPrincipal = None,
-    ) -> Response | ObservationPage:
-        """Public observations with unit, status and provenance; paginated (Link header, X-Total-Count),
-        or CSV (every match, or one page when page or per_page is given). With an agency's token, also that
-        agency's embargoed and confidential observations (private, no-store)."""
-        offer = choose(request.headers.get("accept"), (JSON, CSV), format)
-        query = observations.parse_query(
-            registry, indicator=indicator, area=area, region=region, counterpart_area=counterpart_area, sex=sex,
-            age=age, migration_status=migration_status, dataset=dataset, start=start, end=end, latest=latest,
-            page=page, per_page=per_page, as_of=as_of)
-        lang_code = language(request)
-        response: Response
-        if offer is CSV:
-            selection = observations.select(registry, query, principal)
-            paged = "page" in request.query_params or "per_page" in request.query_params
-            offset = (query.page - 1) * query.per_page if paged else 0
-            rows: Iterator[bytes] = api_csv.write_csv(observations.read(
-                registry, selection, offset, query.per_page if paged else None, lang_code))
-            response = StreamingResponse(rows, media_type=CSV.content_type, headers={
-                "X-Total-Count": str(selection.total), "Vary": vary("Accept", "Accept-Language"),
-                "Content-Disposition": 'attachment; filename="observations.csv"'})
-        else:
-            result = observations.observation_page(registry, query, lang_code, principal)
-            response = json_response(result, headers={
-                "X-Total-Count": str(result.total), "Link": _links(request, result.page, result.pages),
-                "Vary": vary("Accept", "Accept-Language")})
-        return response if principal is None else private(response)
+@router.get("/indicators/{indicator_id}", response_model=IndicatorOut, summary="One indicator",
+            responses=ex.response(ex.INDICATOR))
+def get_indicator(registry: RegistryDep, request: Request, indicator_id: str, lang: Lang = None) -> Response:
+    """Full metadata, the areas with public data, time coverage and the publishers' series codes."""
+    return kept_answer(request, "read", view_tag(registry, ), lambda: json_response(indicators.get_indicator(
+        registry, indicator_id, lang=language(request)), headers={"Vary": "Accept-Language"}))
 
-    @router.get("/datasets", response_model=list[DatasetOut], summary="The DCAT catalogue",
-                responses={**ex.response(ex.DATASETS, token=True),
-                           200: {"content": {JSON.media_type: {"example": ex.DATASETS},
-                                             JSON_LD.media_type: {"example": {"@type": "dcat:Catalog"}}}}})
-    def list_datasets(request: Request, principal: OptionalPrincipal, format: Annotated[str | None, Query(  # noqa: A002
-            description="json or jsonld (beats the Accept header).")] = None) -> Response:
-        """The public datasets (current, released versions) with coverage and distributions; JSON-LD
-        (DCAT 3) by Accept: application/ld+json or format=jsonld. With an agency's token the JSON also lists its
-        datasets under embargo and counts its confidential observations (private, no-store); the DCAT catalogue
-        (JSON-LD), which portals harvest, is always the public one."""
-        offer = choose(request.headers.get("accept"), (JSON, JSON_LD), format)
+
+@router.get("/areas", response_model=list[AreaOut], summary="Areas", responses=ex.response(ex.AREAS))
+def list_areas(
+    registry: RegistryDep,
+    request: Request,
+    kind: Annotated[str | None, Query(description="country, region or special.", examples=["region"])] = None,
+    lang: Lang = None,
+) -> Response:
+    """Countries and territories (ISO 3166-1), M49 regions and groupings, and the special codes."""
+    return kept_answer(request, "read", registry.vocabulary_tag, lambda: json_response(areas.list_areas(
+        registry, kind=kind, lang=language(request)), headers={"Vary": "Accept-Language"}))
+
+
+@router.get("/areas/{code}", response_model=AreaOut, summary="One area", responses=ex.response(ex.AREA))
+def get_area(registry: RegistryDep, request: Request, code: str, lang: Lang = None) -> Response:
+    """By alpha-3, alpha-2 or M49 code (DEU, DE, 276): the canonical area with its regions."""
+    return kept_answer(request, "read", registry.vocabulary_tag, lambda: json_response(areas.get_area(
+        registry, code, lang=language(request)), headers={"Vary": "Accept-Language"}))
+
+
+@router.get("/observations", response_model=ObservationPage, summary="Observations",
+            responses={**ex.response(ex.OBSERVATIONS, token=True),
+                       200: {"content": {JSON.media_type: {"example": ex.OBSERVATIONS},
+                                         CSV.media_type: {"example": ex.OBSERVATIONS_CSV}}}})
+def list_observations(
+    registry: RegistryDep,
+    request: Request,
+    indicator: Annotated[Codes, Query(examples=["STK_IMM"])] = [],  # noqa: B006 (FastAPI copies defaults)
+    area: Annotated[Codes, Query(description="Areas by any code (DEU, DE, 276).", examples=["DEU"])] = [],  # noqa: B006
+    region: Annotated[str | None, Query(description="A region or grouping, expanded to its countries.",
+                                        examples=["150"])] = None,
+    counterpart_area: Codes = [],  # noqa: B006
+    sex: Annotated[Codes, Query(examples=["_T"])] = [],  # noqa: B006
+    age: Codes = [],  # noqa: B006
+    migration_status: Codes = [],  # noqa: B006
+    dataset: Annotated[Codes, Query(description="Dataset ids, as /api/datasets lists them.")] = [],  # noqa: B006
+    start: Annotated[str | None, Query(alias="from", description="First period (inclusive).",
+                                       examples=["2015"])] = None,
+    end: Annotated[str | None, Query(alias="to", description="Last period (inclusive).",
+                                     examples=["2020"])] = None,
+    latest: Annotated[bool, Query(description="Only each series' latest observation.")] = False,
+    as_of: Annotated[str | None, Query(alias="asOf", description="The data as it was public at this "
+                                       "date-time (earlier versions of revised datasets).",
+                                       examples=["2024-06-30T00:00:00Z"])] = None,
+    page: Annotated[int, Query(description="Page number, from 1.")] = 1,
+    per_page: Annotated[int, Query(description=f"Observations per page, at most {observations.MAX_PER_PAGE}.")
+                        ] = 100,
+    format: Annotated[str | None, Query(description="json or csv (beats the Accept header).")] = None,
+    lang: Lang = None,
+    principal: OptionalPrincipal = None,
+) -> Response | ObservationPage:
+    """Public observations with unit, status and provenance; paginated (Link header, X-Total-Count),
+    or CSV (every match, or one page when page or per_page is given). With an agency's token, also that
+    agency's embargoed and confidential observations (private, no-store)."""
+    offer = choose(request.headers.get("accept"), (JSON, CSV), format)
+    query = observations.parse_query(
+        registry, indicator=indicator, area=area, region=region, counterpart_area=counterpart_area, sex=sex,
+        age=age, migration_status=migration_status, dataset=dataset, start=start, end=end, latest=latest,
+        page=page, per_page=per_page, as_of=as_of)
+    lang_code = language(request)
+    response: Response
+    if offer is CSV:
+        selection = observations.select(registry, query, principal)
+        paged = "page" in request.query_params or "per_page" in request.query_params
+        offset = (query.page - 1) * query.per_page if paged else 0
+        rows: Iterator[bytes] = api_csv.write_csv(observations.read(
+            registry, selection, offset, query.per_page if paged else None, lang_code))
+        response = StreamingResponse(rows, media_type=CSV.content_type, headers={
+            "X-Total-Count": str(selection.total), "Vary": vary("Accept", "Accept-Language"),
+            "Content-Disposition": 'attachment; filename="observations.csv"'})
+    else:
+        result = observations.observation_page(registry, query, lang_code, principal)
+        response = json_response(result, headers={
+            "X-Total-Count": str(result.total), "Link": _links(request, result.page, result.pages),
+            "Vary": vary("Accept", "Accept-Language")})
+    return response if principal is None else private(response)
+
+
+@router.get("/datasets", response_model=list[DatasetOut], summary="The DCAT catalogue",
+            responses={**ex.response(ex.DATASETS, token=True),
+                       200: {"content": {JSON.media_type: {"example": ex.DATASETS},
+                                         JSON_LD.media_type: {"example": {"@type": "dcat:Catalog"}}}}})
+def list_datasets(registry: RegistryDep, request: Request, principal: OptionalPrincipal,
+                  format: Annotated[str | None, Query(description="json or jsonld (beats the Accept header).")] = None,
+                  ) -> Response:
+    """The public datasets (current, released versions) with coverage and distributions; JSON-LD
+    (DCAT 3) by Accept: application/ld+json or format=jsonld. With an agency's token the JSON also lists its
+    datasets under embargo and counts its confidential observations (private, no-store); the DCAT catalogue
+    (JSON-LD), which portals harvest, is always the public one."""
+    offer = choose(request.headers.get("accept"), (JSON, JSON_LD), format)
+    if offer is JSON_LD:
+        principal = None
+
+    def build() -> Response:
+        found = catalogue_dcat.list_datasets(registry, principal)
         if offer is JSON_LD:
-            principal = None
+            return json_response(catalogue_dcat.json_ld(found, registry.settings.base_iri),
+                                 media_type=JSON_LD.media_type, headers={"Vary": vary("Accept")})
+        return json_response(found, headers={"Vary": vary("Accept")})
 
-        def build() -> Response:
-            found = catalogue_dcat.list_datasets(registry, principal)
-            if offer is JSON_LD:
-                return json_response(catalogue_dcat.json_ld(found, registry.settings.base_iri),
-                                     media_type=JSON_LD.media_type, headers={"Vary": vary("Accept")})
-            return json_response(found, headers={"Vary": vary("Accept")})
+    return kept_answer(request, "read", view_tag(registry, ), build) if principal is None else private(build())
 
-        return kept_answer(request, "read", view_tag(), build) if principal is None else private(build())
 
-    @router.get("/datasets/{dataset_id}", response_model=DatasetOut, summary="One dataset",
-                responses=ex.response(ex.DATASETS[0], token=True))
-    def get_dataset(request: Request, dataset_id: str, principal: OptionalPrincipal, format: Annotated[
-            str | None, Query(description="json or jsonld.")] = None) -> Response:  # noqa: A002
-        """One public dataset as a DCAT record (JSON, or JSON-LD by Accept or format=jsonld); with an agency's
-        token, the JSON shows it as that agency sees it (private, no-store), the JSON-LD stays public."""
-        offer = choose(request.headers.get("accept"), (JSON, JSON_LD), format)
-        if offer is JSON_LD:
-            principal = None
-        found = catalogue_dcat.get_dataset(registry, dataset_id, principal)
-        if offer is JSON_LD:
-            document = catalogue_dcat.json_ld([found], registry.settings.base_iri)
-            response = json_response({"@context": document["@context"], **document["dcat:dataset"][0]},  # type: ignore[index]
-                                     media_type=JSON_LD.media_type, headers={"Vary": vary("Accept")})
-        else:
-            response = json_response(found, headers={"Vary": vary("Accept")})
-        return response if principal is None else private(response)
+@router.get("/datasets/{dataset_id}", response_model=DatasetOut, summary="One dataset",
+            responses=ex.response(ex.DATASETS[0], token=True))
+def get_dataset(registry: RegistryDep, request: Request, dataset_id: str, principal: OptionalPrincipal,
+                format: Annotated[str | None, Query(description="json or jsonld.")] = None) -> Response:
+    """One public dataset as a DCAT record (JSON, or JSON-LD by Accept or format=jsonld); with an agency's
+    token, the JSON shows it as that agency sees it (private, no-store), the JSON-LD stays public."""
+    offer = choose(request.headers.get("accept"), (JSON, JSON_LD), format)
+    if offer is JSON_LD:
+        principal = None
+    found = catalogue_dcat.get_dataset(registry, dataset_id, principal)
+    if offer is JSON_LD:
+        document = catalogue_dcat.json_ld([found], registry.settings.base_iri)
+        response = json_response({"@context": document["@context"], **document["dcat:dataset"][0]},  # type: ignore[index]
+                                 media_type=JSON_LD.media_type, headers={"Vary": vary("Accept")})
+    else:
+        response = json_response(found, headers={"Vary": vary("Accept")})
+    return response if principal is None else private(response)
 
-    @router.get("/datasets/{dataset_id}/versions", response_model=list[VersionOut], summary="A dataset's versions",
-                responses=ex.response(ex.VERSIONS, token=True))
-    def dataset_versions(request: Request, dataset_id: str, principal: OptionalPrincipal) -> Response:
-        """Every version that has been public, oldest first: when it was generated, from when to when it was
-        the public one (``asOf`` on /api/observations and on SDMX v2 data reads these). With the owner's
-        token, also its versions under embargo, valid from their release time (private, no-store)."""
-        def build() -> Response:
-            return json_response(catalogue_dcat.dataset_versions(registry, dataset_id, principal=principal),
-                                 headers={"Vary": vary()})
 
-        return kept_answer(request, "read", view_tag(), build) if principal is None else private(build())
+@router.get("/datasets/{dataset_id}/versions", response_model=list[VersionOut], summary="A dataset's versions",
+            responses=ex.response(ex.VERSIONS, token=True))
+def dataset_versions(registry: RegistryDep, request: Request, dataset_id: str,
+                     principal: OptionalPrincipal) -> Response:
+    """Every version that has been public, oldest first: when it was generated, from when to when it was
+    the public one (``asOf`` on /api/observations and on SDMX v2 data reads these). With the owner's
+    token, also its versions under embargo, valid from their release time (private, no-store)."""
+    def build() -> Response:
+        return json_response(catalogue_dcat.dataset_versions(registry, dataset_id, principal=principal),
+                             headers={"Vary": vary()})
 
-    @router.get("/datasets/{dataset_id}/rdf", summary="One dataset as RDF",
-                responses={200: {"content": {o.media_type: {} for o in (N_TRIPLES, *RDF_OFFERS)}}, 404: {}})
-    def dataset_rdf(request: Request, dataset_id: str, format: Annotated[str | None, Query(  # noqa: A002
-            description="nt, ttl, jsonld or rdf.")] = None) -> Response:
-        """The public graph of the dataset's current version: its PROV/DCAT description and its RDF Data Cube
-        observations. N-Triples streams; Turtle, JSON-LD and RDF/XML are built whole, up to a limit. Always the
-        public data, even with a token (like SPARQL and the linked-data pages)."""
-        offer = choose(request.headers.get("accept"), (N_TRIPLES, *[o for o in RDF_OFFERS if o is not N_TRIPLES]),
-                       format)
-        graph = catalogue_dcat.dataset_graph(registry, dataset_id)
-        if offer is N_TRIPLES:
-            def lines() -> Iterator[bytes]:
-                chunk: list[str] = []
-                for quad in registry.store.quads([graph]):
-                    chunk.append(f"{quad.subject} {quad.predicate} {quad.object} .\n")
-                    if len(chunk) >= 5000:
-                        yield "".join(chunk).encode("utf-8")
-                        chunk = []
-                yield "".join(chunk).encode("utf-8")
-            return StreamingResponse(lines(), media_type=N_TRIPLES.content_type, headers={"Vary": "Accept"})
-        triples = registry.store.graph_triples(graph)
-        if len(triples) > MAX_RDF_TRIPLES:
-            raise TooLarge(f"the dataset has {len(triples):,} triples, more than the {MAX_RDF_TRIPLES:,} written "
-                           f"whole as {offer.media_type}: ask for application/n-triples (format=nt), which streams.")
-        return Response(serialize_graph(triples, offer), media_type=offer.content_type, headers={"Vary": "Accept"})
+    return kept_answer(request, "read", view_tag(registry, ), build) if principal is None else private(build())
 
-    return router
+
+@router.get("/datasets/{dataset_id}/rdf", summary="One dataset as RDF",
+            responses={200: {"content": {o.media_type: {} for o in (N_TRIPLES, *RDF_OFFERS)}}, 404: {}})
+def dataset_rdf(registry: RegistryDep, request: Request, dataset_id: str, format: Annotated[str | None, Query(
+        description="nt, ttl, jsonld or rdf.")] = None) -> Response:
+    """The public graph of the dataset's current version: its PROV/DCAT description and its RDF Data Cube
+    observations. N-Triples streams; Turtle, JSON-LD and RDF/XML are built whole, up to a limit. Always the
+    public data, even with a token (like SPARQL and the linked-data pages)."""
+    offer = choose(request.headers.get("accept"), (N_TRIPLES, *[o for o in RDF_OFFERS if o is not N_TRIPLES]),
+                   format)
+    graph = catalogue_dcat.dataset_graph(registry, dataset_id)
+    if offer is N_TRIPLES:
+        def lines() -> Iterator[bytes]:
+            chunk: list[str] = []
+            for quad in registry.store.quads([graph]):
+                chunk.append(f"{quad.subject} {quad.predicate} {quad.object} .\n")
+                if len(chunk) >= 5000:
+                    yield "".join(chunk).encode("utf-8")
+                    chunk = []
+            yield "".join(chunk).encode("utf-8")
+        return StreamingResponse(lines(), media_type=N_TRIPLES.content_type, headers={"Vary": "Accept"})
+    triples = registry.store.graph_triples(graph)
+    if len(triples) > MAX_RDF_TRIPLES:
+        raise TooLarge(f"the dataset has {len(triples):,} triples, more than the {MAX_RDF_TRIPLES:,} written "
+                       f"whole as {offer.media_type}: ask for application/n-triples (format=nt), which streams.")
+    return Response(serialize_graph(triples, offer), media_type=offer.content_type, headers={"Vary": "Accept"})
