@@ -289,7 +289,7 @@ def serve(
     registry = open_registry(settings)
     threading.Thread(target=warmup.warm, args=(registry,), name="warm-caches", daemon=True).start()
     threading.Thread(target=registry.upload_worker.start, name="start-upload-worker", daemon=True).start()
-    config = uvicorn.Config(create_app(settings, registry), host=host, port=port, log_level="info")
+    config = uvicorn.Config(create_app(registry), host=host, port=port, log_level="info")
     log_redaction.install()  # after uvicorn configured logging: no token reaches a log line
     uvicorn.Server(config).run()
 

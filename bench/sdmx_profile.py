@@ -62,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     index = series_index(registry, registry.public_view())
     key = args.key or list(index)[len(index) // 2]
     print(f"series index: {len(index):,} series in {time.perf_counter() - start:.2f} s; key {key}")
-    client = TestClient(create_app(settings, registry))
+    client = TestClient(create_app(registry))
     url, headers = f"/sdmx/v1/data/MIGRATION_PROFILE/{key}", {"Accept": args.accept}
     times = []
     for _ in range(args.requests + 1):

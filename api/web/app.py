@@ -1,4 +1,4 @@
-"""The app factory: ``create_app(settings, registry)`` builds the app; no import-time state."""
+"""The app factory: ``create_app(registry)`` builds the app; no import-time state."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from api import __version__
-from api.config import Settings
 from api.services.registry import Registry
 from api.services.sparql.endpoint import SparqlEndpoint
 from api.web import error_handler, openapi
@@ -31,13 +30,12 @@ from api.web.security_headers import SecurityHeaders
 log = logging.getLogger("mpr")
 
 
-def create_app(settings: Settings, registry: Registry) -> FastAPI:
+def create_app(registry: Registry) -> FastAPI:
     """The registry's web application over one opened registry."""
     app = FastAPI(title="Migration Profile Registry", version=__version__, docs_url=None, redoc_url=None)
     app.state.registry = registry
     app.state.sparql = SparqlEndpoint(registry)
     app.state.upload_slot = anyio.CapacityLimiter(1)  # one upload validated at a time (the one worker)
-    app.state.settings = settings
     app.state.kept_answers = kept_answers()  # answers kept by ETag (api.web.cached.kept reaches them)
     # Order matters: CORS answers preflights and adds its headers, gzip compresses what streams out, and every
     # answer (errors included) carries the security headers.

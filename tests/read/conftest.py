@@ -72,7 +72,7 @@ def api_world(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> It
     _submit(registry, write(root / "prt.csv", row("PRT", "2020", EMBARGOED_VALUE)), EMBARGOED_DATASET, "INE",
             "foreign-born", release=datetime.now(UTC) + timedelta(days=365))
     try:
-        yield ApiWorld(settings, registry, TestClient(create_app(settings, registry)))
+        yield ApiWorld(settings, registry, TestClient(create_app(registry)))
     finally:
         registry.close()
 

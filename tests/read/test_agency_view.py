@@ -83,7 +83,7 @@ def make_agency_world() -> AgencyWorld:
     add_all(registry)
     credentials = agencies.credentials_for(registry)
     tokens = {a: agencies.create_token(credentials, a).secret for a in ("DESTATIS", "UNHCR", "MPR_ADMIN")}
-    world = AgencyWorld(registry, TestClient(create_app(settings, registry)), tokens)
+    world = AgencyWorld(registry, TestClient(create_app(registry)), tokens)
     later = datetime.now(UTC) + timedelta(days=365)
     world.upload("DESTATIS", "DEU_STOCK", row("DEU", "2020", PUBLIC), row("DEU", "2020", CONFIDENTIAL, sex="F",
                                                                               conf="C"))

@@ -15,7 +15,7 @@ from tests.services.samples import write
 
 def test_etag_304_and_a_new_submission_refreshes_the_answer(settings: Settings, registry: Registry,
                                                               tmp_path: Path) -> None:
-    client = TestClient(create_app(settings, registry))
+    client = TestClient(create_app(registry))
     _submit(registry, write(tmp_path / "a.csv", row("DEU", "2020", "100")), "A", "NSO", None)
     first = client.get("/api/indicators/STK_IMM")
     assert first.json()["areas_with_data"] == ["DEU"]

@@ -56,7 +56,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
                                                                NamedNode(graph)))
         poisoned.append(iri)
     try:
-        yield World(registry, TestClient(create_app(settings, registry), raise_server_exceptions=False),
+        yield World(registry, TestClient(create_app(registry), raise_server_exceptions=False),
                     tuple(poisoned))
     finally:
         registry.close()

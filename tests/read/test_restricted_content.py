@@ -61,7 +61,7 @@ def _build(root: Path, secrets: Secrets) -> tuple[Registry, TestClient]:
     registry = open_registry(make_settings(root / "data"))
     add_all(registry)
     token = agencies.create_token(agencies.credentials_for(registry), "DESTATIS").secret
-    client = TestClient(create_app(registry.settings, registry))
+    client = TestClient(create_app(registry))
 
     def upload(label: str, body: bytes, dataset: str, **fields: str) -> None:
         registry.clock = lambda: STORED_AT[label]

@@ -16,7 +16,7 @@ from tests.services.samples import write
 
 
 def test_versions_and_as_of(settings: Settings, registry: Registry, tmp_path: Path) -> None:
-    client = TestClient(create_app(settings, registry))
+    client = TestClient(create_app(registry))
     _submit(registry, write(tmp_path / "v1.csv", row("DEU", "2020", "100"), row("DEU", "2019", "90")),
             "DEU_STOCK", "NSO", None)
     between = datetime.now(UTC)
@@ -46,7 +46,7 @@ def test_versions_and_as_of(settings: Settings, registry: Registry, tmp_path: Pa
 def test_two_revisions_within_one_second_stay_ordered(settings: Settings, registry: Registry, tmp_path: Path) -> None:
     """Generation times keep microseconds and strictly follow the version before: asOf between two revisions
     stored within the same second answers the older one (issue: the house by capability, point 3)."""
-    client = TestClient(create_app(settings, registry))
+    client = TestClient(create_app(registry))
     second = datetime(2025, 6, 1, 12, 0, 0, 100, tzinfo=UTC)
     registry.clock = lambda: second
     _submit(registry, write(tmp_path / "v1.csv", row("DEU", "2020", "100")), "DEU_STOCK", "NSO", None)

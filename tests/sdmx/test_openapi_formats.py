@@ -13,7 +13,7 @@ from api.web.app import create_app
 
 @pytest.mark.parametrize("api", ["v1", "v2"])
 def test_each_root_documents_its_formats(settings: Settings, registry: Registry, api: str) -> None:
-    document = TestClient(create_app(settings, registry)).get("/openapi.json").json()
+    document = TestClient(create_app(registry)).get("/openapi.json").json()
     operation = document["paths"][f"/sdmx/{api}/{{path}}"]["get"]
     offered = {f.media_type for kind in ("data", "structure") for f in OFFERS[(api, kind)]}
     assert set(operation["responses"]["200"]["content"]) == offered

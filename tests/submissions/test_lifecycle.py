@@ -54,7 +54,7 @@ def make_world(settings: Settings, registry: Registry) -> World:
     add_all(registry)
     credentials = agencies.credentials_for(registry)
     tokens = {a: agencies.create_token(credentials, a).secret for a in ("DESTATIS", "UNHCR", "MPR_ADMIN")}
-    return World(TestClient(create_app(settings, registry)), registry, tokens)
+    return World(TestClient(create_app(registry)), registry, tokens)
 
 
 FIRST = _csv(row("DEU", "2019", "15000000"), row("DEU", "2020", "15762457"),

@@ -24,7 +24,7 @@ def tokens(settings: Settings, registry: Registry) -> tuple[TestClient, dict[str
     add_all(registry)
     credentials = agencies.credentials_for(registry)
     found = {a: agencies.create_token(credentials, a).secret for a in ("DESTATIS", "MPR_ADMIN")}
-    client = TestClient(create_app(settings, registry))
+    client = TestClient(create_app(registry))
     body = ("\n".join([HEADER, row("DEU", "2020", "15762457")]) + "\n").encode()
     stored = client.post("/api/submissions", headers={"Authorization": f"Bearer {found['DESTATIS']}"},
                          files={"file": ("s.csv", body, "text/csv")}, data={"dataset": "DEU_STOCK", "source": "x"})

@@ -25,7 +25,7 @@ def world(settings: Settings, registry: Registry) -> tuple[TestClient, dict[str,
     add_all(registry)
     credentials = agencies.credentials_for(registry)
     tokens = {agency: agencies.create_token(credentials, agency).secret for agency in ("DESTATIS", "UNHCR")}
-    return TestClient(create_app(settings, registry)), tokens
+    return TestClient(create_app(registry)), tokens
 
 
 def _auth(token: str) -> dict[str, str]:

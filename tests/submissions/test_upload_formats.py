@@ -56,7 +56,7 @@ def test_each_reader_reads_its_suffixes(tmp_path: Path) -> None:
 
 
 def test_the_openapi_upload_body_lists_every_reader(settings: Settings, registry: Registry) -> None:
-    document = TestClient(create_app(settings, registry)).get("/openapi.json").json()
+    document = TestClient(create_app(registry)).get("/openapi.json").json()
     content = document["paths"]["/api/submissions"]["post"]["requestBody"]["content"]
     assert set(content) == {"multipart/form-data", *MEDIA_TYPES}
     file_part = content["multipart/form-data"]["schema"]["properties"]["file"]

@@ -30,7 +30,7 @@ def clients(settings: Settings, registry: Registry) -> tuple[TestClient, Registr
     """The app (every upload in the worker) and the registry it serves (for the in-process path)."""
     add_all(registry)
     token = agencies.create_token(agencies.credentials_for(registry), "DESTATIS").secret
-    return TestClient(create_app(settings, registry)), registry, token
+    return TestClient(create_app(registry)), registry, token
 
 
 def test_the_worker_stores_what_the_server_would(clients: tuple[TestClient, Registry, str], tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ from tests.services.samples import valid_rows, write
 
 
 def test_health_says_only_that_the_service_is_up(registry: Registry, tmp_path: Path) -> None:
-    client = TestClient(create_app(registry.settings, registry))
+    client = TestClient(create_app(registry))
     before = client.get("/health")
     parsed = ingest.read_file(registry, write(tmp_path / "s.csv", *valid_rows()))
     ingest.submit(registry, parsed, SubmissionMetadata("DEU_STOCK", "DESTATIS", "Stock", ("Destatis",)))
@@ -24,7 +24,7 @@ def test_health_says_only_that_the_service_is_up(registry: Registry, tmp_path: P
 
 
 def test_index_lists_the_public_datasets(registry: Registry, tmp_path: Path) -> None:
-    client = TestClient(create_app(registry.settings, registry))
+    client = TestClient(create_app(registry))
     parsed = ingest.read_file(registry, write(tmp_path / "s.csv", *valid_rows()))
     ingest.submit(registry, parsed, SubmissionMetadata("DEU_STOCK", "DESTATIS", "Stock", ("Destatis",)))
     page = client.get("/")

@@ -19,7 +19,7 @@ from tests.admin.agencies.conftest import add_all
 @pytest.fixture
 def app(registry: Registry) -> FastAPI:
     add_all(registry)
-    app = create_app(registry.settings, registry)
+    app = create_app(registry)
 
     @app.post("/test/refuse/{status}")
     def refuse(status: int) -> None:

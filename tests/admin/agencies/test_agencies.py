@@ -121,7 +121,7 @@ def test_public_descriptions_are_served_as_linked_data_and_in_sparql(agency_regi
 
     from api.web.app import create_app
 
-    client = TestClient(create_app(agency_registry.settings, agency_registry))
+    client = TestClient(create_app(agency_registry))
     page = client.get("/id/agency/DESTATIS", headers={"Accept": "application/n-triples"})
     assert page.status_code == 200
     assert "Statistisches Bundesamt" in page.text and "migration@destatis.de" in page.text

@@ -14,7 +14,7 @@ from api.web.auth import CurrentAdmin, CurrentPrincipal
 
 @pytest.fixture
 def app(agency_registry: Registry) -> FastAPI:
-    app = create_app(agency_registry.settings, agency_registry)
+    app = create_app(agency_registry)
 
     # A stand-in for the write routes: authenticate, then check the scope for the areas written.
     @app.post("/test/write/{area}")
