@@ -9,6 +9,18 @@ from datetime import datetime
 
 
 @dataclass(frozen=True)
+class PublishedVersion:
+    """The current public version of a dataset, as the registry graph records it (no observation read)."""
+
+    dataset: str  # the dataset's id
+    graph: str  # its public graph (the submission's IRI)
+    version: int
+    agency: str
+    observations: int  # public observations only
+    generated: datetime
+
+
+@dataclass(frozen=True)
 class PublicView:
     """The vocabulary graph plus the public graph of each current, released submission.
 
@@ -26,6 +38,7 @@ class PublicView:
     audience: str = ""
     restricted: dict[str, str] = field(default_factory=dict)
     descriptions: tuple[str, ...] = ()  # graphs of public descriptions (agencies), no observations
+    versions: tuple[PublishedVersion, ...] = ()  # the public view's versions by dataset id (empty for as-of views)
 
     @property
     def public(self) -> bool:
@@ -61,7 +74,8 @@ class PublicView:
         """Only the submissions generated after ``moment`` (SDMX ``updatedAfter``)."""
         kept = {g: t for g, t in self.generated.items() if t > moment}
         return PublicView(self.vocabulary_graph, kept, self.observations, self.vocabulary_tag, self.audience,
-                          {g: s for g, s in self.restricted.items() if g in kept}, self.descriptions)
+                          {g: s for g, s in self.restricted.items() if g in kept}, self.descriptions,
+                          tuple(v for v in self.versions if v.graph in kept))
 
 
 @dataclass(frozen=True)
@@ -76,13 +90,3 @@ class PublicVersion:
     valid_to: datetime | None
     observations: int
 
-
-@dataclass(frozen=True)
-class PublishedVersion:
-    """The current public version of a dataset, as the registry graph records it (no observation read)."""
-
-    dataset: str  # the dataset's id
-    version: int
-    agency: str
-    observations: int  # public observations only
-    generated: datetime

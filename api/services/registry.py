@@ -20,7 +20,7 @@ from api.config import Settings
 from api.formats.rdf.provenance import datetime_literal
 from api.model.agency import Principal
 from api.model.catalogue import Catalogue
-from api.model.view import PublicView
+from api.model.view import PublicView, PublishedVersion
 from api.services import store_upgrade
 from api.services.caches import Caches
 from api.services.catalogue import load_catalogue
@@ -38,10 +38,6 @@ if TYPE_CHECKING:
 XSD_DATETIME = NamedNode(vocab.XSD + "dateTime")
 XSD_BOOLEAN = NamedNode(vocab.XSD + "boolean")
 ONTOLOGY_HASH = NamedNode(vocab.MP + "ontologyHash")
-
-
-def _datetime_literal(moment: datetime) -> Literal:
-    return datetime_literal(moment, exact=True)
 
 
 class Registry:
@@ -135,7 +131,8 @@ class Registry:
         return self._public_view((now or datetime.now(UTC)).astimezone(UTC), as_of)
 
     def _next_release(self, moment: datetime) -> datetime | None:
-        rows = self.store.select(load_query("registry/next-release"), {"now": _datetime_literal(moment)},
+        rows = self.store.select(load_query("registry/next-release"),
+                                 {"now": datetime_literal(moment, exact=True)},
                                  default_graphs=[self.iris.registry_graph])
         found = rows[0]["next"] if rows else None
         return datetime.fromisoformat(found.value.replace("Z", "+00:00")) if found is not None else None
@@ -144,25 +141,33 @@ class Registry:
         if as_of is not None:
             rows = self.store.select(
                 load_query("registry/public-submissions-as-of"),
-                {"asOf": _datetime_literal(min(as_of.astimezone(UTC), moment))},
+                {"asOf": datetime_literal(min(as_of.astimezone(UTC), moment), exact=True)},
                 default_graphs=[self.iris.registry_graph],
             )
         else:
             rows = self.store.select(
                 load_query("registry/public-submissions"),
-                {"now": _datetime_literal(moment)},
+                {"now": datetime_literal(moment, exact=True)},
                 default_graphs=[self.iris.registry_graph],
             )
         generated: dict[str, datetime] = {}
+        versions: list[PublishedVersion] = []
         observations = 0
         for row in rows:
             graph, when, count = row["graph"], row["generated"], row["observations"]
             if graph is None or when is None:
                 continue
             generated[graph.value] = datetime.fromisoformat(when.value.replace("Z", "+00:00"))
-            observations += int(count.value) if count is not None else 0
+            public = int(count.value) if count is not None else 0
+            observations += public
+            dataset, version, by = row.get("dataset"), row.get("version"), row.get("by")
+            if dataset is not None and version is not None and by is not None:
+                versions.append(PublishedVersion(vocab.code_id_from_iri(dataset.value), graph.value,
+                                                 int(version.value), vocab.code_id_from_iri(by.value), public,
+                                                 generated[graph.value]))
         return PublicView(vocab.VOCABULARY_GRAPH, generated, observations, self.vocabulary_tag,
-                          descriptions=self._description_graphs())
+                          descriptions=self._description_graphs(),
+                          versions=tuple(sorted(versions, key=lambda v: v.dataset)))
 
     def _description_graphs(self) -> tuple[str, ...]:
         """The graphs of the agencies' public descriptions (name, kind, country, contact)."""
@@ -197,10 +202,10 @@ class Registry:
         bindings: dict[str, NamedNode | Literal] = {"agency": agency, "admin": Literal(
             "true" if admin else "false", datatype=XSD_BOOLEAN)}
         if as_of is None:
-            name, bindings["now"] = "registry/agency-submissions", _datetime_literal(moment)
+            name, bindings["now"] = "registry/agency-submissions", datetime_literal(moment, exact=True)
         else:
-            name, bindings["asOf"] = "registry/agency-submissions-as-of", _datetime_literal(
-                min(as_of.astimezone(UTC), moment))
+            name, bindings["asOf"] = "registry/agency-submissions-as-of", datetime_literal(
+                min(as_of.astimezone(UTC), moment), exact=True)
         rows = self.store.select(load_query(name), bindings, default_graphs=[self.iris.registry_graph])
         generated: dict[str, datetime] = {}
         restricted: dict[str, str] = {}

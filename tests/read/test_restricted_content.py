@@ -193,3 +193,34 @@ def test_the_agency_still_sees_its_file_fingerprint(worlds: dict[str, TestClient
     public = client.get("/api/submissions/DEU_STOCK-v1").json()
     assert public["provenance"]["file"] is None and public["restricted"] is None
     assert own["provenance"]["file"]["sha256"] not in client.get("/api/submissions/DEU_STOCK-v1?format=nt").text
+
+
+# Another agency's token sees the public view plus its own (here: nothing of its own), so what it gets must not
+# depend on DESTATIS's restricted content either: counts in versions and datasets, observations, SDMX data.
+TOKEN_ROUTES: tuple[tuple[str, str], ...] = (
+    ("/api/datasets", "application/json"), ("/api/datasets/DEU_STOCK/versions", "application/json"),
+    ("/api/datasets/DEU_FLOW/versions", "application/json"), ("/api/datasets/DEU_EMB/versions", "application/json"),
+    ("/api/observations?per_page=1000", "application/json"), ("/api/observations?format=csv", "text/csv"),
+    ("/api/submissions/DEU_STOCK-v1", "application/json"), ("/api/submissions/DEU_FLOW-v2", "application/json"),
+    ("/sdmx/v1/data/MIGRATION_PROFILE/A.DEU.....", "application/vnd.sdmx.data+csv;version=1.0.0"),
+    ("/sdmx/v2/availability/dataflow/MPR/MIGRATION_PROFILE/1.0/*", "application/json"),
+)
+
+
+@pytest.fixture(scope="module")
+def other_agency(worlds: dict[str, TestClient]) -> dict[str, str]:
+    """A UNHCR token in each world (created after the uploads; credentials never reach an answer)."""
+    return {name: agencies.create_token(agencies.credentials_for(client.app.state.registry), "UNHCR").secret
+            for name, client in worlds.items()}
+
+
+@pytest.mark.parametrize(("path", "accept"), TOKEN_ROUTES)
+def test_another_agency_s_answers_do_not_depend_on_restricted_content(
+        worlds: dict[str, TestClient], other_agency: dict[str, str], path: str, accept: str) -> None:
+    found = {}
+    for name, client in worlds.items():
+        answer = client.get(path, headers={"Accept": accept, "Accept-Encoding": "identity",
+                                           "Authorization": f"Bearer {other_agency[name]}"})
+        found[name] = (answer.status_code, _IDS.sub("<id>", _NOW.sub("<now>", answer.text)))
+    assert found["A"][0] < 500, found["A"]
+    assert found["B"] == found["A"] and found["C"] == found["A"], path

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
+from string import Template
+
+from pyoxigraph import Literal, NamedNode, Triple
 
 _HERE = Path(__file__).parent
 
@@ -22,10 +25,6 @@ def fill_update(name: str, **terms: object) -> str:
     a NamedNode or Literal as its N-Triples term, a sequence of Triples as N-Triples statements (``s p o .``) —
     never by text a caller typed. SPARQL 1.1 Update has no parameters; this is the one way values enter an
     update (SPARQL 1.1 Update §3.1.1 INSERT DATA, §3.1.3 DELETE/INSERT)."""
-    from string import Template
-
-    from pyoxigraph import Literal, NamedNode, Triple
-
     written = {}
     for key, term in terms.items():
         if isinstance(term, NamedNode | Literal):
