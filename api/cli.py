@@ -79,8 +79,13 @@ def template(
     area: Annotated[str, typer.Option(help="Pre-fill REF_AREA (ISO alpha-3 or M49)")] = "",
     years: Annotated[str, typer.Option(help="Pre-fill TIME_PERIOD rows, e.g. 2015-2020 or 2019,2020")] = "",
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file")] = None,
+    xlsx: Annotated[bool, typer.Option("--xlsx", help="An Excel workbook (drop-down code lists, code list and "
+                                       "indicator sheets); needs --output")] = False,
 ) -> None:
-    """Write the CSV submission template (SDMX-CSV 2.0 columns) for the given indicators."""
+    """Write the submission template (SDMX-CSV 2.0 columns) for the given indicators, as CSV or a workbook."""
+    if xlsx and output is None:
+        raise _fail(RegistryError("--xlsx writes a workbook: give the file to write with --output, e.g. "
+                                  "-o template.xlsx."))
     settings = _settings()
     registry = Registry(settings, store=_memory_store())
     try:
@@ -91,12 +96,54 @@ def template(
         rows = template_service.template_rows(registry.catalogue, indicators, code or "", year_list)
     except RegistryError as exc:
         raise _fail(exc) from exc
-    if output:
+    if output and xlsx:
+        template_service.write_xlsx(registry, output, rows, indicators)
+        err.print(f"workbook with {len(rows)} row(s) written to {output}")
+    elif output:
         with output.open("w", encoding="utf-8", newline="") as handle:
             template_service.write_template(handle, rows)
         err.print(f"template with {len(rows)} row(s) written to {output}")
     else:
         template_service.write_template(sys.stdout, rows)
+
+
+@app.command("indicators")
+def indicators_(
+    section: Annotated[str | None, typer.Option(help="Only this Migration Profile section, e.g. STK or FLW")] = None,
+    lang: Annotated[str, typer.Option(help="Language of labels: en, fr or es")] = "en",
+) -> None:
+    """List the indicators the template accepts: id, section, unit, breakdowns and label."""
+    registry = Registry(_settings(), store=_memory_store())
+    try:
+        found = template_service.indicator_listing(registry.catalogue, section)
+    except RegistryError as exc:
+        raise _fail(exc) from exc
+    table = Table(title=f"{len(found)} indicator(s){f' of section {section.upper()}' if section else ''}")
+    for column in ("id", "section", "unit", "breakdowns", "label"):
+        table.add_column(column, overflow="fold")
+    for indicator in found:
+        table.add_row(indicator.id, indicator.section, indicator.unit, " ".join(sorted(indicator.breakdowns)) or "-",
+                      indicator.labels.get(lang) or indicator.label())
+    out.print(table)
+
+
+@app.command("codes")
+def codes_(
+    code_list: Annotated[str, typer.Argument(metavar="LIST", help="A code list (CL_AREA, area) or a column "
+                                             "(REF_AREA, SEX ...)")],
+) -> None:
+    """List the codes a coded column of the template accepts, with their labels."""
+    registry = Registry(_settings(), store=_memory_store())
+    try:
+        list_id, columns, found = template_service.code_listing(registry, code_list)
+    except RegistryError as exc:
+        raise _fail(exc) from exc
+    table = Table(title=f"{list_id}: {len(found)} code(s), for {', '.join(columns)}")
+    table.add_column("code")
+    table.add_column("label", overflow="fold")
+    for code, label in found.items():
+        table.add_row(code, label)
+    out.print(table)
 
 
 def _years(spec: str) -> list[str]:
@@ -113,7 +160,7 @@ def _years(spec: str) -> list[str]:
 @app.command()
 def validate(
     file: Annotated[Path, typer.Argument(
-        help="CSV template, SDMX-CSV 1.0/2.0, SDMX-ML 2.1/3.0 (.xml), Turtle, JSON-LD or N-Triples")],
+        help="CSV or Excel template, SDMX-CSV 1.0/2.0, SDMX-ML 2.1/3.0 (.xml), Turtle, JSON-LD or N-Triples")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON")] = False,
 ) -> None:
     """Validate a submission file; exit 0 if it conforms, 1 if it has violations, 2 if it cannot be read."""

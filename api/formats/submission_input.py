@@ -13,10 +13,10 @@ from api.errors import InputFileError
 from api.formats.rdf import reader as rdf_reader
 from api.formats.sdmx import ml_input
 from api.formats.spec import Reader
-from api.formats.tabular import template
+from api.formats.tabular import template, xlsx_input
 from api.model.submission import InputLimits, ParsedFile
 
-READERS: tuple[Reader, ...] = (template.READER, ml_input.READER, *rdf_reader.READERS)
+READERS: tuple[Reader, ...] = (template.READER, xlsx_input.READER, ml_input.READER, *rdf_reader.READERS)
 SUFFIXES: tuple[str, ...] = tuple(s for r in READERS for s in r.format.suffixes)
 MEDIA_TYPES: tuple[str, ...] = tuple(m for r in READERS for m in r.media_types)
 
@@ -45,7 +45,7 @@ def suffix_for_media_type(media_type: str) -> str | None:
 
 
 def read_submission(path: Path, limits: InputLimits | None = None) -> ParsedFile:
-    """Read the CSV template, SDMX-CSV 1.0/2.0, SDMX-ML 2.1/3.0 data, Turtle, JSON-LD or N-Triples, within
+    """Read the CSV or Excel template, SDMX-CSV 1.0/2.0, SDMX-ML 2.1/3.0 data, Turtle, JSON-LD or N-Triples, within
     ``limits`` (the defaults of ``InputLimits`` when None): bytes, depth, value length and item count."""
     if not path.exists():
         raise InputFileError(f"{path}: no such file.")

@@ -74,6 +74,7 @@ class Problem:
     column: str | None = None
     value: str | None = None
     focus: str | None = None
+    suggestions: tuple[str, ...] = ()  # codes the value may have meant (an unknown code), best first
 
     def sort_key(self) -> tuple[int, int, str, str]:
         order = {"Violation": 0, "Warning": 1, "Info": 2}

@@ -34,6 +34,12 @@ _COMPONENT_RULES = {
 }
 _ANNOTATED = {"OrConstraintComponent", "NotConstraintComponent", "HasValueConstraintComponent"}
 _LIST_LIMIT = 20
+_CODE_PHRASES = {
+    "REF_AREA": "an area code", "COUNTERPART_AREA": "an area code", "INDICATOR": "an indicator of the catalogue",
+    "FREQ": "a frequency code", "SEX": "a sex code", "AGE": "an age group code",
+    "MIGRATION_STATUS": "a migration status code", "UNIT_MEASURE": "a unit code", "UNIT_MULT": "a unit multiplier",
+    "OBS_STATUS": "an observation status code", "CONF_STATUS": "a confidentiality status code",
+}
 
 
 @dataclass(frozen=True)
@@ -177,10 +183,14 @@ class _Writer:
             return (f"{head}: a value is required" if component == "MinCountConstraintComponent"
                     else f"{head}: give at most {info.max_count} value(s)")
         if rule == "code-list":
-            list_id = c.code_list_ids.get(column or "", "its code list")
+            list_id = c.code_list_ids.get(column or "", "")
+            named = f" (code list {list_id})" if list_id.startswith("CL_") else ""
             codes = [vocab.code_id_from_iri(v) for v in info.in_values]
-            allowed = f" (allowed: {', '.join(codes)})" if len(codes) <= _LIST_LIMIT else ""
-            return f"{head}: {shown} is not a code of {list_id}{allowed}"
+            allowed = f"; allowed: {', '.join(codes)}" if len(codes) <= _LIST_LIMIT else ""
+            listing = (f"`mpr codes {column}` lists them" if column in vocab.CODE_LISTS
+                       else "`mpr indicators` lists them")
+            return (f"{head}: {shown} is not {_CODE_PHRASES.get(column or '', 'a known code')}{named}"
+                    f"{allowed or f'; {listing}'}")
         if rule == "datatype":
             return _datatype_message(head, column, value, shown)
         if rule == "range":
@@ -202,8 +212,9 @@ class _Writer:
         if rule == "disclosure":
             unit = self._unit(indicator).lower()
             amount = f"{value} {unit}" if unit.endswith("s") else f"{value}"
-            return (f"{head}: {amount} is below the disclosure threshold of {c.threshold}; "
-                    "mark it CONF_STATUS C or N and leave the value out")
+            return (f"{head}: {amount} is below the disclosure threshold of {c.threshold}: leave OBS_VALUE empty, "
+                    "set CONF_STATUS C and OBS_STATUS Q (a count this small could identify people; the row is kept "
+                    "confidential, never published)")
         return f"{head}: {shown} breaks the rule {rule}"
 
     def _unit(self, indicator: str | None) -> str:

@@ -33,8 +33,10 @@ from api.validation.report import (
     shape_infos,
     sort_problems,
 )
+from api.validation.review import review
 from api.validation.shape_generator import CODED_COMPONENTS, indicator_class, read_ontology
 from api.validation.sparql_engine import SparqlEngine
+from api.validation.suggestions import CodeIndex
 
 ENGINES = ("pyshacl", "sparql", "auto")
 RDF_TYPE = NamedNode(vocab.RDF + "type")
@@ -116,6 +118,7 @@ class Validator:
             raise ValueError(f"unknown SHACL engine {engine!r}; use one of {', '.join(ENGINES)}")
         triples = read_ontology(ontology) if isinstance(ontology, Path) else list(ontology)
         self.facts = OntologyFacts(triples)
+        self.codes = CodeIndex(triples)
         self.shapes = load_shapes(shapes_dir, disclosure_threshold)
         self.engine = engine
         self.pyshacl_max_observations = pyshacl_max_observations
@@ -193,7 +196,8 @@ class Validator:
             *problems_from_results(results, observations, self.context),
             *checked,
         ]))
-        return ValidationReport(file=name, observations=len(observations), results=tuple(sort_problems(problems)))
+        return review(ValidationReport(file=name, observations=len(observations),
+                                       results=tuple(sort_problems(problems))), self.codes)
 
 
     def _shapes_and_checks(self, data: list[Triple], observations: Mapping[str, ObservationInfo]

@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from api.errors import InputFileError
@@ -128,6 +128,13 @@ def read_csv_bytes(data: bytes, name: str, limits: InputLimits | None = None) ->
         header_raw = next(reader)
     except csv.Error as exc:
         raise InputFileError(f"{name}: line 1: the header is not valid CSV ({exc}).") from exc
+    return read_table(header_raw, _rows(reader, name, limits), name, hashlib.sha256(data).hexdigest(), len(data))
+
+
+def read_table(header_raw: list[str], rows: Iterable[tuple[int, int, list[str]]], name: str, sha256: str,
+               size: int) -> ParsedFile:
+    """The records of a table in the template's columns: a header, then (first line, last line, fields) of each
+    row, as the CSV reader and the workbook reader (``xlsx_input``) give them."""
     labels_both = any(": " in h for h in header_raw)
     header = [_strip_label(h).upper() if labels_both else h.strip().upper() for h in header_raw]
     fmt = _format(header)
@@ -135,7 +142,7 @@ def read_csv_bytes(data: bytes, name: str, limits: InputLimits | None = None) ->
     problems = _header_problems(header, header_raw, known)
     index = {c: header.index(c) for c in header if c in known}
     records: list[ObservationRecord] = []
-    for row_start, line_no, fields in _rows(reader, name, limits):
+    for row_start, line_no, fields in rows:
         if not any(f.strip() for f in fields):
             continue
         if line_no > row_start:
@@ -162,8 +169,8 @@ def read_csv_bytes(data: bytes, name: str, limits: InputLimits | None = None) ->
         records=records,
         columns=tuple(header),
         problems=tuple(problems),
-        sha256=hashlib.sha256(data).hexdigest(),
-        size=len(data),
+        sha256=sha256,
+        size=size,
     )
 
 
