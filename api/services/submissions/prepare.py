@@ -31,12 +31,22 @@ class PreparedSubmission:
     observations: int
     restricted: int
     areas: tuple[str, ...]  # the REF_AREA cells as written (for the scope check)
+    area_rows: tuple[tuple[str, tuple[int, ...]], ...] = ()  # each REF_AREA as written -> the rows that hold it
     public_file: Path | None = None
     restricted_file: Path | None = None
 
 
 def areas_of(parsed: ParsedFile) -> tuple[str, ...]:
     return tuple(sorted({text.strip() for r in parsed.records if (text := r.cells.get("REF_AREA", "")).strip()}))
+
+
+def area_rows_of(parsed: ParsedFile) -> tuple[tuple[str, tuple[int, ...]], ...]:
+    """Each REF_AREA as written and the rows that hold it (the scope check names them in the report)."""
+    rows: dict[str, list[int]] = {}
+    for record in parsed.records:
+        if (text := record.cells.get("REF_AREA", "").strip()) and record.row is not None:
+            rows.setdefault(text, []).append(record.row)
+    return tuple((area, tuple(found)) for area, found in sorted(rows.items()))
 
 
 def prepare(validator: Validator, parsed: ParsedFile, meta: SubmissionMetadata, facts: SubmissionFacts,
@@ -50,7 +60,7 @@ def prepare(validator: Validator, parsed: ParsedFile, meta: SubmissionMetadata, 
         parsed, dataset_triples=description, submission_id=facts.submission_id, base_iri=base_iri)
     restricted = {NamedNode(focus) for focus, info in observations.items()
                   if info.cells.get("CONF_STATUS", "").strip() != PUBLIC_CONF}
-    prepared = PreparedSubmission(report, len(parsed.records), len(restricted), areas_of(parsed))
+    prepared = PreparedSubmission(report, len(parsed.records), len(restricted), areas_of(parsed), area_rows_of(parsed))
     if not report.conforms or folder is None:
         return prepared
     # Nothing in the public graph may depend on a restricted cell (DESIGN §4): its description counts only the

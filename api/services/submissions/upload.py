@@ -2,8 +2,9 @@
 
 One call per upload: the file (already on disk in a private temporary folder, as the route received it) is parsed
 and validated in the upload worker process by the same readers and bounds as ``mpr load`` — so that no file can
-crash or exhaust the server — its REF_AREA codes checked against the token's scope, then either only validated
-(dry run) or stored as a new version attributed to the agency (``ingest.finish``: all or nothing).
+crash or exhaust the server — its REF_AREA codes checked against the token's scope (each row of an area outside
+it is a finding of the report, rule ``area-scope``, never stored), then either only validated (dry run) or stored as
+a new version attributed to the agency (``ingest.finish``: all or nothing).
 """
 
 from __future__ import annotations
@@ -15,14 +16,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from api.errors import BadRequest
+from api.errors import BadRequest, Forbidden
 from api.formats import submission_input
-from api.model.agency import Principal
+from api.model.agency import Principal, describe_scope, write_scope
 from api.model.report import ValidationReport
-from api.model.submission import InputLimits, ParsedFile, SubmissionMetadata
-from api.services.admin import agencies
+from api.model.submission import InputLimits, ParsedFile, Problem, SubmissionMetadata
 from api.services.registry import Registry
 from api.services.submissions import ingest
+from api.services.submissions.prepare import PreparedSubmission
+
+SCOPE_RULE = "area-scope"
 
 
 @dataclass(frozen=True)
@@ -56,16 +59,51 @@ def suffix_for(file_name: str | None, media_type: str | None) -> str:
                      f"send {submission_input.accepted(media_types=True)}.")
 
 
-def _check_areas(registry: Registry, principal: Principal, written: Iterable[str]) -> None:
-    agencies.check_write(principal, sorted({registry.areas.code(text) or text.strip() for text in written}))
+def scope_findings(registry: Registry, principal: Principal, area_rows: Iterable[tuple[str, Iterable[int]]]
+                   ) -> list[Problem]:
+    """One Violation per row whose REF_AREA the agency may not write (``write_scope``), naming row and column."""
+    rows = [(text, registry.areas.code(text) or text.strip(), found) for text, found in area_rows]
+    decision = write_scope(principal, [code for _, code, _ in rows])
+    if decision.allowed:
+        return []
+    outside = set(decision.outside)
+    scope = "any area" if principal.writes_any_area else describe_scope(principal)
+    return [Problem("Violation", SCOPE_RULE,
+                    f"row {row}, REF_AREA: agency {principal.agency_id} ({principal.kind.label}) may write data only "
+                    f"for {scope}, not for {code}: remove the rows of {code}, or ask the registry operator to grant "
+                    f"{code} to the agency", row=row, column="REF_AREA", value=text)
+            for text, code, found in rows if code in outside for row in found]
+
+
+def with_scope(registry: Registry, principal: Principal, prepared: PreparedSubmission) -> PreparedSubmission:
+    """The submission with its scope findings in the report (none: unchanged)."""
+    found = scope_findings(registry, principal, prepared.area_rows or [(a, ()) for a in prepared.areas])
+    if not found:
+        return prepared
+    report = replace(prepared.report, results=tuple(sorted((*prepared.report.results, *found),
+                                                           key=lambda p: (*p.sort_key(), p.message))))
+    return replace(prepared, report=report)
+
+
+def _refuse_scope(principal: Principal, prepared: PreparedSubmission, file_name: str) -> None:
+    """403 with the report when the only violations are areas outside the scope (the data is fine, the token
+    may not write it); other violations go to ``ingest.finish`` (422 with the same report)."""
+    violations = [p for p in prepared.report.results if p.severity == "Violation"]
+    if violations and all(p.rule == SCOPE_RULE for p in violations):
+        areas = ", ".join(sorted({p.value or "" for p in violations}))
+        raise Forbidden(f"{file_name}: agency {principal.agency_id} ({principal.kind.label}) may write data only for "
+                        f"{describe_scope(principal)}, not for {areas} ({len(violations)} row(s), named in the "
+                        "report); nothing was stored: remove those rows, or ask the registry operator to grant "
+                        "the areas to the agency.", details={"report": prepared.report.to_dict()})
 
 
 def upload(registry: Registry, principal: Principal, received: Path, suffix: str, file_name: str,
            meta: SubmissionMetadata, *, dry_run: bool = False, base_version: int | None = None) -> UploadOutcome:
     """Validate (and unless ``dry_run`` store) the file at ``received`` for ``principal``; SubmissionRejected on
-    violations, Forbidden for areas outside the agency's scope or another agency's dataset, InputFileError for a
-    file the parsers refuse or one past the bounds, WorkerStopped (503) when the worker stops while checking it,
-    Conflict when ``base_version`` (or, when None, the newest version at the start) is not the newest at the end."""
+    violations, Forbidden for another agency's dataset or (with the report) for areas outside the agency's scope,
+    InputFileError for a file the parsers refuse or one past the bounds, WorkerStopped (503) when the worker stops
+    while checking it, Conflict when ``base_version`` (or, when None, the newest version at the start) is not the
+    newest at the end."""
     submission = replace(meta, agency_id=principal.agency_id)  # always the token's agency
     with tempfile.TemporaryDirectory(prefix="mpr-upload-") as folder:
         path = Path(folder) / (Path(file_name).stem[:80] + suffix if file_name else "upload" + suffix)
@@ -77,9 +115,10 @@ def upload(registry: Registry, principal: Principal, received: Path, suffix: str
         state, facts = ingest.begin(registry, submission, base_version, unread, dry_run=dry_run)
         prepared = registry.upload_worker.prepare(path, submission, facts, store=not dry_run,
                                                   limits=InputLimits.from_settings(registry.settings))
-        _check_areas(registry, principal, prepared.areas)
+        prepared = with_scope(registry, principal, prepared)
         if dry_run:
             return UploadOutcome(prepared.report, True, observations=prepared.observations)
+        _refuse_scope(principal, prepared, file_name or path.name)
         result = ingest.finish(registry, submission, state, facts, prepared, principal.token_id)
     return UploadOutcome(result.report, False, result.submission_id, result.version, result.observations,
                          result.restricted)
