@@ -7,6 +7,8 @@ another version was stored first (``base_version``) and 412 for a false ``If-Mat
 (RFC 9110 §13.1), 413 above the size limit (counted as the body arrives, whatever Content-Length says; chunked
 bodies are counted alike), 415 for a compressed body. Every upload is parsed and validated in the upload worker
 process (``upload_worker``): 503 when it stops while doing so (the next upload gets a new one).
+With ``format=html`` (or ``Accept: text/html``) the answer is the report as a page, refusals included.
+``GET /api/schemas/validation-report`` is the report's JSON Schema.
 ``GET /api/submissions/{id}`` (status, provenance), ``.../report`` (JSON or HTML), ``POST .../withdraw``
 (admins) and ``GET /api/audit`` (admins).
 """
@@ -24,13 +26,14 @@ import anyio.to_thread
 from fastapi import APIRouter, Body, Query, Request, Response
 from pydantic import BaseModel, Field
 
-from api.errors import BadRequest, Conflict, PreconditionFailed, UnsupportedMediaType
+from api.errors import BadRequest, Conflict, Forbidden, PreconditionFailed, SubmissionRejected, UnsupportedMediaType
 from api.formats import submission_input
 from api.formats.html import HTML
 from api.formats.negotiation import choose
 from api.formats.rdf import writer as rdf_output
 from api.formats.tabular.json_writer import JSON, json_response, plain
 from api.model.agency import Principal
+from api.model.report import report_schema as validation_report_schema
 from api.model.submission import SubmissionMetadata
 from api.services.admin import audit
 from api.services.params import parse_moment
@@ -165,8 +168,11 @@ router = APIRouter(prefix="/api", tags=["Submissions"])
 async def upload(
     registry: RegistryDep, request: Request, principal: CurrentPrincipal,
     dry_run: Annotated[bool, Query(description="Only validate; store nothing.")] = False,
+    format: Annotated[str | None, Query(description="json or html: the answer, its report included "
+                                                    "(else Accept)")] = None,
 ) -> Response:
     """Validate and store a new version of a dataset for the token's agency (see the module docstring)."""
+    as_html = _negotiated_html(request, format)
     limit = registry.settings.max_upload_bytes
     encoding = request.headers.get("content-encoding", "identity").strip().lower()
     if encoding not in ("", "identity"):
@@ -193,9 +199,32 @@ async def upload(
 
         # Uploads run one at a time (the one upload worker); the others wait on the app's upload slot, without
         # holding a thread of the pool that every synchronous route shares.
-        found = await anyio.to_thread.run_sync(run, limiter=request.app.state.upload_slot)
+        try:
+            found = await anyio.to_thread.run_sync(run, limiter=request.app.state.upload_slot)
+        except (SubmissionRejected, Forbidden) as exc:
+            report = exc.details.get("report")
+            if as_html and isinstance(report, dict):  # the report as a page, with the refusal's status
+                return TEMPLATES.TemplateResponse(request, "validation.html",
+                                                  {"report": report, "outcome": exc.message},
+                                                  status_code=exc.status, headers=PRIVATE)
+            raise
     headers = {"ETag": found.etag, "Location": f"/api/submissions/{found.submission_id}"} if found.etag else {}
-    return json_response(_outcome(found), status_code=200 if dry_run else 201, headers=headers)
+    status = 200 if dry_run else 201
+    if as_html:
+        outcome = ("dry run: nothing was stored." if dry_run else
+                   f"stored as {found.submission_id} (version {found.version}).")
+        return TEMPLATES.TemplateResponse(request, "validation.html", {"report": found.report.to_dict(),
+                                                                       "outcome": outcome},
+                                          status_code=status, headers={**headers, **PRIVATE})
+    return json_response(_outcome(found), status_code=status, headers=headers)
+
+
+@router.get("/schemas/validation-report", summary="The JSON Schema of validation reports",
+            responses={200: {"content": {"application/schema+json": {}}}})
+def report_schema() -> Response:
+    """The shape of every validation report the registry answers (``report`` of an upload's answer, of a 422, of
+    ``GET /api/submissions/{id}/report``): JSON Schema 2020-12."""
+    return json_response(validation_report_schema(), media_type="application/schema+json")
 
 
 @router.get("/submissions", summary="Your agency's submissions",
