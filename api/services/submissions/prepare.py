@@ -41,11 +41,14 @@ def areas_of(parsed: ParsedFile) -> tuple[str, ...]:
 
 
 def area_rows_of(parsed: ParsedFile) -> tuple[tuple[str, tuple[int, ...]], ...]:
-    """Each REF_AREA as written and the rows that hold it (the scope check names them in the report)."""
+    """Each REF_AREA as written and the rows that hold it (the scope check names them in the report; an RDF
+    observation without ``mp:sourceRow`` has no row, its area is listed all the same)."""
     rows: dict[str, list[int]] = {}
     for record in parsed.records:
-        if (text := record.cells.get("REF_AREA", "").strip()) and record.row is not None:
-            rows.setdefault(text, []).append(record.row)
+        if text := record.cells.get("REF_AREA", "").strip():
+            found = rows.setdefault(text, [])
+            if record.row is not None:
+                found.append(record.row)
     return tuple((area, tuple(found)) for area, found in sorted(rows.items()))
 
 

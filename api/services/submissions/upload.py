@@ -69,15 +69,20 @@ def scope_findings(registry: Registry, principal: Principal, area_rows: Iterable
     outside = set(decision.outside)
     scope = "any area" if principal.writes_any_area else describe_scope(principal)
     return [Problem("Violation", SCOPE_RULE,
-                    f"row {row}, REF_AREA: agency {principal.agency_id} ({principal.kind.label}) may write data only "
-                    f"for {scope}, not for {code}: remove the rows of {code}, or ask the registry operator to grant "
-                    f"{code} to the agency", row=row, column="REF_AREA", value=text)
-            for text, code, found in rows if code in outside for row in found]
+                    f"{f'row {row}' if row else 'observations'}, REF_AREA: agency {principal.agency_id} "
+                    f"({principal.kind.label}) may write data only for {scope}, not for {code}: remove the rows of "
+                    f"{code}, or ask the registry operator to grant {code} to the agency", row=row, column="REF_AREA",
+                    value=text)
+            for text, code, found in rows if code in outside for row in (list[int | None](found) or [None])]
 
 
 def with_scope(registry: Registry, principal: Principal, prepared: PreparedSubmission) -> PreparedSubmission:
     """The submission with its scope findings in the report (none: unchanged)."""
-    found = scope_findings(registry, principal, prepared.area_rows or [(a, ()) for a in prepared.areas])
+    # A REF_AREA that is not an area code already has its finding (unknown code, with suggestions): not two.
+    unknown = {p.row for p in prepared.report.results if p.column == "REF_AREA" and p.rule == "code-list"}
+    listed = dict(prepared.area_rows)
+    every = [*prepared.area_rows, *((a, ()) for a in prepared.areas if a not in listed)]  # no area unchecked
+    found = [p for p in scope_findings(registry, principal, every) if p.row is None or p.row not in unknown]
     if not found:
         return prepared
     report = replace(prepared.report, results=tuple(sorted((*prepared.report.results, *found),
