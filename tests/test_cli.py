@@ -55,7 +55,7 @@ def test_validate_exit_codes(env: dict[str, str], tmp_path: Path) -> None:
     assert report["conforms"] is False
     first = report["results"][0]
     assert (first["row"], first["column"], first["value"]) == (2, "OBS_VALUE", "abc")
-    assert set(first) == {"severity", "rule", "message", "row", "column", "value", "focus"}
+    assert set(first) == {"severity", "rule", "message", "row", "column", "value", "focus", "suggestions"}
     assert runner.invoke(app, ["validate", str(unreadable)], env=env).exit_code == 2
     assert runner.invoke(app, ["validate", str(tmp_path / "missing.csv")], env=env).exit_code == 2
 
@@ -100,3 +100,29 @@ def test_import_reports_unmapped_areas_and_loads(env: dict[str, str]) -> None:
     assert int(count.stdout.splitlines()[1]) > 10_000
     unknown = runner.invoke(app, ["import", "nosuch", str(wdi)], env=env)
     assert unknown.exit_code == 2 and "wdi" in unknown.output
+
+
+def test_indicators_lists_what_the_template_accepts(env: dict[str, str]) -> None:
+    stocks = runner.invoke(app, ["indicators", "--section", "STK", "--lang", "fr"], env={**env, "COLUMNS": "200"})
+    assert stocks.exit_code == 0, stocks.output
+    assert "STK_IMM" in stocks.stdout and "Stock de migrants internationaux" in stocks.stdout
+    assert "FLW_IN" not in stocks.stdout and "International migrant stock" not in stocks.stdout
+    everything = runner.invoke(app, ["indicators"], env={**env, "COLUMNS": "200"})
+    assert "FLW_IN" in everything.stdout and "International migrant stock" in everything.stdout
+    unknown = runner.invoke(app, ["indicators", "--section", "XYZ"], env=env)
+    assert unknown.exit_code == 2 and "STK" in unknown.output
+
+
+@pytest.mark.parametrize("name", ["CL_SEX", "SEX", "sex"])
+def test_codes_lists_a_code_list_by_its_id_column_or_name(env: dict[str, str], name: str) -> None:
+    result = runner.invoke(app, ["codes", name], env={**env, "COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "CL_SEX: 5 code(s), for" in result.stdout
+    assert "Female" in result.stdout and "_T" in result.stdout
+
+
+def test_codes_of_areas_and_an_unknown_list(env: dict[str, str]) -> None:
+    areas = runner.invoke(app, ["codes", "REF_AREA"], env={**env, "COLUMNS": "200"})
+    assert areas.exit_code == 0 and "for REF_AREA, COUNTERPART_AREA" in areas.stdout and "Germany" in areas.stdout
+    unknown = runner.invoke(app, ["codes", "SEXX"], env=env)
+    assert unknown.exit_code == 2 and "Did you mean SEX" in unknown.output

@@ -128,7 +128,8 @@ def _commands(group: object, prefix: tuple[str, ...] = ()) -> list[tuple[str, ..
 # Arguments each command needs to get past its own argument parsing (they are never used: the settings stop it).
 ARGUMENTS = {
     ("agency", "add"): ["DESTATIS", "--name", "Destatis", "--kind", "nso"], ("agency", "list"): [],
-    ("backup",): ["store.nq"], ("build",): [], ("export",): [], ("import",): ["wdi", "wdi.csv"],
+    ("backup",): ["store.nq"], ("build",): [], ("codes",): ["SEX"], ("export",): [], ("import",): ["wdi", "wdi.csv"],
+    ("indicators",): [],
     ("load",): ["s.csv", "--agency", "DESTATIS"], ("query",): ["ASK {}"], ("restore",): ["store.nq"],
     ("serve",): [], ("template",): ["STK_IMM"], ("token", "create"): ["DESTATIS"], ("token", "list"): ["DESTATIS"],
     ("token", "revoke"): ["0123456789ab"], ("validate",): ["s.csv"],

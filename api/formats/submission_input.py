@@ -38,6 +38,13 @@ def reader_for_suffix(suffix: str) -> Reader | None:
     return next((r for r in READERS if suffix.lower() in r.format.suffixes), None)
 
 
+def is_macro_workbook(file_name: str | None, media_type: str | None) -> bool:
+    """Whether an upload names a macro-enabled workbook (``.xlsm``, its media types): refused, saying why."""
+    suffix = Path(file_name).suffix.lower() if file_name else ""
+    wanted = (media_type or "").split(";", 1)[0].strip().lower()
+    return suffix in xlsx_input.MACRO_SUFFIXES or wanted in xlsx_input.MACRO_MEDIA_TYPES
+
+
 def suffix_for_media_type(media_type: str) -> str | None:
     """The file suffix the readers choose by for a raw body of ``media_type`` (``text/turtle`` -> ``.ttl``)."""
     wanted = media_type.split(";", 1)[0].strip().lower()
@@ -52,6 +59,8 @@ def read_submission(path: Path, limits: InputLimits | None = None) -> ParsedFile
     if path.is_dir():
         raise InputFileError(f"{path}: is a folder, not a file.")
     reader = reader_for_suffix(path.suffix)
+    if path.suffix.lower() in xlsx_input.MACRO_SUFFIXES:
+        raise InputFileError(f"{path.name}: {xlsx_input.MACROS_REFUSED}")
     if reader is None:
         raise InputFileError(
             f"{path.name}: the file type '{path.suffix.lower() or '(none)'}' is not accepted; submit {accepted()}.")

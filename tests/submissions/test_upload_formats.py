@@ -21,26 +21,26 @@ README = Path(__file__).resolve().parents[2] / "README.md"
 
 
 def test_every_suffix_and_media_type_picks_its_reader() -> None:
-    assert SUFFIXES == (".csv", ".txt", ".tsv", ".xml", ".ttl", ".jsonld", ".nt")
+    assert SUFFIXES == (".csv", ".txt", ".tsv", ".xlsx", ".xml", ".ttl", ".jsonld", ".nt")
     for reader in READERS:
         for suffix in reader.format.suffixes:
             assert suffix_for(f"data{suffix.upper()}", "application/octet-stream") == suffix
         for media_type in reader.media_types:
             assert suffix_for(None, media_type) == reader.format.suffixes[0]
-            assert suffix_for("data.xlsx", f"{media_type}; charset=utf-8") == reader.format.suffixes[0]
+            assert suffix_for("data.ods", f"{media_type}; charset=utf-8") == reader.format.suffixes[0]
     assert suffix_for(None, "application/vnd.sdmx.genericdata+xml") == ".xml"
     assert suffix_for(None, "application/n-triples") == ".nt"
 
 
 def test_what_is_not_accepted_is_refused_naming_what_is() -> None:
     with pytest.raises(BadRequest) as raised:
-        suffix_for("data.xlsx", "application/vnd.ms-excel")
+        suffix_for("data.ods", "application/vnd.oasis.opendocument.spreadsheet")
     for name in (*SUFFIXES, *MEDIA_TYPES):
         assert name in raised.value.message
 
 
 def test_a_file_of_another_type_is_refused_naming_every_suffix(tmp_path: Path) -> None:
-    path = tmp_path / "data.xlsx"
+    path = tmp_path / "data.ods"
     path.write_bytes(b"PK")
     with pytest.raises(InputFileError) as raised:
         read_submission(path)

@@ -31,10 +31,14 @@ from api.formats.tabular.template import read_table
 from api.model.submission import InputLimits, ParsedFile
 
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-XLSM_MEDIA_TYPE = "application/vnd.ms-excel.sheet.macroenabled.12"
+MACRO_MEDIA_TYPES = ("application/vnd.ms-excel.sheet.macroenabled.12",
+                     "application/vnd.ms-excel.template.macroenabled.12",
+                     "application/vnd.ms-excel.addin.macroenabled.12")
 DATA_SHEET = "Data"
 EXPANSION = 10  # the parts of a workbook may hold at most this many times the upload limit, uncompressed
-_MACRO_SUFFIXES = (".xlsm", ".xltm", ".xlam")
+MACRO_SUFFIXES = (".xlsm", ".xltm", ".xlam")
+MACROS_REFUSED = ("a macro-enabled workbook is refused (macros could run on the computers of those who open it): "
+                  "save it as 'Excel Workbook (.xlsx)' and upload that.")
 _SHOWN_FORMULAS = 5
 
 
@@ -45,9 +49,8 @@ def _refuse(name: str, why: str) -> InputFileError:
 def check_archive(path: Path, name: str, limits: InputLimits) -> None:
     """Refuse a workbook whose parts would expand past the bounds, or that holds macros or external links,
     reading only the archive's directory."""
-    if path.suffix.lower() in _MACRO_SUFFIXES:
-        raise _refuse(name, "a macro-enabled workbook is refused (macros could run on the computers of those who "
-                            "open it): save it as 'Excel Workbook (.xlsx)' and upload that.")
+    if path.suffix.lower() in MACRO_SUFFIXES:
+        raise _refuse(name, MACROS_REFUSED)
     try:
         with zipfile.ZipFile(path) as archive:
             parts = archive.infolist()
@@ -150,6 +153,5 @@ def read_xlsx(path: Path, limits: InputLimits | None = None) -> ParsedFile:
         workbook.close()
 
 
-XLSX = FormatSpec(id="template-xlsx", media_type=XLSX_MEDIA_TYPE, title="the Excel template",
-                  aliases=(XLSM_MEDIA_TYPE,), suffixes=(".xlsx", ".xlsm"))
+XLSX = FormatSpec(id="template-xlsx", media_type=XLSX_MEDIA_TYPE, title="the Excel template", suffixes=(".xlsx",))
 READER = Reader(XLSX, read_xlsx)

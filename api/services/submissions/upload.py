@@ -16,8 +16,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from api.errors import BadRequest, Forbidden
+from api.errors import BadRequest, Forbidden, InputFileError
 from api.formats import submission_input
+from api.formats.tabular.xlsx_input import MACROS_REFUSED
 from api.model.agency import Principal, describe_scope, write_scope
 from api.model.report import ValidationReport
 from api.model.submission import InputLimits, ParsedFile, Problem, SubmissionMetadata
@@ -48,6 +49,8 @@ class UploadOutcome:
 def suffix_for(file_name: str | None, media_type: str | None) -> str:
     """The reader to use: the file name's suffix, else the Content-Type; BadRequest when neither is accepted
     (both as the readers declare them: ``submission_input.READERS``)."""
+    if submission_input.is_macro_workbook(file_name, media_type):
+        raise InputFileError(f"{file_name or 'the upload'}: {MACROS_REFUSED}")
     if file_name:
         suffix = Path(file_name).suffix.lower()
         if submission_input.reader_for_suffix(suffix) is not None:

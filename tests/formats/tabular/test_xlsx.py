@@ -159,3 +159,13 @@ def test_rows_and_cells_are_bounded(tmp_path: Path) -> None:
     book.save(path)
     with pytest.raises(InputFileError, match="a cell of 100 bytes"):
         read_xlsx(path, InputLimits(max_literal_bytes=50))
+
+
+def test_a_macro_workbook_upload_is_refused_by_name_or_type() -> None:
+    from api.services.submissions.upload import suffix_for
+
+    for file_name, media_type in (("book.xlsm", "application/octet-stream"),
+                                  (None, "application/vnd.ms-excel.sheet.macroEnabled.12")):
+        with pytest.raises(InputFileError, match="macro-enabled workbook is refused"):
+            suffix_for(file_name, media_type)
+    assert suffix_for("book.xlsx", None) == ".xlsx"
