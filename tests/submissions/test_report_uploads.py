@@ -4,6 +4,7 @@ the report as a page with suggestions, and the report's JSON Schema served."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import jsonschema
@@ -47,6 +48,14 @@ def test_excel_round_trip_through_the_command_line(tmp_path: Path) -> None:
     env = {"MPR_DATA": str(tmp_path / "data"), "MPR_SOURCES": str(sources_dir()),
            "MPR_BASE_IRI": "http://registry.test"}
     path = _filled_template(tmp_path, env, {"2019": 15000000, "2020": 15762457.0})
+    book = load_workbook(path)
+    book["Data"].insert_rows(3)  # an empty row: the second figure is now on worksheet row 4
+    book["Data"]["E4"] = "GER"  # REF_AREA
+    book.save(tmp_path / "wrong.xlsx")
+    wrong = runner.invoke(app, ["validate", str(tmp_path / "wrong.xlsx"), "--json"], env=env)
+    assert wrong.exit_code == 1, wrong.output
+    assert [(r["row"], r["column"], r["suggestions"]) for r in json.loads(wrong.stdout)["results"]] == [
+        (4, "REF_AREA", ["DEU"])]
     checked = runner.invoke(app, ["validate", str(path)], env=env)
     assert checked.exit_code == 0, checked.output
     loaded = runner.invoke(app, ["load", str(path), "--agency", "DESTATIS", "--dataset", "DEU_STOCK"], env=env)
