@@ -3,9 +3,10 @@
     python bench/generate.py --observations 20000 --out bench/out/sample.csv
     python bench/xlsx_read.py bench/out/sample.csv
 
-Writes the CSV's rows to a workbook (openpyxl, shared strings as Excel writes them), then times ``read_csv`` and ``read_xlsx`` on the two
-files (best of ``--repeat``), and ``review`` (missing columns, suggestions) on a report with one unknown area code
-per row against building the same report without it. Prints one line per figure; times only, no assertion.
+Writes the CSV's rows to a workbook (openpyxl, shared strings as Excel writes them), then times ``read_csv`` and
+``read_xlsx`` on the two files (best of ``--repeat``), and ``review`` (missing columns, suggestions) on a report
+with one unknown area code per row against building the same report without it. Prints one line per figure;
+times only, no assertion.
 """
 
 from __future__ import annotations
@@ -19,16 +20,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from openpyxl import Workbook  # noqa: E402
+from openpyxl import Workbook
 
-from api.config import Settings  # noqa: E402
-from api.formats.tabular.template import read_csv  # noqa: E402
-from api.formats.tabular.xlsx_input import read_xlsx  # noqa: E402
-from api.model.report import ValidationReport  # noqa: E402
-from api.model.submission import InputLimits, Problem  # noqa: E402
-from api.services.ontology import ontology_triples  # noqa: E402
-from api.validation.review import review  # noqa: E402
-from api.validation.suggestions import CodeIndex  # noqa: E402
+from api.config import Settings
+from api.formats.tabular.template import read_csv
+from api.formats.tabular.xlsx_input import read_xlsx
+from api.model.report import ValidationReport
+from api.model.submission import InputLimits, Problem
+from api.services.ontology import ontology_triples
+from api.validation.review import review
+from api.validation.suggestions import CodeIndex
 
 
 def best(repeat: int, work: Callable[[], object]) -> float:
