@@ -99,3 +99,18 @@ def cut_unhcr(source: Path, target: Path, first_year: int = 2012) -> Path:
             if fields and fields[2] in FOCUS and int(fields[0]) >= first_year:
                 writer.writerow(fields)
     return target
+
+
+POPSTATS = "unhcr/unhcr_popstats_persons_of_concern_timeseries_2000-2013.csv"
+
+
+def cut_popstats(source: Path, target: Path) -> Path:
+    """UNHCR's persons of concern time series: its preamble and header, and the internally displaced and
+    returned IDPs of the focus countries (bytes kept as they are)."""
+    lines = source.read_bytes().splitlines(keepends=True)
+    header = next(n for n, line in enumerate(lines) if line.startswith(b"Country / territory of residence"))
+    wanted = [line for line in lines[header + 1:]
+              if any(line.startswith(name.encode() + b",") for name in FOCUS)
+              and (b",Internally displaced," in line or b",Returned IDPs," in line)]
+    target.write_bytes(b"".join(lines[: header + 1] + wanted))
+    return target

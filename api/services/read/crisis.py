@@ -49,9 +49,11 @@ def _ids(registry: Registry, prefixes: tuple[str, ...], *, bilateral_only: bool)
 
 
 def _latest_figures(registry: Registry, index: ReadIndex, indicator_ids: list[str], areas: list[str],
-                    lang: str, years: int) -> list[Figure]:
-    """The plain series (both sexes, all ages) of each indicator in each area: its last ``years`` years."""
+                    lang: str, years: int) -> tuple[list[Figure], set[str]]:
+    """The plain series (both sexes, all ages) of each indicator in each area: its last ``years`` years, and the
+    graphs they were read from."""
     found: list[Figure] = []
+    graphs: set[str] = set()
     for area in areas:
         for indicator_id in indicator_ids:
             indicator = registry.catalogue.get(indicator_id)
@@ -65,11 +67,12 @@ def _latest_figures(registry: Registry, index: ReadIndex, indicator_ids: list[st
                     value = bilateral.read_value(registry, index, part, period)
                     if value is None:
                         continue
+                    graphs.add(value.graph)
                     found.append(Figure(
                         indicator=indicator_id, indicator_label=indicator.label(lang), area=area,
                         counterpart_area=part.code("COUNTERPART_AREA"), value=value.value, unit=indicator.unit,
                         unit_multiplier=0, period=period, status=value.status, dataset=value.dataset))
-    return sorted(found, key=lambda f: (f.indicator, f.area, f.counterpart_area, f.period))
+    return sorted(found, key=lambda f: (f.indicator, f.area, f.counterpart_area, f.period)), graphs
 
 
 def _remittances(registry: Registry, index: ReadIndex, host: str, lang: str) -> tuple[list[RemittanceRow], set[str]]:
@@ -136,8 +139,9 @@ def crisis(registry: Registry, code: str, *, lang: str = "en", today: date | Non
     sections.append(_section("refugees", "Refugees and asylum-seekers by country of origin",
                              _newest_period([t.period for t in protection]), gaps, today))
 
-    displacement = _latest_figures(registry, index, _ids(registry, DISPLACEMENT, bilateral_only=False), [host],
-                                   lang, RECENT_YEARS)
+    displacement, graphs = _latest_figures(registry, index, _ids(registry, DISPLACEMENT, bilateral_only=False),
+                                           [host], lang, RECENT_YEARS)
+    sources.update({index.provenance[g].dataset: index.provenance[g] for g in graphs})
     have = {f.indicator for f in displacement}
     gaps = [f"{i}: no figures" for i in _ids(registry, DISPLACEMENT, bilateral_only=False) if i not in have]
     sections.append(_section("displacement", "Internal displacement", _newest_period([f.period for f in displacement]),
@@ -150,16 +154,13 @@ def crisis(registry: Registry, code: str, *, lang: str = "en", today: date | Non
                              _newest_period([r.period for r in remittances]), gaps, today))
 
     around = [host] + [a for a in (registry.areas.broader(host),) if a is not None]
-    dead = _latest_figures(registry, index, _ids(registry, DEAD_AND_MISSING, bilateral_only=False), around, lang,
-                           RECENT_YEARS)
+    dead, graphs = _latest_figures(registry, index, _ids(registry, DEAD_AND_MISSING, bilateral_only=False), around,
+                                   lang, RECENT_YEARS)
+    sources.update({index.provenance[g].dataset: index.provenance[g] for g in graphs})
     gaps = [] if dead else [f"dead and missing migrants ({', '.join(DEAD_AND_MISSING)}) in {host} or "
                             f"{', '.join(around[1:]) or 'its region'}: no figures"]
     sections.append(_section("dead_and_missing", "Dead and missing migrants in and around the country",
                              _newest_period([f.period for f in dead]), gaps, today))
-    for figure in (*displacement, *dead):
-        provenance = next((p for p in index.provenance.values() if p.dataset == figure.dataset), None)
-        if provenance is not None:
-            sources[figure.dataset] = provenance
     return CrisisOut(area=host, area_label=area.name, migrants=migrants, refugees_and_asylum_seekers=protection,
                      displacement=displacement, remittances=remittances, dead_and_missing=dead, sections=sections,
                      sources=dict(sorted(sources.items())))
