@@ -55,8 +55,8 @@ EXPECTED_MIGRATION = ("the KNOMAD bilateral migration matrix: row 1 'Bilateral E
                       "origin names in column A from row 3, 'World' last")
 EXPECTED_REMITTANCES = ("a KNOMAD remittance workbook: either the bilateral remittance matrix (row 1 'Bilateral "
                         "Remittance Estimates for YYYY ...', A2 'Remittance-receiving country (across) ... "
-                        "Remittance-sending country (down)') or the inward remittance flows (A1 'Remittance inflows "
-                        "(US$ million)', then years from B1)")
+                        "Remittance-sending country (down)') or the inward remittance flows (a header row reading "
+                        "'Remittance inflows (US$ million)' in column A, then years from column B)")
 NO_LICENCE = "the workbook states no licence; the World Bank's terms of use for datasets apply"
 
 
@@ -80,11 +80,16 @@ REMITTANCES = Matrix("remittance-receiving country (across)", "remittance-sendin
                      True, None, "REM_BIL", "6", "E")
 
 
-def _matrix_sheet(book: Workbook, layout: Matrix) -> tuple[str, list[Row]] | None:
+HEADER_SEARCH_ROWS = 10
+
+
+def _matrix_sheet(book: Workbook, layout: Matrix) -> tuple[str, list[Row], int] | None:
+    """The sheet whose corner cell (column A, within the first rows) names both sides; its 0-based header row."""
     for sheet, rows in book.sheets.items():
-        corner = " ".join(text(cell(rows[1], 1)).lower().split()) if len(rows) > 1 else ""
-        if layout.across in corner and layout.down in corner:
-            return sheet, rows
+        for number, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+            corner = " ".join(text(cell(row, 1)).lower().split())
+            if layout.across in corner and layout.down in corner:
+                return sheet, rows, number
     return None
 
 
@@ -160,14 +165,16 @@ def _place(collector: _Collector, layout: Matrix, at: Cell, header: Row, label: 
                   sheet=at.sheet, unit_mult=layout.unit_mult, status=layout.obs_status)
 
 
-def _read_matrix(collector: _Collector, layout: Matrix, sheet: str, rows: list[Row], expected: str) -> str:
-    """Store every cell of a bilateral matrix; the year its title names."""
+def _read_matrix(collector: _Collector, layout: Matrix, found: tuple[str, list[Row], int], expected: str) -> str:
+    """Store every cell of a bilateral matrix; the year its title (a row above the header) names."""
     name = collector.book.name
-    title = text(cell(rows[0], 1))
-    year = year_in(title)
+    sheet, rows, at = found
+    titles = [text(cell(r, 1)) for r in rows[:at] if text(cell(r, 1))]
+    year = next((y for y in map(year_in, titles) if y), None)
     if year is None:
-        raise layout_error(name, sheet, 1, 1, "a title naming the year (e.g. 'in 2021')", title, expected)
-    header = rows[1]
+        raise layout_error(name, sheet, 1, 1, "a title above the header naming the year (e.g. 'in 2021')",
+                           titles[0] if titles else None, expected)
+    header = rows[at]
     columns: list[tuple[int, str | None, bool]] = []  # (column, area, is the World column)
     for column in range(2, len(header) + 1):
         label = text(cell(header, column))
@@ -175,9 +182,9 @@ def _read_matrix(collector: _Collector, layout: Matrix, sheet: str, rows: list[R
             world = label.lower() == WORLD
             columns.append((column, None if world else collector.names.area(label), world))
     if not columns or not columns[-1][2]:
-        raise layout_error(name, sheet, 2, len(header), "'World' as the last column name", cell(header, len(header)),
-                           expected)
-    for number, row in enumerate(rows[2:], start=3):
+        raise layout_error(name, sheet, at + 1, len(header), "'World' as the last column name",
+                           cell(header, len(header)), expected)
+    for number, row in enumerate(rows[at + 1:], start=at + 2):
         label = text(cell(row, 1))
         if not label:
             if any(v is not None for v in row[1:]):
@@ -211,7 +218,7 @@ class KnomadMigrationImporter:
                                  f"country (down)' (sheets: {', '.join(book.sheets)}); expected {EXPECTED_MIGRATION}.",
                                  details={"line": 2})
         collector = _Collector(book, context)
-        year = _read_matrix(collector, MIGRATION, found[0], found[1], EXPECTED_MIGRATION)
+        year = _read_matrix(collector, MIGRATION, found, EXPECTED_MIGRATION)
         collector.notes.append("the World column is stored as DIA_STK (nationals abroad, all destinations) and the "
                                "World row as STK_IMM with COUNTERPART_AREA _T.")
         return collector.result(SubmissionMetadata(
@@ -235,19 +242,21 @@ class KnomadRemittancesImporter:
         collector = _Collector(book, context)
         found = _matrix_sheet(book, REMITTANCES)
         if found is not None:
-            year = _read_matrix(collector, REMITTANCES, found[0], found[1], EXPECTED_REMITTANCES)
+            year = _read_matrix(collector, REMITTANCES, found, EXPECTED_REMITTANCES)
             collector.notes.append("the WORLD column (a sender's modelled total) is not stored; the WORLD row is "
                                    "REM_BIL with COUNTERPART_AREA _T (a receiver's modelled total).")
             return collector.result(SubmissionMetadata(
                 dataset_id=f"KNOMAD_BILATERAL_REMITTANCES_{year}", agency_id="KNOMAD",
                 title=f"Bilateral Remittance Estimates for {year} (KNOMAD / World Bank)",
-                sources=(f"KNOMAD/World Bank Bilateral Remittance Matrix {year}.", text(cell(found[1][0], 1)),
+                sources=(f"KNOMAD/World Bank Bilateral Remittance Matrix {year}.",
+                         next((text(cell(r, 1)) for r in found[1][:found[2]] if text(cell(r, 1))), ""),
                          DOWNLOAD_PAGE),
                 licence=LICENCE, methodology="Estimates from migrant stocks, host country incomes and origin "
                 "country incomes (Ratha and Shaw 2007); " + NO_LICENCE + ".",
                 original_url=DOWNLOAD_PAGE, importer=KnomadRemittancesImporter.name))
-        inflows = next(((s, r) for s, r in book.sheets.items()
-                        if r and text(cell(r[0], 1)).lower().startswith("remittance inflows")), None)
+        inflows = next(((s, r, n) for s, r in book.sheets.items() for n, row in enumerate(r[:HEADER_SEARCH_ROWS])
+                        if "remittance inflows" in text(cell(row, 1)).lower()
+                        and re.fullmatch(r"(19|20)\d\d", text(cell(row, 2)))), None)
         if inflows is None:
             raise InputFileError(f"{book.name}: neither layout found (sheets: {', '.join(book.sheets)}); expected "
                                  f"{EXPECTED_REMITTANCES}.", details={"line": 1})
@@ -271,11 +280,11 @@ _ESTIMATE = re.compile(r"((?:19|20)\d\d)e")
 _SHARE = re.compile(r"% of GDP in ((?:19|20)\d\d)")
 
 
-def _read_inflows(collector: _Collector, sheet: str, rows: list[Row]) -> str:
-    """REM_IN per year (and REM_IN_GDP); the last year named."""
+def _read_inflows(collector: _Collector, sheet: str, rows: list[Row], at: int) -> str:
+    """REM_IN per year (and REM_IN_GDP) from the header row ``at`` (0-based) on; the last year named."""
     name = collector.book.name
     columns: list[tuple[int, str, str, str]] = []  # (column, indicator, year, status)
-    for column, raw in enumerate(rows[0], start=1):
+    for column, raw in enumerate(rows[at], start=1):
         label = text(raw)
         if column == 1 or not label:
             continue
@@ -287,11 +296,11 @@ def _read_inflows(collector: _Collector, sheet: str, rows: list[Row]) -> str:
             estimated = any(c[2] == share.group(1) and c[3] == "E" for c in columns)
             columns.append((column, "REM_IN_GDP", share.group(1), "E" if estimated else "A"))
         else:
-            raise layout_error(name, sheet, 1, column, "a year, a year with 'e' (estimate) or '% of GDP in YYYY'",
-                               raw, EXPECTED_REMITTANCES)
+            raise layout_error(name, sheet, at + 1, column, "a year, a year with 'e' (estimate) or "
+                               "'% of GDP in YYYY'", raw, EXPECTED_REMITTANCES)
     if not columns:
-        raise layout_error(name, sheet, 1, 2, "years from column B on", cell(rows[0], 2), EXPECTED_REMITTANCES)
-    for number, row in enumerate(rows[1:], start=2):
+        raise layout_error(name, sheet, at + 1, 2, "years from column B on", cell(rows[at], 2), EXPECTED_REMITTANCES)
+    for number, row in enumerate(rows[at + 1:], start=at + 2):
         label = text(cell(row, 1))
         if not label:
             break  # the footer follows the first empty row

@@ -171,3 +171,18 @@ def test_the_cli_exits_2_naming_the_layout(sources_dir: Path, tmp_path: Path) ->
                                 env={"MPR_SOURCES": str(sources_dir), "MPR_DATA": str(tmp_path)})
     assert result.exit_code == 2
     assert "Source country (down)" in result.output
+
+
+def test_the_layout_is_found_by_content_when_rows_shift(sources_dir: Path, tmp_path: Path, context: ImportContext,
+                                                        results: dict[str, ImportResult]) -> None:
+    """An edition with another title block (here one more row above the header) reads the same figures."""
+    book = load_workbook(sources_dir / cuts.INFLOWS)
+    book.worksheets[0].insert_rows(1)
+    book.worksheets[0]["A1"] = "Migrant remittance inflows, a title row of another edition"
+    book.save(tmp_path / "shifted.xlsx")
+    shifted = KnomadRemittancesImporter().read(tmp_path / "shifted.xlsx", context)
+    assert _by_key(shifted).keys() == _by_key(results["inflows"]).keys()
+    for a, b in zip(shifted.parsed.records, results["inflows"].parsed.records, strict=True):
+        # openpyxl writes floats with 15 significant digits: the copy's values are the original's to that precision
+        assert float(a.cells["OBS_VALUE"]) == pytest.approx(float(b.cells["OBS_VALUE"]), rel=1e-13)
+        assert a.row == b.row + 1
