@@ -70,7 +70,9 @@ class RemittanceRow:
     origin_label: str
     sent_usd: float | None
     origin_inflows_usd: float | None
-    share_of_origin_inflows: float | None  # per cent
+    share_of_origin_inflows: float | None  # per cent of origin_inflows_usd (the same matrix's total)
+    origin_recorded_inflows_usd: float | None  # REM_IN of the origin in the same year (balance of payments)
+    share_of_recorded_inflows: float | None  # per cent of origin_recorded_inflows_usd
     period: str
     dataset: str
     abroad: str

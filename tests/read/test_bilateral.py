@@ -226,6 +226,13 @@ def test_crisis_remittances_are_the_senders_row_and_the_receivers_inflows(world:
             assert row["share_of_origin_inflows"] == pytest.approx(100 * sent[origin] / inflow, abs=1e-3)
         assert row["abroad"] == f"/api/areas/{origin}/abroad"
     assert [r["rank"] for r in answer["remittances"]] == list(range(1, len(answer["remittances"]) + 1))
+    # the focus origins' recorded inflows (REM_IN 2021, KNOMAD's inflows workbook, US$ million)
+    inflows = _sheet(world.sources / cuts.INFLOWS, "Inward remittance flows")
+    year = list(inflows[0]).index(2021)
+    for origin in set(got) & set(COUNTRIES):
+        recorded = next(r for r in inflows if r[0] and str(r[0]).strip() == NAMES[origin])[year]
+        assert got[origin]["origin_recorded_inflows_usd"] == pytest.approx(recorded * 1e6)
+        assert got[origin]["share_of_recorded_inflows"] == pytest.approx(100 * sent[origin] / recorded, abs=1e-3)
 
 
 @pytest.mark.parametrize("code", COUNTRIES)

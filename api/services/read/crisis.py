@@ -27,6 +27,7 @@ ORIGIN_PERSPECTIVE = frozenset({"FDP_REF_O"})  # REF_AREA the origin, COUNTERPAR
 DISPLACEMENT = ("FDP_IDP", "FDP_NWCV", "FDP_DIS", "RET_IDP")
 DEAD_AND_MISSING = ("IRR_DEAD", "IRR_MISS")
 REMITTANCES = "REM_BIL"
+RECORDED_INFLOWS = "REM_IN"
 
 
 def _age(period: str, today: date) -> float:
@@ -75,6 +76,18 @@ def _latest_figures(registry: Registry, index: ReadIndex, indicator_ids: list[st
     return sorted(found, key=lambda f: (f.indicator, f.area, f.counterpart_area, f.period)), graphs
 
 
+def _recorded_inflows(registry: Registry, index: ReadIndex, origin: str, year: str) -> bilateral.Value | None:
+    """The origin's REM_IN (all senders) in ``year``, from the newest submission that gives it."""
+    parts = [bilateral.Candidate("_T", "_T", p) for p in index.by_area_indicator.get((origin, RECORDED_INFLOWS), ())
+             if p.graph in index.provenance and p.code("FREQ") == "A"
+             and p.code("COUNTERPART_AREA") in bilateral.TOTALS]
+    return bilateral.figures(registry, index, parts, year).get("_T", {}).get("_T")
+
+
+def _share(part: float | None, whole: float | None) -> float | None:
+    return round(100 * part / whole, 3) if part is not None and whole else None
+
+
 def _remittances(registry: Registry, index: ReadIndex, host: str, lang: str) -> tuple[list[RemittanceRow], set[str]]:
     """REM_BIL received by each origin from ``host`` and the origin's total REM_BIL of the same dataset."""
     sent = bilateral.reported_by_others(index, REMITTANCES, host)
@@ -90,15 +103,15 @@ def _remittances(registry: Registry, index: ReadIndex, host: str, lang: str) -> 
         totals = bilateral.figures(registry, index, bilateral.totals_of(index, REMITTANCES, origin), year)
         total = totals.get("_T", {}).get("_T")
         same = total is not None and total.dataset == value.dataset
-        share = (round(100 * value.value / total.value, 3) if same and total and total.value and value.value
-                 is not None else None)
-        graphs.add(value.graph)
-        if same and total is not None:
-            graphs.add(total.graph)
+        recorded = _recorded_inflows(registry, index, origin, year)
+        graphs.update(v.graph for v in (value, total if same else None, recorded) if v is not None)
         rows.append(RemittanceRow(
             rank=None, origin=origin, origin_label=area_service.area_label(registry, origin, lang),
             sent_usd=value.value, origin_inflows_usd=total.value if same and total else None,
-            share_of_origin_inflows=share, period=value.period, dataset=value.dataset,
+            share_of_origin_inflows=_share(value.value, total.value) if same and total else None,
+            origin_recorded_inflows_usd=recorded.value if recorded else None,
+            share_of_recorded_inflows=_share(value.value, recorded.value) if recorded else None,
+            period=value.period, dataset=value.dataset,
             abroad=f"/api/areas/{origin}/abroad"))
     ordered = sorted(rows, key=lambda r: (-(r.sent_usd or 0.0), r.origin))
     return [RemittanceRow(**{**r.__dict__, "rank": n}) for n, r in enumerate(ordered, start=1)], graphs
