@@ -19,6 +19,7 @@ from api.web import error_handler, openapi
 from api.web.cached import kept_answers
 from api.web.routes import agencies as agency_routes
 from api.web.routes import analysis as analysis_routes
+from api.web.routes import bilateral as bilateral_routes
 from api.web.routes import home as home_routes
 from api.web.routes import linked_data as linked_data_routes
 from api.web.routes import read as read_routes
@@ -54,6 +55,7 @@ def create_app(registry: Registry) -> FastAPI:
     app.include_router(sdmx_routes.router)
     app.include_router(read_routes.router)
     app.include_router(analysis_routes.router)
+    app.include_router(bilateral_routes.router)
     app.include_router(linked_data_routes.router)
     app.include_router(agency_routes.router)
     app.include_router(sparql_routes.router)

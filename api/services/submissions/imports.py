@@ -14,14 +14,19 @@ from api.services.submissions.disclosure import withhold_small_counts
 
 def importers() -> dict[str, Importer]:
     """Every importer by the SOURCE name the CLI takes."""
+    from api.importers.knomad import KnomadMigrationImporter, KnomadRemittancesImporter
     from api.importers.remittance_prices import RemittancePricesImporter
+    from api.importers.undesa_od import UndesaOriginDestinationImporter
+    from api.importers.undesa_origin import UndesaOriginImporter
     from api.importers.undesa_stock import UndesaStockImporter
     from api.importers.unhcr import UnhcrImporter
     from api.importers.unsd_syb import UnsdSybImporter
     from api.importers.wdi import WdiImporter
 
     found: list[Importer] = [
-        WdiImporter(), UndesaStockImporter(), UnhcrImporter(), UnsdSybImporter(), RemittancePricesImporter()
+        WdiImporter(), UndesaStockImporter(), UnhcrImporter(), UnsdSybImporter(), RemittancePricesImporter(),
+        UndesaOriginImporter(), UndesaOriginDestinationImporter(), KnomadMigrationImporter(),
+        KnomadRemittancesImporter(),
     ]
     return {i.name: i for i in found}
 
