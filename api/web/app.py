@@ -17,6 +17,7 @@ from api.services.registry import Registry
 from api.services.sparql.endpoint import SparqlEndpoint
 from api.web import error_handler, openapi
 from api.web.cached import kept_answers
+from api.web.pages import router as page_router
 from api.web.routes import agencies as agency_routes
 from api.web.routes import analysis as analysis_routes
 from api.web.routes import home as home_routes
@@ -59,6 +60,7 @@ def create_app(registry: Registry) -> FastAPI:
     app.include_router(sparql_routes.router)
     app.include_router(submission_routes.router)
     app.include_router(home_routes.router)
+    app.include_router(page_router)
     app.router.on_shutdown.append(app.state.sparql.close)
     app.router.on_shutdown.append(registry.upload_worker.close)
     openapi.install(app)
