@@ -12,6 +12,7 @@ export MPR_SOURCES MPR_DATA
 # where the app serves them (api/web/static/lib/, not committed).
 ASSETS := api/web/static/lib
 $(ASSETS)/.installed: package.json package-lock.json
+	command -v npm >/dev/null || (apt-get update -q && apt-get install -y -q npm)
 	npm ci --no-audit --no-fund --silent
 	mkdir -p $(ASSETS)
 	cp node_modules/vega/build/vega.min.js node_modules/vega-lite/build/vega-lite.min.js \
