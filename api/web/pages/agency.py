@@ -18,6 +18,7 @@ from fastapi.responses import RedirectResponse
 
 from api.errors import BadRequest, SubmissionRejected, Unauthorized
 from api.formats.html import report_view
+from api.formats.tabular.csv_writer import CSV
 from api.model.agency import Principal
 from api.services.admin import agencies
 from api.services.read import indicators as indicator_service
@@ -120,7 +121,7 @@ def template(registry: RegistryDep, request: Request,
     rows = templates.template_rows(registry.catalogue, indicator, area.strip().upper(), wanted_years or None)
     out = io.StringIO()
     templates.write_template(out, rows)
-    return Response(out.getvalue(), media_type="text/csv; charset=utf-8", headers={
+    return Response(out.getvalue(), media_type=CSV.content_type, headers={
         **PRIVATE, "Content-Disposition": 'attachment; filename="template.csv"'})
 
 

@@ -7,6 +7,7 @@ the server (``api.formats.html.charts``), in the page as a JSON data block and a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
@@ -19,11 +20,19 @@ from api.services.read import compare as compare_service
 from api.services.read import datasets as dataset_service
 from api.services.read import indicators as indicator_service
 from api.services.read import profile as profile_service
+from api.web.cached import kept_answer
 from api.web.dependencies import RegistryDep
 from api.web.pages.render import page_language, page_or_data, render, wants_json
+from api.web.routes.analysis import version
 
 router = APIRouter(include_in_schema=False)
 MAX_SEARCH_RESULTS = 20
+
+
+def kept(registry: RegistryDep, request: Request, build: Callable[[], Response]) -> Response:
+    """A public page (public data only) kept by the app while the public view and the day stay the same, like
+    the analysis API's answers: a repeated request costs a lookup, a revalidation a 304."""
+    return kept_answer(request, "pages", version(registry), build)
 
 
 def source_line(provenance: Provenance) -> str:
@@ -51,19 +60,23 @@ def comparison_spec(found: ComparisonOut, lang: str) -> dict[str, Any]:
 @router.get("/")
 def home(registry: RegistryDep, request: Request, q: str | None = None) -> Response:
     lang = page_language(request)
-    current = dataset_service.published(registry)
-    with_data = [a for a in profile_service.coverage(registry, lang=lang).areas if a.completeness > 0]
-    words = (q or "").strip()
-    found_areas = [a for a in area_service.list_areas(registry, lang=lang)
-                   if words and (words.casefold() in a.name.casefold() or words.upper() in
-                                 (a.code, a.iso3166_alpha2, a.m49))][:MAX_SEARCH_RESULTS] if words else []
-    found_indicators = indicator_service.list_indicators(registry, q=words, lang=lang)[:MAX_SEARCH_RESULTS] \
-        if words else []
-    return render(request, "home.html", {
-        "datasets": current, "observations": sum(d.observations for d in current),
-        "indicators": len(registry.catalogue.indicators), "q": words,
-        "areas_with_data": [{"code": a.area, "name": a.area_label} for a in with_data],
-        "found_areas": found_areas, "found_indicators": found_indicators})
+
+    def build() -> Response:
+        current = dataset_service.published(registry)
+        with_data = [a for a in profile_service.coverage(registry, lang=lang).areas if a.completeness > 0]
+        words = (q or "").strip()
+        found_areas = [a for a in area_service.list_areas(registry, lang=lang)
+                       if words.casefold() in a.name.casefold() or words.upper() in
+                       (a.code, a.iso3166_alpha2, a.m49)][:MAX_SEARCH_RESULTS] if words else []
+        found_indicators = indicator_service.list_indicators(registry, q=words, lang=lang)[:MAX_SEARCH_RESULTS] \
+            if words else []
+        return render(request, "home.html", {
+            "datasets": current, "observations": sum(d.observations for d in current),
+            "indicators": len(registry.catalogue.indicators), "q": words,
+            "areas_with_data": [{"code": a.area, "name": a.area_label} for a in with_data],
+            "found_areas": found_areas, "found_indicators": found_indicators})
+
+    return kept(registry, request, build)
 
 
 @router.get("/areas/{code}")
@@ -74,7 +87,8 @@ def area_profile(registry: RegistryDep, request: Request, code: str) -> Response
         specs = {i.id: series_spec(i, found.area.name, lang) for s in found.sections for i in s.indicators}
         return render(request, "profile.html", {"p": found, "specs": specs, "source_line": source_line})
 
-    return page_or_data(request, lambda: profile_service.profile(registry, code, lang=lang), page)
+    return kept(registry, request, lambda: page_or_data(
+        request, lambda: profile_service.profile(registry, code, lang=lang), page))
 
 
 @router.get("/areas/{code}/charts/{indicator_id}.vl.json")
@@ -105,16 +119,19 @@ Text = Annotated[str | None, Query()]
 def comparison(registry: RegistryDep, request: Request, indicator: Text = None, areas: Text = None,
                region: Text = None, period: str = "latest") -> Response:
     lang = page_language(request)
-    found = _compare(registry, request, indicator, areas, region, period)
-    if found is not None and wants_json(request):
-        return json_response(found, headers={"Vary": "Accept, Accept-Language"})
-    regions = area_service.list_areas(registry, kind="region", lang=lang)
-    query = request.url.query
-    return render(request, "compare.html", {
-        "c": found, "indicators": indicator_service.list_indicators(registry, lang=lang), "regions": regions,
-        "chosen": {"indicator": indicator or "", "areas": areas or "", "region": region or "", "period": period},
-        "spec": comparison_spec(found, lang) if found else None, "query": query,
-        "messages": {f.code: f.message for f in found.flags} if found else {}, "source_line": source_line})
+
+    def build() -> Response:
+        found = _compare(registry, request, indicator, areas, region, period)
+        if found is not None and wants_json(request):
+            return json_response(found, headers={"Vary": "Accept, Accept-Language"})
+        regions = area_service.list_areas(registry, kind="region", lang=lang)
+        return render(request, "compare.html", {
+            "c": found, "indicators": indicator_service.list_indicators(registry, lang=lang), "regions": regions,
+            "chosen": {"indicator": indicator or "", "areas": areas or "", "region": region or "", "period": period},
+            "spec": comparison_spec(found, lang) if found else None, "query": request.url.query,
+            "messages": {f.code: f.message for f in found.flags} if found else {}, "source_line": source_line})
+
+    return kept(registry, request, build)
 
 
 @router.get("/compare.vl.json")
@@ -150,13 +167,15 @@ def indicator_page(registry: RegistryDep, request: Request, indicator_id: str) -
             "i": found, "c": ranked, "spec": comparison_spec(ranked, lang) if ranked.rows else None,
             "area_names": names, "source_line": source_line})
 
-    return page_or_data(request, lambda: indicator_service.get_indicator(registry, indicator_id, lang=lang), page)
+    return kept(registry, request, lambda: page_or_data(
+        request, lambda: indicator_service.get_indicator(registry, indicator_id, lang=lang), page))
 
 
 @router.get("/datasets")
 def dataset_catalogue(registry: RegistryDep, request: Request) -> Response:
-    return page_or_data(request, lambda: dataset_service.list_datasets(registry),
-                        lambda found: render(request, "datasets.html", {"datasets": found}))
+    return kept(registry, request, lambda: page_or_data(request, lambda: dataset_service.list_datasets(registry),
+                                                        lambda found: render(request, "datasets.html",
+                                                                             {"datasets": found})))
 
 
 @router.get("/datasets/{dataset_id}")
@@ -165,4 +184,5 @@ def dataset_page(registry: RegistryDep, request: Request, dataset_id: str) -> Re
         versions = dataset_service.dataset_versions(registry, dataset_id)
         return render(request, "dataset.html", {"d": found, "versions": versions})
 
-    return page_or_data(request, lambda: dataset_service.get_dataset(registry, dataset_id), page)
+    return kept(registry, request, lambda: page_or_data(
+        request, lambda: dataset_service.get_dataset(registry, dataset_id), page))

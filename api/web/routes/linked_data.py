@@ -115,7 +115,7 @@ def _human_page(path: str, lang: str) -> list[ld_html.Link]:
     for prefix, page in (("/indicator/", "/indicators/"), ("/code/area/", "/areas/")):
         name = path.removeprefix(prefix)
         if path.startswith(prefix) and name and "/" not in name:
-            return [ld_html.Link("Page for people", f"{page}{name}?{urlencode({'lang': lang})}", "text/html")]
+            return [ld_html.Link("Page for people", f"{page}{name}?{urlencode({'lang': lang})}", HTML.media_type)]
     return []
 
 
