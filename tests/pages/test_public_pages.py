@@ -96,3 +96,18 @@ def test_numbers_and_text_alternatives_per_language() -> None:
     spec = charts.time_series("Stock", "PS", "UN", [charts.Point("2019", 1500.0), charts.Point("2020", 1600.0)],
                               "fr")
     assert spec["description"] == "Stock, 2 periods from 2019 to 2020: 1\u202f500 PS in 2019, 1\u202f600 PS in 2020."
+
+
+def test_the_home_page_finds_areas_and_indicators_and_links_everywhere(client: TestClient) -> None:
+    page = client.get("/?q=germ").text
+    assert 'href="/areas/DEU?lang=en"' in page
+    found = client.get("/?q=migrant stock").text
+    assert 'href="/indicators/STK_IMM?lang=en"' in found
+    for link in ("/compare", "/indicators", "/datasets", "/upload", "/sparql", "/docs", "/datasets/DEU_STOCK"):
+        assert f'href="{link}' in page, link
+
+
+def test_the_comparison_takes_a_region_and_a_period(client: TestClient) -> None:
+    europe = client.get("/compare?indicator=STK_IMM&region=150&period=2020")
+    assert europe.status_code == 200 and 'data-area="DEU"' in europe.text and 'data-area="FRA"' in europe.text
+    assert client.get("/compare?indicator=STK_IMM&region=150&period=2019").text.count("<tr data-area=") == 1
