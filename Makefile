@@ -6,7 +6,24 @@ MPR_SOURCES ?= ../shared/data
 MPR_DATA ?= ./var
 export MPR_SOURCES MPR_DATA
 
-.PHONY: serve test lint typecheck build-store bench clean
+.PHONY: serve test lint typecheck build-store bench clean assets browser
+
+# The browser assets (charts; the accessibility checker of the tests), pinned in package-lock.json and copied
+# where the app serves them (api/web/static/lib/, not committed).
+ASSETS := api/web/static/lib
+$(ASSETS)/.installed: package.json package-lock.json
+	command -v npm >/dev/null || (apt-get update -q && apt-get install -y -q npm)
+	npm ci --no-audit --no-fund --silent
+	mkdir -p $(ASSETS)
+	cp node_modules/vega/build/vega.min.js node_modules/vega-lite/build/vega-lite.min.js \
+	   node_modules/vega-embed/build/vega-embed.min.js $(ASSETS)/
+	touch $@
+
+assets: $(ASSETS)/.installed
+
+# Debian's Chromium for the browser tests (never a browser download).
+browser:
+	command -v chromium >/dev/null || (apt-get update -q && apt-get install -y -q chromium)
 
 $(BIN)/activate: pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -17,14 +34,14 @@ $(BIN)/activate: pyproject.toml
 build-store: $(BIN)/activate
 	$(BIN)/mpr build
 
-serve: build-store
+serve: build-store assets
 	$(BIN)/mpr serve --host 127.0.0.1 --port 8000
 
 lint: $(BIN)/activate
 	$(BIN)/ruff check api tests bench scripts
 	$(BIN)/mypy
 
-test: $(BIN)/activate lint
+test: $(BIN)/activate lint assets browser
 	$(BIN)/pytest -q
 
 bench: $(BIN)/activate
@@ -35,4 +52,4 @@ bench: $(BIN)/activate
 	$(BIN)/python bench/api_http.py --observations 1000000 --rdflib-observations 100000
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache
+	rm -rf $(VENV) var .pytest_cache .mypy_cache node_modules $(ASSETS) tests/artifacts

@@ -17,6 +17,8 @@ from api.services.registry import Registry
 from api.services.sparql.endpoint import SparqlEndpoint
 from api.web import error_handler, openapi
 from api.web.cached import kept_answers
+from api.web.pages import router as page_router
+from api.web.pages.sessions import PageSessions
 from api.web.routes import agencies as agency_routes
 from api.web.routes import analysis as analysis_routes
 from api.web.routes import bilateral as bilateral_routes
@@ -37,6 +39,7 @@ def create_app(registry: Registry) -> FastAPI:
     app.state.registry = registry
     app.state.sparql = SparqlEndpoint(registry)
     app.state.upload_slot = anyio.CapacityLimiter(1)  # one upload validated at a time (the one worker)
+    app.state.page_sessions = PageSessions()  # agencies signed in to the upload pages (memory only)
     app.state.kept_answers = kept_answers()  # answers kept by ETag (api.web.cached.kept reaches them)
     # Order matters: CORS answers preflights and adds its headers, gzip compresses what streams out, and every
     # answer (errors included) carries the security headers.
@@ -61,6 +64,7 @@ def create_app(registry: Registry) -> FastAPI:
     app.include_router(sparql_routes.router)
     app.include_router(submission_routes.router)
     app.include_router(home_routes.router)
+    app.include_router(page_router)
     app.router.on_shutdown.append(app.state.sparql.close)
     app.router.on_shutdown.append(registry.upload_worker.close)
     openapi.install(app)

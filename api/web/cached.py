@@ -27,7 +27,7 @@ from fastapi import Request, Response
 CACHE_CONTROL = "public, max-age=60, must-revalidate"
 PRIVATE_CACHE_CONTROL = "private, no-store"
 # The app's kept answers (name -> how many): the read API, profiles and comparisons, SDMX structures.
-KEPT_SIZES: Mapping[str, int] = {"read": 1024, "analysis": 1024, "sdmx-structures": 256}
+KEPT_SIZES: Mapping[str, int] = {"read": 1024, "analysis": 1024, "sdmx-structures": 256, "pages": 512}
 _NOT_IN_304 = frozenset({"content-type", "content-length"})
 
 

@@ -29,4 +29,4 @@ def test_index_lists_the_public_datasets(registry: Registry, tmp_path: Path) -> 
     ingest.submit(registry, parsed, SubmissionMetadata("DEU_STOCK", "DESTATIS", "Stock", ("Destatis",)))
     page = client.get("/")
     assert page.status_code == 200 and "DEU_STOCK" in page.text and "DESTATIS" in page.text
-    assert "3 public observations" in page.text
+    assert "3 public observations" in page.text and "/datasets/DEU_STOCK" in page.text

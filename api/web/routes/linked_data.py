@@ -94,18 +94,29 @@ def _render(request: Request, registry: Registry, described: Description, offer:
         body = serialize_graph(described.triples, offer, prefixes=ld_html.LD_PREFIXES)
         return Response(body, media_type=offer.content_type, headers=headers)
     record = linked_data.public_dataset(registry, described.dataset_id) if described.dataset_id else None
+    human = _human_page(path, lang)
     json_ld = linked_data.dataset_markup(registry, record) if record and record.iri == described.iri else None
     page = ld_html.build_page(
         described.iri, described.subjects, described.triples, described.labels, lang,
         lambda iri: linked_data.local_path(registry, iri),
         formats=alternates,
-        links=[ld_html.Link(d.title, d.access_url, d.media_type) for d in record.distributions] if record else [],
+        links=[*human, *([ld_html.Link(d.title, d.access_url, d.media_type) for d in record.distributions]
+                         if record else [])],
         languages=[ld_html.Link(_LANGUAGE_NAMES[code], f"{path}?{urlencode({'lang': code})}", code)
                    for code in LANGUAGES],
         json_ld=json_ld,
     )
     return TEMPLATES.TemplateResponse(request, "resource.html", {"page": page}, headers=headers,
                                       media_type=HTML.content_type)
+
+
+def _human_page(path: str, lang: str) -> list[ld_html.Link]:
+    """The page for people about the same thing: an indicator's page, an area's profile, a dataset's page."""
+    for prefix, page in (("/indicator/", "/indicators/"), ("/code/area/", "/areas/")):
+        name = path.removeprefix(prefix)
+        if path.startswith(prefix) and name and "/" not in name:
+            return [ld_html.Link("Page for people", f"{page}{name}?{urlencode({'lang': lang})}", HTML.media_type)]
+    return []
 
 
 _RESPONSES: dict[int | str, dict[str, Any]] = {

@@ -24,20 +24,20 @@ from api.services.registry import Registry
 from api.services.sparql import check as sparql_check
 from api.services.sparql.endpoint import SparqlEndpoint
 from api.services.sparql.worker import SparqlJob
+from api.store.queries import load_query
 from api.web.dependencies import RegistryDep
 from api.web.templating import TEMPLATES
 
 MAX_QUERY_BYTES = 256 * 1024
 SD = "http://www.w3.org/ns/sparql-service-description#"
-EXAMPLE = """PREFIX mp: <https://w3id.org/migration-profile/def#>
-PREFIX area: <https://w3id.org/migration-profile/code/area/>
-PREFIX indicator: <https://w3id.org/migration-profile/indicator/>
-SELECT ?period ?value WHERE {
-  ?obs mp:refArea area:DEU ;
-       mp:indicator indicator:STK_IMM ;
-       mp:timePeriod ?period ;
-       mp:obsValue ?value .
-} ORDER BY ?period"""
+EXAMPLES = (("stock-over-time", "A country's stock over time"), ("compare-countries", "Compare a region"),
+            ("nationals-abroad", "Nationals abroad"))  # queries/examples/{id}.rq, shown in the SPARQL page
+
+
+def examples() -> list[dict[str, str]]:
+    return [{"id": name, "title": title, "text": load_query(f"examples/{name}")} for name, title in EXAMPLES]
+
+
 DESCRIPTION = ("SPARQL 1.1 Protocol, read-only, over the public view. GET with query=, POST a form or "
                "application/sparql-query. SELECT/ASK as " + ", ".join(o.media_type for o in RESULT_OFFERS)
                + f" ({RESULT_OFFERS[0].title} by default); CONSTRUCT/DESCRIBE as "
@@ -93,9 +93,12 @@ def description(registry: Registry, request: Request, format_param: str | None) 
                    request.headers.get("accept", "") else (HTML, *RDF_OFFERS), format_param)
     if offer is HTML:
         view = registry.public_view()
+        shown = examples()
+        chosen = next((e for e in shown if e["id"] == request.query_params.get("example")), shown[0])
         return TEMPLATES.TemplateResponse(request, "sparql.html", {
             "graphs": len(view.graphs), "timeout": registry.settings.sparql_timeout_s,
-            "max_rows": registry.settings.sparql_max_rows, "example": EXAMPLE}, headers={"Vary": "Accept"})
+            "max_rows": registry.settings.sparql_max_rows, "example": chosen["text"], "examples": shown,
+            "chosen": chosen["id"]}, headers={"Vary": "Accept"})
     service = str(request.url.replace(query="")).rstrip("/")
     return Response(serialize_graph(_description(service), offer), media_type=offer.content_type,
                     headers={"Vary": "Accept"})

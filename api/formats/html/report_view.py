@@ -1,0 +1,83 @@
+"""The validation report as a statistician reads it (after goodtables / Frictionless reports): a verdict, the
+count of findings per rule, and per rule the failing rows of the file with the bad cell marked.
+
+``findings_by_rule`` groups the report's results; ``failing_rows`` reads the rows they name from a CSV upload
+(row numbers are the file's line numbers, the header being line 1, as the report gives them).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
+ROWS_SHOWN = 20
+
+
+@dataclass
+class RuleFindings:
+    """Every finding of one rule: how many, the first message (what to fix), the (row, column) pairs."""
+
+    rule: str
+    severity: str
+    fix: str
+    findings: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def cells(self) -> set[tuple[int, str]]:
+        return {(f["row"], f["column"]) for f in self.findings if f.get("row") and f.get("column")}
+
+    @property
+    def rows(self) -> list[int]:
+        return sorted({f["row"] for f in self.findings if f.get("row")})
+
+
+def findings_by_rule(results: Sequence[Mapping[str, Any]]) -> list[RuleFindings]:
+    """Results grouped by rule, Violations first, then by how many findings each rule has."""
+    grouped: dict[str, RuleFindings] = {}
+    for result in results:
+        rule = str(result.get("rule") or "")
+        entry = grouped.setdefault(rule, RuleFindings(rule, str(result.get("severity") or ""),
+                                                      str(result.get("message") or "")))
+        entry.findings.append(dict(result))
+    return sorted(grouped.values(), key=lambda g: (SEVERITY_ORDER.get(g.severity, 3), -len(g.findings), g.rule))
+
+
+@dataclass(frozen=True)
+class FileRows:
+    """The header and the rows of an uploaded CSV file, by line number."""
+
+    header: list[str]
+    rows: dict[int, list[str]]
+
+
+def read_rows(text: str, wanted: set[int]) -> FileRows:
+    """The header and the ``wanted`` lines of a CSV text (line 1 is the header)."""
+    reader = csv.reader(io.StringIO(text))
+    header: list[str] = []
+    rows: dict[int, list[str]] = {}
+    for line, cells in enumerate(reader, start=1):
+        if line == 1:
+            header = cells
+        elif line in wanted:
+            rows[line] = cells
+        if wanted and line >= max(wanted):
+            break
+    return FileRows(header, rows)
+
+
+def failing_rows(group: RuleFindings, file: FileRows | None) -> list[tuple[int, list[tuple[str, bool]]]]:
+    """The first rows of ``group`` as (line, [(cell, is the bad cell)]); empty when the file is not at hand."""
+    if file is None:
+        return []
+    bad = group.cells
+    shown = []
+    for line in group.rows[:ROWS_SHOWN]:
+        cells = file.rows.get(line)
+        if cells is not None:
+            shown.append((line, [(cell, (line, file.header[i] if i < len(file.header) else "") in bad)
+                                 for i, cell in enumerate(cells)]))
+    return shown

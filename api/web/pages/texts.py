@@ -1,0 +1,72 @@
+"""The words of the pages in English, French and Spanish (one table; a missing entry falls back to English)."""
+
+from __future__ import annotations
+
+TEXTS: dict[str, dict[str, str]] = {
+    "registry": {"en": "Migration Profile Registry", "fr": "Registre des profils migratoires",
+                 "es": "Registro de perfiles migratorios"},
+    "home": {"en": "Home", "fr": "Accueil", "es": "Inicio"},
+    "profiles": {"en": "Country profiles", "fr": "Profils de pays", "es": "Perfiles de países"},
+    "compare": {"en": "Compare", "fr": "Comparer", "es": "Comparar"},
+    "indicators": {"en": "Indicators", "fr": "Indicateurs", "es": "Indicadores"},
+    "datasets": {"en": "Datasets", "fr": "Jeux de données", "es": "Conjuntos de datos"},
+    "upload": {"en": "Upload", "fr": "Déposer", "es": "Subir"},
+    "api_docs": {"en": "API documentation", "fr": "Documentation de l’API", "es": "Documentación de la API"},
+    "language": {"en": "Language", "fr": "Langue", "es": "Idioma"},
+    "lead": {"en": "Migration-profile indicators as linked data: {indicators} indicators, {datasets} public "
+                   "datasets, {observations} public observations.",
+             "fr": "Indicateurs des profils migratoires en données liées : {indicators} indicateurs, {datasets} "
+                   "jeux de données publics, {observations} observations publiques.",
+             "es": "Indicadores de perfiles migratorios como datos enlazados: {indicators} indicadores, "
+                   "{datasets} conjuntos de datos públicos, {observations} observaciones públicas."},
+    "search": {"en": "Find an indicator or an area", "fr": "Chercher un indicateur ou un territoire",
+               "es": "Buscar un indicador o un territorio"},
+    "find": {"en": "Find", "fr": "Chercher", "es": "Buscar"},
+    "results": {"en": "Results", "fr": "Résultats", "es": "Resultados"},
+    "value": {"en": "Value", "fr": "Valeur", "es": "Valor"},
+    "unit": {"en": "Unit", "fr": "Unité", "es": "Unidad"},
+    "period": {"en": "Period", "fr": "Période", "es": "Período"},
+    "source": {"en": "Source", "fr": "Source", "es": "Fuente"},
+    "area": {"en": "Area", "fr": "Territoire", "es": "Territorio"},
+    "rank": {"en": "Rank", "fr": "Rang", "es": "Puesto"},
+    "indicator": {"en": "Indicator", "fr": "Indicateur", "es": "Indicador"},
+    "completeness": {"en": "Completeness", "fr": "Complétude", "es": "Completitud"},
+    "freshness": {"en": "Newest figure {years} years old", "fr": "Chiffre le plus récent : {years} ans",
+                  "es": "Cifra más reciente: {years} años"},
+    "no_data": {"en": "No data yet for", "fr": "Pas encore de données pour", "es": "Aún sin datos para"},
+    "downloads": {"en": "Downloads", "fr": "Téléchargements", "es": "Descargas"},
+    "chart_spec": {"en": "Chart specification (Vega-Lite JSON)", "fr": "Spécification du graphique (Vega-Lite JSON)",
+                   "es": "Especificación del gráfico (Vega-Lite JSON)"},
+    "compare_link": {"en": "compare countries", "fr": "comparer les pays", "es": "comparar países"},
+    "areas": {"en": "Areas (codes, comma-separated)", "fr": "Territoires (codes séparés par des virgules)",
+              "es": "Territorios (códigos separados por comas)"},
+    "region": {"en": "or a region or grouping", "fr": "ou une région ou un groupe", "es": "o una región o un grupo"},
+    "none": {"en": "(none)", "fr": "(aucun)", "es": "(ninguno)"},
+    "latest": {"en": "latest", "fr": "dernière", "es": "última"},
+    "show": {"en": "Show", "fr": "Afficher", "es": "Mostrar"},
+    "flags": {"en": "Comparability", "fr": "Comparabilité", "es": "Comparabilidad"},
+    "missing": {"en": "Without a figure", "fr": "Sans chiffre", "es": "Sin cifra"},
+    "queries": {"en": "The queries behind this view", "fr": "Les requêtes derrière cette vue",
+                "es": "Las consultas detrás de esta vista"},
+    "definition": {"en": "Definition", "fr": "Définition", "es": "Definición"},
+    "section": {"en": "Section", "fr": "Section", "es": "Sección"},
+    "sdg": {"en": "SDG targets", "fr": "Cibles ODD", "es": "Metas ODS"},
+    "source_series": {"en": "Source series", "fr": "Séries sources", "es": "Series fuente"},
+    "where_data": {"en": "Where it has data", "fr": "Où il y a des données", "es": "Dónde hay datos"},
+    "linked_data": {"en": "Linked data", "fr": "Données liées", "es": "Datos enlazados"},
+    "versions": {"en": "Versions", "fr": "Versions", "es": "Versiones"},
+    "licence": {"en": "Licence", "fr": "Licence", "es": "Licencia"},
+    "agency": {"en": "Agency", "fr": "Agence", "es": "Agencia"},
+    "observations": {"en": "Observations", "fr": "Observations", "es": "Observaciones"},
+    "coverage": {"en": "Coverage", "fr": "Couverture", "es": "Cobertura"},
+    "view_chart": {"en": "Chart", "fr": "Graphique", "es": "Gráfico"},
+    "table": {"en": "Table", "fr": "Tableau", "es": "Tabla"},
+    "sign_in": {"en": "Sign in", "fr": "Se connecter", "es": "Iniciar sesión"},
+    "sign_out": {"en": "Sign out", "fr": "Se déconnecter", "es": "Cerrar sesión"},
+}
+
+
+def text(key: str, lang: str) -> str:
+    """The words for ``key`` in ``lang`` (English when not translated)."""
+    entry = TEXTS[key]
+    return entry.get(lang) or entry["en"]

@@ -1,0 +1,90 @@
+"""The upload pages through the app: sessions (cookie attributes, expiry, revocation), CSRF, the report view."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.formats.html import report_view
+from api.model.agency import AgencyKind, Principal
+from api.services.admin import agencies
+from api.services.registry import Registry
+from api.web.app import create_app
+from api.web.pages.sessions import LIFETIME, PageSessions
+from tests.services.samples import HEADER, stock_row
+
+PRINCIPAL = Principal("DESTATIS", AgencyKind.NSO, frozenset({"DEU"}), False, "t1")
+
+
+@pytest.fixture
+def signed(registry: Registry) -> Iterator[tuple[TestClient, str]]:
+    agencies.add_agency(registry, agencies.AgencyRequest(
+        agency_id="DESTATIS", names=("Federal Statistical Office@en",), kind=AgencyKind.NSO, country="DEU"))
+    token = agencies.create_token(agencies.credentials_for(registry), "DESTATIS").secret
+    # base_url https: the TestClient keeps Secure cookies only for a secure origin
+    with TestClient(create_app(registry), base_url="https://testserver") as client:
+        yield client, token
+
+
+def _csrf(page: str) -> str:
+    return page.split('name="csrf" value="', 1)[1].split('"', 1)[0]
+
+
+def test_sign_in_opens_a_session_and_the_token_never_shows(signed: tuple[TestClient, str]) -> None:
+    client, token = signed
+    assert 'type="password"' in client.get("/upload").text
+    answer = client.post("/upload/sign-in", data={"token": token}, follow_redirects=False)
+    assert answer.status_code == 303 and token not in answer.headers["location"]
+    cookie = answer.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "secure" in cookie and "samesite=strict" in cookie and token not in cookie
+    page = client.get("/upload")
+    assert "DESTATIS" in page.text and token not in page.text and page.headers["cache-control"].startswith("private")
+
+
+def test_a_revoked_token_ends_its_sessions(signed: tuple[TestClient, str], registry: Registry) -> None:
+    client, token = signed
+    client.post("/upload/sign-in", data={"token": token})
+    assert "Download a template" in client.get("/upload").text
+    agencies.revoke_token(agencies.credentials_for(registry), token)
+    assert 'type="password"' in client.get("/upload").text
+
+
+def test_forms_need_the_session_csrf_token(signed: tuple[TestClient, str]) -> None:
+    client, token = signed
+    client.post("/upload/sign-in", data={"token": token})
+    csrf = _csrf(client.get("/upload").text)
+    body = ("\n".join([HEADER, stock_row("DEU", "2021", "1x")]) + "\n").encode()
+    refused = client.post("/upload", data={"dataset": "DEU_X", "csrf": "wrong"},
+                          files={"file": ("f.csv", body, "text/csv")})
+    assert refused.status_code == 403
+    checked = client.post("/upload", data={"dataset": "DEU_X", "csrf": csrf, "action": "check"},
+                          files={"file": ("f.csv", body, "text/csv")})
+    assert checked.status_code == 422 and 'data-row="2"' in checked.text
+    assert 'class="bad" data-column="OBS_VALUE"' in checked.text
+    assert client.post("/upload/sign-out", data={"csrf": csrf}, follow_redirects=False).status_code == 303
+    assert 'type="password"' in client.get("/upload").text
+
+
+def test_sessions_expire() -> None:
+    sessions = PageSessions()
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    session_id, session = sessions.open(PRINCIPAL, now)
+    assert sessions.get(session_id, now + LIFETIME - timedelta(seconds=1)) == session
+    assert sessions.get(session_id, now + LIFETIME) is None
+    assert sessions.get(session_id, now) is None  # gone once expired
+    assert sessions.get("not-a-session", now) is None and sessions.get(None) is None
+
+
+def test_the_report_groups_findings_and_marks_the_bad_cells() -> None:
+    results = [{"severity": "Warning", "rule": "w", "message": "note", "row": 2, "column": "A", "value": "1"},
+               {"severity": "Violation", "rule": "v", "message": "fix B", "row": 3, "column": "B", "value": "x"},
+               {"severity": "Violation", "rule": "v", "message": "fix B", "row": 4, "column": "B", "value": "y"}]
+    groups = report_view.findings_by_rule(results)
+    assert [(g.rule, len(g.findings), g.fix) for g in groups] == [("v", 2, "fix B"), ("w", 1, "note")]
+    rows = report_view.read_rows("A,B\n1,2\n3,x\n5,y\n", {3, 4})
+    assert report_view.failing_rows(groups[0], rows) == [(3, [("3", False), ("x", True)]),
+                                                         (4, [("5", False), ("y", True)])]
+    assert report_view.failing_rows(groups[0], None) == []
