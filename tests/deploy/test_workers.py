@@ -77,7 +77,8 @@ def test_two_uploads_of_one_dataset_through_two_processes_give_one_201_and_one_4
             start.wait()
             answers[url] = _upload(url, token, name, value)
 
-        threads = [threading.Thread(target=send, args=(first, "111")), threading.Thread(target=send, args=(second, "222"))]
+        threads = [threading.Thread(target=send, args=(first, "111")),
+                   threading.Thread(target=send, args=(second, "222"))]
         for thread in threads:
             thread.start()
         for thread in threads:
