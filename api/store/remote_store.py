@@ -98,6 +98,7 @@ class RemoteStore:
     """A SPARQL 1.1 endpoint (Query, Update, optionally Graph Store) behind the Store protocol."""
 
     dialect = "sparql11"
+    list_graphs_query = "store/list-graphs"
     insert_chunk = _CHUNK
 
     def __init__(
@@ -187,6 +188,10 @@ class RemoteStore:
         """The query as this engine needs it (standard SPARQL here; a dialect overrides it)."""
         return text
 
+    def _term(self, term: Term) -> Term:
+        """A term as the engine wrote it, in its canonical form (a dialect overrides it)."""
+        return term
+
     def _json(self, query: str, bindings: Bindings | None, default_graphs: Sequence[str] | None) -> dict[str, Any]:
         response = self._query(query, bindings, default_graphs, _RESULTS_ACCEPT)
         try:
@@ -204,7 +209,7 @@ class RemoteStore:
             raise TypeError("select() needs a SELECT query")
         names: list[str] = data["head"].get("vars", [])
         return [
-            {n: term_from_json(b[n]) if n in b else None for n in names} for b in data["results"]["bindings"]
+            {n: self._term(term_from_json(b[n])) if n in b else None for n in names} for b in data["results"]["bindings"]
         ]
 
     def select_stream(
@@ -216,7 +221,7 @@ class RemoteStore:
             raise TypeError("select_stream() needs a SELECT query")
         names: list[str] = data["head"].get("vars", [])
         rows = data["results"]["bindings"]
-        return names, (tuple(term_from_json(b[n]) if n in b else None for n in names) for b in rows)
+        return names, (tuple(self._term(term_from_json(b[n])) if n in b else None for n in names) for b in rows)
 
     def subjects_with(
         self, predicate: NamedNode, value: Term, graph: str
@@ -258,7 +263,7 @@ class RemoteStore:
         fmt = RdfFormat.from_media_type(media_type) or RdfFormat.N_TRIPLES
         try:
             for q in parse(response.content, fmt):
-                yield Triple(q.subject, q.predicate, q.object)
+                yield Triple(q.subject, q.predicate, self._term(q.object))  # type: ignore[arg-type]
         except SyntaxError as exc:
             raise StoreError(f"{public_url(self.query_url)} sent unreadable {media_type}: {exc}") from None
 
@@ -355,7 +360,7 @@ class RemoteStore:
         self.update(fill_update("store/drop-graph", graph=NamedNode(graph)))
 
     def _all_graphs(self) -> list[str]:
-        rows = self.select(load_query("store/list-graphs"))
+        rows = self.select(load_query(self.list_graphs_query))
         return [g.value for r in rows if isinstance(g := r["g"], NamedNode)]
 
     def list_graphs(self) -> list[str]:

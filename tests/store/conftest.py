@@ -36,6 +36,7 @@ def _fresh(engine: Engine, *, gsp: bool = True) -> RemoteStore:
         "memory",
         "disk",
         pytest.param("server", marks=pytest.mark.server),
+        pytest.param("virtuoso", marks=pytest.mark.server),
     ]
 )
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:

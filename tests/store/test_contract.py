@@ -427,3 +427,17 @@ def test_load_new_graph_bulk_loads_and_replaces(store: Store) -> None:
     triples = store.graph_triples(G1)
     assert len(triples) == 3000 and t("a", lit("1")) not in triples
     assert store.list_graphs() == [G1]
+
+
+# -- Virtuoso's documented refusals --------------------------------------------------------------
+
+
+def test_virtuoso_refuses_an_update_of_several_operations_before_sending_it() -> None:
+    from api.store.virtuoso_store import VirtuosoStore, operations
+
+    assert operations("INSERT DATA { <a:x> <a:p> \"x ; y\" } ;") == 1
+    assert operations("# a; comment\nDROP SILENT GRAPH <a:g;x> ; CLEAR ALL") == 2
+    store = VirtuosoStore("http://127.0.0.1:9/sparql", "http://127.0.0.1:9/sparql-auth", timeout=1)
+    with pytest.raises(StoreError, match="one operation per update") as caught:
+        store.update("INSERT DATA { <a:x> <a:p> 1 } ; CLEAR ALL")  # port 9: it would be "cannot reach" if sent
+    assert caught.value.details["operations"] == 2
