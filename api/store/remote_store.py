@@ -208,9 +208,9 @@ class RemoteStore:
         if "results" not in data:
             raise TypeError("select() needs a SELECT query")
         names: list[str] = data["head"].get("vars", [])
-        return [
-            {n: self._term(term_from_json(b[n])) if n in b else None for n in names} for b in data["results"]["bindings"]
-        ]
+        term = self._term
+        return [{n: term(term_from_json(b[n])) if n in b else None for n in names}
+                for b in data["results"]["bindings"]]
 
     def select_stream(
         self, query: str, bindings: Bindings | None = None, *, default_graphs: Sequence[str] | None = None
@@ -263,7 +263,7 @@ class RemoteStore:
         fmt = RdfFormat.from_media_type(media_type) or RdfFormat.N_TRIPLES
         try:
             for q in parse(response.content, fmt):
-                yield Triple(q.subject, q.predicate, self._term(q.object))  # type: ignore[arg-type]
+                yield Triple(q.subject, q.predicate, self._term(q.object))
         except SyntaxError as exc:
             raise StoreError(f"{public_url(self.query_url)} sent unreadable {media_type}: {exc}") from None
 

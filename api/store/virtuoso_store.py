@@ -41,7 +41,8 @@ _PRAGMAS = "".join(f"define input:default-graph-exclude <{g}>\ndefine input:name
 _CONSTANT_GRAPH = re.compile(r"\bGRAPH\s*<", re.IGNORECASE)
 _XSD_BOOLEAN = NamedNode("http://www.w3.org/2001/XMLSchema#boolean")
 _BOOLEANS = {"1": "true", "0": "false"}
-# Comments, strings (long and short, both quotes), IRIs, and the ';' that separates operations (Update §3).
+# Comments, strings (long and short, both quotes), IRIs, braces, and ';' (between operations at depth 0, Update §3;
+# inside braces it separates predicates).
 _UPDATE_TOKEN = re.compile(
     r"#[^\r\n]*"
     r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
@@ -49,16 +50,24 @@ _UPDATE_TOKEN = re.compile(
     r"|'(?:[^'\\\r\n]|\\.)*'"
     r'|"(?:[^"\\\r\n]|\\.)*"'
     r"|<[^<>\"{}|^`\\\x00-\x20]*>"
-    r"|;",
+    r"|[;{}]",
     re.DOTALL,
 )
 _INSERT_CHUNK = 1_000  # triples per INSERT DATA: Virtuoso compiles each request to SQL with text limits
 
 
 def operations(update: str) -> int:
-    """How many operations a SPARQL Update request holds (';' outside strings, IRIs and comments; a trailing one
-    separates nothing)."""
-    ends = [m.end() for m in _UPDATE_TOKEN.finditer(update) if m.group() == ";"]
+    """How many operations a SPARQL Update request holds (';' outside braces, strings, IRIs and comments; a
+    trailing one separates nothing)."""
+    depth, ends = 0, []
+    for match in _UPDATE_TOKEN.finditer(update):
+        found = match.group()
+        if found == "{":
+            depth += 1
+        elif found == "}":
+            depth -= 1
+        elif found == ";" and depth == 0:
+            ends.append(match.end())
     return 1 + sum(1 for end in ends if update[end:].strip())
 
 

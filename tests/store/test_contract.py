@@ -437,6 +437,7 @@ def test_virtuoso_refuses_an_update_of_several_operations_before_sending_it() ->
 
     assert operations("INSERT DATA { <a:x> <a:p> \"x ; y\" } ;") == 1
     assert operations("# a; comment\nDROP SILENT GRAPH <a:g;x> ; CLEAR ALL") == 2
+    assert operations("INSERT { GRAPH <a:g> { <a:s> <a:p> 1 ; <a:q> 2 } } WHERE { ?s <a:p> ?o ; <a:q> ?x }") == 1
     store = VirtuosoStore("http://127.0.0.1:9/sparql", "http://127.0.0.1:9/sparql-auth", timeout=1)
     with pytest.raises(StoreError, match="one operation per update") as caught:
         store.update("INSERT DATA { <a:x> <a:p> 1 } ; CLEAR ALL")  # port 9: it would be "cannot reach" if sent
