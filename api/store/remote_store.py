@@ -267,6 +267,36 @@ class RemoteStore:
         except SyntaxError as exc:
             raise StoreError(f"{public_url(self.query_url)} sent unreadable {media_type}: {exc}") from None
 
+    def public_query(self, query: str, default_graphs: Sequence[str], named_graphs: Sequence[str], form: str,
+                     timeout_s: float) -> bool | tuple[list[str] | None, list[Any]]:
+        """A caller's query (checked first by the endpoint) over exactly these default and named graphs: a boolean,
+        (variables, rows of terms) for results, or (None, triples) for ``form="graph"``; TimeoutError past
+        ``timeout_s`` (the whole exchange, any SERVICE call the engine makes included)."""
+        data: dict[str, str | list[str]] = {"query": self._dialect_query(query),
+                                            "default-graph-uri": [NamedNode(g).value for g in default_graphs],
+                                            "named-graph-uri": [NamedNode(g).value for g in named_graphs]}
+        accept = _RDF_ACCEPT if form == "graph" else _RESULTS_ACCEPT
+        try:
+            response = self._client.post(self.query_url, data=data, headers={"Accept": accept},
+                                         timeout=httpx.Timeout(timeout_s))
+        except httpx.TimeoutException:
+            raise TimeoutError(f"no answer within {timeout_s:g} s") from None
+        except httpx.HTTPError as exc:
+            raise StoreError(f"cannot reach the SPARQL endpoint {public_url(self.query_url)}: "
+                             f"{type(exc).__name__}") from None
+        if response.status_code >= 300:
+            raise _status_error(self.query_url, response.status_code, _first_line(response.content))
+        if form == "graph":
+            media_type = (response.headers.get("Content-Type") or "application/n-triples").split(";")[0].strip()
+            fmt = RdfFormat.from_media_type(media_type) or RdfFormat.N_TRIPLES
+            return None, [Triple(q.subject, q.predicate, self._term(q.object)) for q in parse(response.content, fmt)]
+        body: dict[str, Any] = json.loads(response.content)
+        if "boolean" in body:
+            return bool(body["boolean"])
+        names: list[str] = body["head"].get("vars", [])
+        return names, [[self._term(term_from_json(b[n])) if n in b else None for n in names]
+                       for b in body["results"]["bindings"]]
+
     def construct(
         self, query: str, bindings: Bindings | None = None, *, default_graphs: Sequence[str] | None = None
     ) -> list[Triple]:
