@@ -6,9 +6,9 @@ given. Credentials go as HTTP Basic or Digest (RFC 7617, RFC 7616), whichever th
 they are never sent before a challenge, never logged and never in an error message or repr.
 
 Generation (what caches follow): given a ``generation_graph`` (the registry graph), every write request also
-increments ``<generation_graph> mp:storeGeneration`` in the same update request (SPARQL 1.1 Update §3: the
-operations of one request run as one), so any process sharing the endpoint sees that something changed by reading
-it once (:meth:`RemoteStore.refresh`). Without one, ``generation`` stays None and nothing is cached.
+replaces ``<generation_graph> mp:storeGeneration`` by a fresh token in the same update request (SPARQL 1.1 Update
+§3), so any process sharing the endpoint sees that something changed by reading it once
+(:meth:`RemoteStore.refresh`). Without one, ``generation`` stays None and nothing is cached.
 
 Dataset contract, shared with the embedded store: without ``default_graphs`` the default graph is
 the union of all named graphs, so the endpoint must be configured that way (Oxigraph server:
@@ -124,6 +124,9 @@ class RemoteStore:
                                     limits=httpx.Limits(max_keepalive_connections=16))
         self._generation: int | None = None
         self._generation_graph = NamedNode(generation_graph) if generation_graph else None
+        self._token: str | None = None  # the generation token last read, and how often it changed
+        self._counter = 0
+        self._token_lock = threading.Lock()
 
     def __repr__(self) -> str:  # never shows the credentials
         return f"{type(self).__name__}({public_url(self.query_url)!r})"
@@ -136,20 +139,25 @@ class RemoteStore:
         return self._generation
 
     def refresh(self) -> int | None:
-        """Read the store's write counter (one small query): the Registry calls it once per request."""
+        """Read the store's generation token (one small query; the Registry calls it once per request): the
+        number :attr:`generation` gives moves on whenever the token differs from the one read before."""
         if self._generation_graph is None:
             return None
         rows = self.select(load_query("store/generation"), {"g": self._generation_graph},
                            default_graphs=[self._generation_graph.value])
-        found = rows[0]["n"] if rows else None
-        self._generation = int(found.value) if found is not None else 0
+        token = "|".join(sorted(n.value for row in rows if (n := row["n"]) is not None))
+        with self._token_lock:
+            if token != self._token:
+                self._token, self._counter = token, self._counter + 1
+            self._generation = self._counter
         return self._generation
 
     def _bump(self) -> str:
         """The update operation that increments the counter, appended to every write request ('' without one)."""
         if self._generation_graph is None:
             return ""
-        return fill_update("store/bump-generation", generation=self._generation_graph)
+        return fill_update("store/bump-generation", generation=self._generation_graph,
+                           token=Literal(uuid.uuid4().hex))
 
     # -- the transport -----------------------------------------------------------------------
 
