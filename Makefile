@@ -32,6 +32,7 @@ test-servers:
 test: $(BIN)/activate lint test-servers
 	$(BIN)/pytest -q
 	$(BIN)/pytest -q --store=oxigraph-server tests/submissions/test_ingest.py tests/submissions/test_lifecycle.py
+	$(BIN)/pytest -q --store=virtuoso tests/submissions/test_ingest.py tests/submissions/test_lifecycle.py
 
 bench: $(BIN)/activate
 	$(BIN)/pip install --quiet -e '.[test,bench]'
