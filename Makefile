@@ -6,7 +6,7 @@ MPR_SOURCES ?= ../shared/data
 MPR_DATA ?= ./var
 export MPR_SOURCES MPR_DATA
 
-.PHONY: serve test lint typecheck build-store bench clean assets browser
+.PHONY: serve test test-servers lint typecheck build-store bench clean assets browser
 
 # The browser assets (charts; the accessibility checker of the tests), pinned in package-lock.json and copied
 # where the app serves them (api/web/static/lib/, not committed).
@@ -41,8 +41,15 @@ lint: $(BIN)/activate
 	$(BIN)/ruff check api tests bench scripts
 	$(BIN)/mypy
 
-test: $(BIN)/activate lint assets browser
+# The servers the tests start themselves (Oxigraph server comes with the test extras): nginx checks the proxy example.
+test-servers:
+	command -v nginx >/dev/null && command -v virtuoso-t >/dev/null || (apt-get update -q && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx-light virtuoso-opensource openssl)
+
+test: $(BIN)/activate lint assets browser test-servers
 	$(BIN)/pytest -q
+	$(BIN)/pytest -q --store=oxigraph-server tests/submissions/test_ingest.py tests/submissions/test_lifecycle.py
+	$(BIN)/pytest -q --store=virtuoso tests/submissions/test_ingest.py tests/submissions/test_lifecycle.py
 
 bench: $(BIN)/activate
 	$(BIN)/pip install --quiet -e '.[test,bench]'

@@ -323,6 +323,8 @@ def build(
 def serve(
     host: Annotated[str, typer.Option(help="Interface to bind")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes (more than 1 needs MPR_STORE=sparql: the "
+                                         "embedded store belongs to one process)")] = 1,
 ) -> None:
     """Serve the web app and API."""
     import threading
@@ -334,12 +336,38 @@ def serve(
     from api.web.app import create_app
 
     settings = _settings()
-    registry = open_registry(settings)
+    if workers > 1 and settings.store != "sparql":
+        raise _fail(BadSetting("--workers above 1 needs a shared store: the embedded store (MPR_STORE=oxigraph) "
+                               "is held by one process. Set MPR_STORE=sparql with MPR_STORE_QUERY_URL and "
+                               "MPR_STORE_UPDATE_URL (docs/deploy.md), or serve with one worker."))
+    registry = open_registry(settings)  # the store made consistent once, before any worker starts
+    if workers > 1:
+        registry.close()
+        _serve_workers(host, port, workers)
+        return
     threading.Thread(target=warmup.warm, args=(registry,), name="warm-caches", daemon=True).start()
     threading.Thread(target=registry.upload_worker.start, name="start-upload-worker", daemon=True).start()
     config = uvicorn.Config(create_app(registry), host=host, port=port, log_level="info")
     log_redaction.install()  # after uvicorn configured logging: no token reaches a log line
     uvicorn.Server(config).run()
+
+
+def _serve_workers(host: str, port: int, workers: int) -> None:
+    """uvicorn's supervisor over ``workers`` processes sharing one listening socket, bound here with TCP_NODELAY
+    (accepted connections inherit it on Linux): without it every keep-alive answer waits ~40 ms (bench/README)."""
+    import socket
+
+    import uvicorn
+    from uvicorn.supervisors import Multiprocess
+
+    from api.web import log_redaction
+
+    config = uvicorn.Config("api.web.app:app_from_environment", factory=True, host=host, port=port,
+                            workers=workers, log_level="info")
+    log_redaction.install()
+    sock = config.bind_socket()
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    Multiprocess(config, sockets=[sock]).run()
 
 
 agency_app = typer.Typer(help="Agencies: their public description and the areas they may write.",

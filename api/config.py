@@ -20,9 +20,12 @@ from urllib.parse import urlsplit
 from api.errors import BadSetting
 
 T = TypeVar("T")
-Kind = Literal["whole", "seconds", "choice", "iri", "path", "data"]  # "data": a folder, or the in-memory store
+# "data": a folder, or the in-memory store; "url": an http(s) URL or nothing; "urls": http(s) URLs separated by
+# spaces or commas; "text": any text (a user name); "secret": any text, never shown (repr, messages, README)
+Kind = Literal["whole", "seconds", "choice", "iri", "path", "data", "url", "urls", "text", "secret"]
 _WHOLE = re.compile(r"[0-9]{1,18}")  # ASCII digits; int() would also take "٣" or 5,000 digits
 _MEMORY = ("", ":memory:")
+_BAD = object()  # a value that is not allowed (None means "none" for some kinds)
 
 
 def _project_root() -> Path:
@@ -52,14 +55,22 @@ class Rule:
             return "an http:// or https:// IRI with a host and no query or fragment"
         if self.kind == "data":
             return "a folder, or '' or ':memory:' for an in-memory store"
+        if self.kind == "url":
+            return "an http:// or https:// URL with a host and no user name or password in it, or '' for none"
+        if self.kind == "urls":
+            return "http:// or https:// URLs separated by spaces or commas (each exact), or '' for none"
+        if self.kind in ("text", "secret"):
+            return "any text, or '' for none"
         return "a folder"
 
     def read(self, raw: str, default: object) -> Any:
         """The value of ``raw`` as the field's type; :class:`BadSetting` naming the variable, the value and what
         is allowed if it is not one."""
         value = self._parse(raw)
-        if value is None and self.kind != "data":
+        if value is _BAD or (value is None and self.kind not in ("data", "url", "text", "secret")):
             shown = raw if len(raw) <= 80 else raw[:80] + "..."
+            if self.kind in ("url", "urls"):  # a password written into a URL is not repeated
+                shown = re.sub(r"//[^/@\s]*@", "//***@", shown)
             raise BadSetting(f"{self.variable}={shown!r} is not allowed: it must be {self.allowed()}. Change it, or "
                              f"unset it for the default ({shown_default(default)}). {self.variable}: {self.help}.",
                              details={"variable": self.variable, "value": shown, "allowed": self.allowed()})
@@ -78,6 +89,10 @@ class Rule:
             return text.rstrip("/") if _http_iri(text) else None
         if self.kind == "data" and text in _MEMORY:
             return None
+        if self.kind in ("url", "urls"):
+            return _urls(text, single=self.kind == "url")
+        if self.kind in ("text", "secret"):
+            return raw or None
         return Path(raw)
 
 
@@ -98,11 +113,31 @@ def _http_iri(text: str) -> bool:
             and not any(c.isspace() for c in text))
 
 
+def _url(text: str) -> bool:
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return False
+    return (parts.scheme in ("http", "https") and bool(parts.hostname) and parts.username is None
+            and not parts.fragment and not any(c.isspace() for c in text))
+
+
+def _urls(text: str, *, single: bool) -> Any:
+    """One URL (None for ''), or a tuple of them; ``_BAD`` if one is not allowed."""
+    found = tuple(u for u in re.split(r"[\s,]+", text) if u)
+    if single:
+        if not found:
+            return None
+        return found[0] if len(found) == 1 and _url(found[0]) else _BAD
+    return found if all(_url(u) for u in found) else _BAD
+
+
 def setting(default: T, variable: str | None, what: str, kind: Kind, *, minimum: int = 0,
             choices: tuple[str, ...] = ()) -> T:
-    """One row of the table: a field of :class:`Settings` with its default and its :class:`Rule`."""
+    """One row of the table: a field of :class:`Settings` with its default and its :class:`Rule` (a secret is
+    left out of the dataclass's repr)."""
     rule = Rule(variable, what, kind, minimum, choices)
-    return field(default=default, metadata={"rule": rule})
+    return field(default=default, metadata={"rule": rule}, repr=kind != "secret")
 
 
 def _folder(name: str) -> Path:
@@ -166,6 +201,26 @@ class Settings:
     sparql_queue: int = setting(8, "MPR_SPARQL_QUEUE", "the SPARQL queries that may wait for a worker, all "
                                 "clients together", "whole")
 
+    store: str = setting("oxigraph", "MPR_STORE", "the triple store: oxigraph (embedded, under MPR_DATA) or sparql "
+                         "(a SPARQL 1.1 server: Oxigraph server, Virtuoso 7, at the MPR_STORE_*_URL endpoints)",
+                         "choice", choices=("oxigraph", "sparql"))
+    store_query_url: str | None = setting(None, "MPR_STORE_QUERY_URL", "with MPR_STORE=sparql, the SPARQL query "
+                                          "endpoint, e.g. http://h:7878/query (Oxigraph), http://h:8890/sparql "
+                                          "(Virtuoso)", "url")
+    store_update_url: str | None = setting(None, "MPR_STORE_UPDATE_URL", "with MPR_STORE=sparql, the SPARQL "
+                                           "update endpoint, e.g. http://h:7878/update, http://h:8890/sparql-auth",
+                                           "url")
+    store_gsp_url: str | None = setting(None, "MPR_STORE_GSP_URL", "with MPR_STORE=sparql, the Graph Store "
+                                        "endpoint for bulk writes (optional), e.g. http://h:7878/store, "
+                                        "http://h:8890/sparql-graph-crud-auth", "url")
+    store_user: str | None = setting(None, "MPR_STORE_USER", "the user name for the SPARQL server (HTTP Basic or "
+                                     "Digest, whichever it asks for)", "text")
+    store_password: str | None = setting(None, "MPR_STORE_PASSWORD", "the password for the SPARQL server (never "
+                                         "logged or shown)", "secret")
+    sparql_peers: tuple[str, ...] = setting((), "MPR_SPARQL_PEERS", "the SPARQL endpoints of other registries that "
+                                            "/sparql may call with SERVICE (exact URLs; any other SERVICE is "
+                                            "refused)", "urls")
+
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         """Every setting from its MPR_* variable (``os.environ`` unless ``env``), the default where it is unset;
@@ -174,6 +229,12 @@ class Settings:
         values = {f.name: rule.read(env[rule.variable], f.default) for f, rule in rules()
                   if rule.variable is not None and rule.variable in env}
         return cls(**values)
+
+    def __post_init__(self) -> None:
+        if self.store == "sparql" and not (self.store_query_url and self.store_update_url):
+            raise BadSetting("MPR_STORE=sparql needs MPR_STORE_QUERY_URL and MPR_STORE_UPDATE_URL: set both (e.g. "
+                             "http://h:7878/query and http://h:7878/update for Oxigraph server), or unset MPR_STORE "
+                             "for the embedded store.", details={"variable": "MPR_STORE"})
 
     @property
     def store_path(self) -> Path | None:
@@ -187,9 +248,11 @@ def rules() -> list[tuple[Field[Any], Rule]]:
 
 
 def shown_default(value: object) -> str:
-    """A default as one would write it in the variable (an in-memory store: ``:memory:``)."""
+    """A default as one would write it in the variable (nothing: ``''``; several URLs: separated by spaces)."""
+    if isinstance(value, tuple):
+        return " ".join(value)
     if value is None:
-        return ":memory:"
+        return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)

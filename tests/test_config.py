@@ -67,16 +67,59 @@ def _other_value(rule: Rule, default: object) -> tuple[str, object]:
         return "https://mpr.example.org/", "https://mpr.example.org"
     if rule.kind == "data":
         return ":memory:", None
+    if rule.kind == "url":
+        return " http://store.example:7878/query ", "http://store.example:7878/query"
+    if rule.kind == "urls":
+        return "http://a.example/sparql, https://b.example/sparql", ("http://a.example/sparql",
+                                                                     "https://b.example/sparql")
+    if rule.kind in ("text", "secret"):
+        return "s3cret value", "s3cret value"
     return "some/where", Path("some/where")
+
+
+SPARQL_URLS = {"MPR_STORE_QUERY_URL": "http://h:7878/query", "MPR_STORE_UPDATE_URL": "http://h:7878/update"}
 
 
 @pytest.mark.parametrize("variable", VARIABLES)
 def test_every_variable_sets_its_field(variable: str) -> None:
     field, rule = next((f, r) for f, r in rules() if r.variable == variable)
     text, value = _other_value(rule, field.default)
+    if variable == "MPR_STORE":  # a remote store needs its endpoints
+        found = Settings.from_env({variable: text, "UNRELATED": "x", **SPARQL_URLS})
+        assert getattr(found, field.name) == value
+        return
     found = Settings.from_env({variable: text, "UNRELATED": "x"})
     assert getattr(found, field.name) == value
     assert replace(found, **{field.name: field.default}) == Settings()  # nothing else changed
+
+
+def test_a_remote_store_needs_its_two_endpoints() -> None:
+    with pytest.raises(BadSetting, match="MPR_STORE_QUERY_URL and MPR_STORE_UPDATE_URL"):
+        Settings.from_env({"MPR_STORE": "sparql", "MPR_STORE_QUERY_URL": "http://h:7878/query"})
+    found = Settings.from_env({"MPR_STORE": "sparql", **SPARQL_URLS, "MPR_STORE_GSP_URL": "http://h:7878/store"})
+    assert (found.store_query_url, found.store_gsp_url) == ("http://h:7878/query", "http://h:7878/store")
+
+
+@pytest.mark.parametrize("url", ["ftp://h/sparql", "http://user:pw@h/sparql", "http:///sparql", "h:8890/sparql",
+                                 "http://a/sparql http://b/sparql"])
+def test_a_store_url_that_is_not_one_is_refused_by_name(url: str) -> None:
+    with pytest.raises(BadSetting, match="MPR_STORE_QUERY_URL") as caught:
+        Settings.from_env({"MPR_STORE_QUERY_URL": url})
+    assert ":pw@" not in str(caught.value)  # a password written into the URL is not repeated
+
+
+def test_the_store_password_is_never_shown() -> None:
+    found = Settings.from_env({"MPR_STORE": "sparql", **SPARQL_URLS, "MPR_STORE_USER": "dba",
+                               "MPR_STORE_PASSWORD": "hunter2-secret"})
+    assert found.store_password == "hunter2-secret"
+    assert "hunter2" not in repr(found)
+    assert "hunter2" not in settings_table()
+
+
+def test_peers_are_exact_urls() -> None:
+    assert Settings.from_env({"MPR_SPARQL_PEERS": ""}).sparql_peers == ()
+    with pytest.raises(BadSetting, match="MPR_SPARQL_PEERS"):
+        Settings.from_env({"MPR_SPARQL_PEERS": "http://ok.example/sparql not-a-url"})
 
 
 @pytest.mark.parametrize(("variable", "value", "allowed"), [

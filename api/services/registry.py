@@ -54,6 +54,26 @@ class Registry:
         self.write_lock = threading.RLock()
         # When writes happen (a submission's generation time, its audit record); tests set a fixed clock.
         self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+        self._followers: list[Callable[[int | None], None]] = []
+        self._followed: int | None = store.generation
+
+    # -- following the store's generation (several workers or machines on one store) -----------
+    def on_generation(self, callback: Callable[[int | None], None]) -> None:
+        """Call ``callback(generation)`` whenever :meth:`follow_generation` finds that the store changed (a write
+        through this process or another one): what is derived from the store and kept (the read model) hooks in
+        here. Views and caches keyed by the view's tag follow by themselves."""
+        self._followers.append(callback)
+
+    def follow_generation(self) -> int | None:
+        """Read the store's generation once (the web app calls it at the start of every request; a remote store
+        answers one small query, the embedded one counts its own writes) and tell the followers if it changed."""
+        refresh = getattr(self.store, "refresh", None)
+        generation = refresh() if callable(refresh) else self.store.generation
+        if generation != self._followed:
+            self._followed = generation
+            for callback in list(self._followers):
+                callback(generation)
+        return generation
 
     def now(self) -> datetime:
         """The time a write records, in UTC."""
@@ -251,12 +271,29 @@ class Registry:
         self.store.close()
 
 
-def open_registry(settings: Settings, store: Store | None = None, *, read_only: bool = False) -> Registry:
-    """Open the configured store (on disk under MPR_DATA, or in memory) and make it consistent."""
+def open_store(settings: Settings, *, read_only: bool = False) -> Store:
+    """The store MPR_STORE names: embedded pyoxigraph under MPR_DATA (or in memory), or a SPARQL server whose
+    engine is recognised from its answer (Oxigraph server, Virtuoso 7, any SPARQL 1.1 engine)."""
+    if settings.store == "sparql":
+        from api.store.remote import remote_store
+
+        assert settings.store_query_url is not None and settings.store_update_url is not None  # Settings checks
+        return remote_store(settings.store_query_url, settings.store_update_url, settings.store_gsp_url,
+                            timeout=max(30.0, settings.sparql_timeout_s + 5), user=settings.store_user,
+                            password=settings.store_password,
+                            generation_graph=vocab.InstanceIris(settings.base_iri).registry_graph)
+    return OxigraphStore(settings.store_path, read_only=read_only)
+
+
+def open_registry(settings: Settings, store: Store | None = None, *, read_only: bool = False,
+                  maintain: bool = True) -> Registry:
+    """Open the configured store and make it consistent (``maintain``: load a changed vocabulary, drop orphan
+    graphs, upgrade; the workers of ``mpr serve --workers N`` leave that to the command that starts them)."""
     if store is None:
-        store = OxigraphStore(settings.store_path, read_only=read_only)
+        store = open_store(settings, read_only=read_only)
     registry = Registry(settings, store)
-    if not read_only:
+    registry.follow_generation()
+    if not read_only and maintain:
         if isinstance(store, OxigraphStore):
             store.clean_staging()
         registry.ensure_vocabulary()

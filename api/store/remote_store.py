@@ -1,7 +1,14 @@
 """The remote store: any SPARQL 1.1 endpoint behind the Store protocol (DESIGN §6).
 
-Queries and updates go through SPARQLWrapper (SPARQL 1.1 Protocol §2.1 query, §2.2 update); bulk
-writes use the Graph Store HTTP Protocol (§5.3 PUT, §5.5 POST) when a ``graph_store_url`` is given.
+Queries and updates are URL-encoded POSTs (SPARQL 1.1 Protocol §2.1.2 query, §2.2.2 update) over one httpx client
+with keep-alive; bulk writes use the Graph Store HTTP Protocol (§5.3 PUT, §5.5 POST) when a ``graph_store_url`` is
+given. Credentials go as HTTP Basic or Digest (RFC 7617, RFC 7616), whichever the server's challenge asks for;
+they are never sent before a challenge, never logged and never in an error message or repr.
+
+Generation (what caches follow): given a ``generation_graph`` (the registry graph), every write request also
+replaces ``<generation_graph> mp:storeGeneration`` by a fresh token in the same update request (SPARQL 1.1 Update
+§3), so any process sharing the endpoint sees that something changed by reading it once
+(:meth:`RemoteStore.refresh`). Without one, ``generation`` stays None and nothing is cached.
 
 Dataset contract, shared with the embedded store: without ``default_graphs`` the default graph is
 the union of all named graphs, so the endpoint must be configured that way (Oxigraph server:
@@ -19,43 +26,32 @@ pattern binds and, for SELECT, one it projects — the rule the embedded store's
 
 from __future__ import annotations
 
-import ast
-import base64
 import contextlib
 import hashlib
 import json
+import re
 import tempfile
-import urllib.error
+import threading
 import urllib.parse
-import urllib.request
 import uuid
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from http.client import HTTPResponse
+from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import httpx
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, Triple, parse, serialize
-from SPARQLWrapper import JSON, POST, TURTLE, SPARQLWrapper
-from SPARQLWrapper.SPARQLExceptions import (
-    EndPointInternalError,
-    EndPointNotFound,
-    QueryBadFormed,
-    SPARQLWrapperException,
-    Unauthorized,
-    URITooLong,
-)
 
 from api.errors import StoreError
 from api.store.base import Bindings, Row, Term
 from api.store.queries import fill_update, load_query
 
 STAGING_PREFIX = "urn:mpr:staging:"  # the embedded store names its staging graphs the same way
+STORE_GENERATION = NamedNode("https://w3id.org/migration-profile/def#storeGeneration")
 EMPTY_GRAPH = "urn:mpr:empty"  # never written: the dataset of ``default_graphs=[]``
 _CHUNK = 5_000  # triples per INSERT DATA request when no Graph Store endpoint is configured
 _SPOOL = 16 * 1024 * 1024  # N-Triples bodies larger than this are buffered on disk
 _RDF_ACCEPT = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.5"
-_STATUS = {QueryBadFormed: 400, Unauthorized: 401, EndPointNotFound: 404, URITooLong: 414,
-           EndPointInternalError: 500}
+_RESULTS_ACCEPT = "application/sparql-results+json"
 
 
 class EndpointSyntaxError(StoreError, SyntaxError):
@@ -65,13 +61,45 @@ class EndpointSyntaxError(StoreError, SyntaxError):
     """
 
 
+class ChallengeAuth(httpx.Auth):
+    """HTTP Basic or Digest, whichever the server's first 401 challenge names; then the same for every request."""
+
+    requires_request_body = True  # a request answered 401 is sent again with credentials
+
+    def __init__(self, user: str, password: str) -> None:
+        self._basic = httpx.BasicAuth(user, password)
+        self._digest = httpx.DigestAuth(user, password)
+        self._scheme: str | None = None
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return "ChallengeAuth(***)"
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        with self._lock:
+            scheme = self._scheme
+        if scheme == "basic":
+            yield from self._basic.auth_flow(request)
+            return
+        if scheme == "digest":
+            yield from self._digest.auth_flow(request)
+            return
+        response = yield request
+        challenge = response.headers.get("www-authenticate", "").strip().lower()
+        if response.status_code != 401 or not challenge:
+            return
+        chosen = "digest" if challenge.startswith("digest") else "basic"
+        with self._lock:
+            self._scheme = chosen
+        yield from (self._digest if chosen == "digest" else self._basic).auth_flow(request)
+
+
 class RemoteStore:
     """A SPARQL 1.1 endpoint (Query, Update, optionally Graph Store) behind the Store protocol."""
 
-    @property
-    def generation(self) -> None:
-        """Other processes may write to the endpoint: nothing derived from it is cached."""
-        return None
+    dialect = "sparql11"
+    list_graphs_query = "store/list-graphs"
+    insert_chunk = _CHUNK
 
     def __init__(
         self,
@@ -82,6 +110,7 @@ class RemoteStore:
         timeout: float = 30.0,
         user: str | None = None,
         password: str | None = None,
+        generation_graph: str | None = None,
     ) -> None:
         for url in (query_url, update_url, graph_store_url):
             if url is not None and urllib.parse.urlsplit(url).scheme not in ("http", "https"):
@@ -90,36 +119,63 @@ class RemoteStore:
         self.update_url = update_url
         self.graph_store_url = graph_store_url
         self.timeout = timeout
-        self._user = user
-        self._password = password
+        auth = ChallengeAuth(user, password) if user is not None and password is not None else None
+        self._client = httpx.Client(auth=auth, timeout=timeout, follow_redirects=False,
+                                    limits=httpx.Limits(max_keepalive_connections=16))
+        self._generation: int | None = None
+        self._generation_graph = NamedNode(generation_graph) if generation_graph else None
+        self._token: str | None = None  # the generation token last read, and how often it changed
+        self._counter = 0
+        self._token_lock = threading.Lock()
 
     def __repr__(self) -> str:  # never shows the credentials
-        return f"RemoteStore({public_url(self.query_url)!r})"
+        return f"{type(self).__name__}({public_url(self.query_url)!r})"
 
-    # -- queries -----------------------------------------------------------------------------
+    # -- the generation other processes share ------------------------------------------------
 
-    def _wrapper(self, text: str, query_type: str, return_format: str) -> SPARQLWrapper:
-        """A fresh wrapper per request, so one store can serve several threads."""
-        w = SPARQLWrapper(self.query_url, updateEndpoint=self.update_url)
-        w.queryString = text  # not setQuery(): the caller knows the form, SPARQLWrapper's guess misses WITH
-        w.queryType = query_type
-        w.setMethod(POST)  # URL-encoded POST (Protocol §2.1.2): no length limit
-        w.setReturnFormat(return_format)
-        w.setOnlyConneg(True)  # content negotiation only, no ad-hoc "format=" parameters
-        w.setTimeout(max(1, round(self.timeout)))
-        if self._user is not None and self._password is not None:
-            w.setCredentials(self._user, self._password)  # HTTP Basic
-        return w
+    @property
+    def generation(self) -> int | None:
+        """The store's write counter as last read by :meth:`refresh` (None before: nothing is cached then)."""
+        return self._generation
 
-    def _send(self, w: SPARQLWrapper, endpoint: str) -> HTTPResponse:
+    def refresh(self) -> int | None:
+        """Read the store's generation token (one small query; the Registry calls it once per request): the
+        number :attr:`generation` gives moves on whenever the token differs from the one read before."""
+        if self._generation_graph is None:
+            return None
+        rows = self.select(load_query("store/generation"), {"g": self._generation_graph},
+                           default_graphs=[self._generation_graph.value])
+        token = "|".join(sorted(n.value for row in rows if (n := row["n"]) is not None))
+        with self._token_lock:
+            if token != self._token:
+                self._token, self._counter = token, self._counter + 1
+            self._generation = self._counter
+        return self._generation
+
+    def _bump(self) -> str:
+        """The update operation that increments the counter, appended to every write request ('' without one)."""
+        if self._generation_graph is None:
+            return ""
+        return fill_update("store/bump-generation", generation=self._generation_graph,
+                           token=Literal(uuid.uuid4().hex))
+
+    # -- the transport -----------------------------------------------------------------------
+
+    def _post(self, url: str, *, data: Mapping[str, str | list[str]] | None = None, content: bytes | None = None,
+              headers: Mapping[str, str] | None = None, params: Mapping[str, str] | None = None,
+              method: str = "POST") -> httpx.Response:
+        """One request, its answer read whole; StoreError naming the endpoint and status (never credentials)."""
         try:
-            response: HTTPResponse = w.query().response
-        except SPARQLWrapperException as exc:
-            raise _wrapper_error(endpoint, exc) from None
-        except urllib.error.HTTPError as exc:
-            raise _http_error(endpoint, exc) from None
-        except (urllib.error.URLError, OSError) as exc:
-            raise StoreError(f"cannot reach the SPARQL endpoint {public_url(endpoint)}: {exc}") from None
+            response = self._client.request(method, url, data=data, content=content, headers=headers,
+                                            params=params)
+        except httpx.TimeoutException:
+            raise StoreError(f"the SPARQL endpoint {public_url(url)} did not answer within {self.timeout:g} s",
+                             details={"endpoint": public_url(url), "status": 0}) from None
+        except httpx.HTTPError as exc:
+            raise StoreError(f"cannot reach the SPARQL endpoint {public_url(url)}: {type(exc).__name__}",
+                             details={"endpoint": public_url(url), "status": 0}) from None
+        if response.status_code >= 300:
+            raise _status_error(url, response.status_code, _first_line(response.content))
         return response
 
     def _query(
@@ -127,51 +183,53 @@ class RemoteStore:
         query: str,
         bindings: Bindings | None,
         default_graphs: Sequence[str] | None,
-        query_type: str,
-        return_format: str,
-    ) -> HTTPResponse:
-        w = self._wrapper(query + values_clause(bindings), query_type, return_format)
+        accept: str,
+    ) -> httpx.Response:
+        form: dict[str, str | list[str]] = {"query": self._dialect_query(with_bindings(query, bindings))}
         if default_graphs is not None:
-            for g in list(default_graphs) or [EMPTY_GRAPH]:
-                w.addDefaultGraph(NamedNode(g).value)
-                w.addNamedGraph(NamedNode(g).value)
-        if return_format == TURTLE:
-            w.addCustomHttpHeader("Accept", _RDF_ACCEPT)
-        return self._send(w, self.query_url)
+            names = [NamedNode(g).value for g in (list(default_graphs) or [EMPTY_GRAPH])]
+            form["default-graph-uri"] = names
+            form["named-graph-uri"] = names
+        return self._post(self.query_url, data=form, headers={"Accept": accept})
 
-    def _json(self, query: str, bindings: Bindings | None, default_graphs: Sequence[str] | None,
-              query_type: str) -> dict[str, Any]:
-        response = self._query(query, bindings, default_graphs, query_type, JSON)
+    def _dialect_query(self, text: str) -> str:
+        """The query as this engine needs it (standard SPARQL here; a dialect overrides it)."""
+        return text
+
+    def _term(self, term: Term) -> Term:
+        """A term as the engine wrote it, in its canonical form (a dialect overrides it)."""
+        return term
+
+    def _json(self, query: str, bindings: Bindings | None, default_graphs: Sequence[str] | None) -> dict[str, Any]:
+        response = self._query(query, bindings, default_graphs, _RESULTS_ACCEPT)
         try:
-            data: dict[str, Any] = json.load(response)
+            data: dict[str, Any] = json.loads(response.content)
         except ValueError as exc:
             raise StoreError(f"{public_url(self.query_url)} sent results that are not SPARQL JSON: {exc}") from None
-        finally:
-            response.close()
         return data
 
     def select(
         self, query: str, bindings: Bindings | None = None, *, default_graphs: Sequence[str] | None = None
     ) -> list[Row]:
         """SPARQL 1.1 Query Results JSON Format §3: every term becomes a pyoxigraph term."""
-        data = self._json(query, bindings, default_graphs, "SELECT")
+        data = self._json(query, bindings, default_graphs)
         if "results" not in data:
             raise TypeError("select() needs a SELECT query")
         names: list[str] = data["head"].get("vars", [])
-        return [
-            {n: term_from_json(b[n]) if n in b else None for n in names} for b in data["results"]["bindings"]
-        ]
+        term = self._term
+        return [{n: term(term_from_json(b[n])) if n in b else None for n in names}
+                for b in data["results"]["bindings"]]
 
     def select_stream(
         self, query: str, bindings: Bindings | None = None, *, default_graphs: Sequence[str] | None = None
     ) -> tuple[list[str], Iterator[tuple[Term | None, ...]]]:
-        """The JSON results are read whole (SPARQLWrapper has no streaming reader), then handed out row by row."""
-        data = self._json(query, bindings, default_graphs, "SELECT")
+        """The JSON results are read whole, then handed out row by row."""
+        data = self._json(query, bindings, default_graphs)
         if "results" not in data:
             raise TypeError("select_stream() needs a SELECT query")
         names: list[str] = data["head"].get("vars", [])
         rows = data["results"]["bindings"]
-        return names, (tuple(term_from_json(b[n]) if n in b else None for n in names) for b in rows)
+        return names, (tuple(self._term(term_from_json(b[n])) if n in b else None for n in names) for b in rows)
 
     def subjects_with(
         self, predicate: NamedNode, value: Term, graph: str
@@ -200,7 +258,7 @@ class RemoteStore:
     def ask(
         self, query: str, bindings: Bindings | None = None, *, default_graphs: Sequence[str] | None = None
     ) -> bool:
-        data = self._json(query, bindings, default_graphs, "ASK")
+        data = self._json(query, bindings, default_graphs)
         if "boolean" not in data:
             raise TypeError("ask() needs an ASK query")
         return bool(data["boolean"])
@@ -208,16 +266,44 @@ class RemoteStore:
     def _triples(
         self, query: str, bindings: Bindings | None, default_graphs: Sequence[str] | None
     ) -> Iterator[Triple]:
-        response = self._query(query, bindings, default_graphs, "CONSTRUCT", TURTLE)
+        response = self._query(query, bindings, default_graphs, _RDF_ACCEPT)
         media_type = (response.headers.get("Content-Type") or "application/n-triples").split(";")[0].strip()
         fmt = RdfFormat.from_media_type(media_type) or RdfFormat.N_TRIPLES
         try:
-            for q in parse(response, fmt):
-                yield Triple(q.subject, q.predicate, q.object)
+            for q in parse(response.content, fmt):
+                yield Triple(q.subject, q.predicate, self._term(q.object))
         except SyntaxError as exc:
             raise StoreError(f"{public_url(self.query_url)} sent unreadable {media_type}: {exc}") from None
-        finally:
-            response.close()
+
+    def public_query(self, query: str, default_graphs: Sequence[str], named_graphs: Sequence[str], form: str,
+                     timeout_s: float) -> bool | tuple[list[str] | None, list[Any]]:
+        """A caller's query (checked first by the endpoint) over exactly these default and named graphs: a boolean,
+        (variables, rows of terms) for results, or (None, triples) for ``form="graph"``; TimeoutError past
+        ``timeout_s`` (the whole exchange, any SERVICE call the engine makes included)."""
+        data: dict[str, str | list[str]] = {"query": self._dialect_query(query),
+                                            "default-graph-uri": [NamedNode(g).value for g in default_graphs],
+                                            "named-graph-uri": [NamedNode(g).value for g in named_graphs]}
+        accept = _RDF_ACCEPT if form == "graph" else _RESULTS_ACCEPT
+        try:
+            response = self._client.post(self.query_url, data=data, headers={"Accept": accept},
+                                         timeout=httpx.Timeout(timeout_s))
+        except httpx.TimeoutException:
+            raise TimeoutError(f"no answer within {timeout_s:g} s") from None
+        except httpx.HTTPError as exc:
+            raise StoreError(f"cannot reach the SPARQL endpoint {public_url(self.query_url)}: "
+                             f"{type(exc).__name__}") from None
+        if response.status_code >= 300:
+            raise _status_error(self.query_url, response.status_code, _first_line(response.content))
+        if form == "graph":
+            media_type = (response.headers.get("Content-Type") or "application/n-triples").split(";")[0].strip()
+            fmt = RdfFormat.from_media_type(media_type) or RdfFormat.N_TRIPLES
+            return None, [Triple(q.subject, q.predicate, self._term(q.object)) for q in parse(response.content, fmt)]
+        body: dict[str, Any] = json.loads(response.content)
+        if "boolean" in body:
+            return bool(body["boolean"])
+        names: list[str] = body["head"].get("vars", [])
+        return names, [[self._term(term_from_json(b[n])) if n in b else None for n in names]
+                       for b in body["results"]["bindings"]]
 
     def construct(
         self, query: str, bindings: Bindings | None = None, *, default_graphs: Sequence[str] | None = None
@@ -227,15 +313,27 @@ class RemoteStore:
     # -- writes ------------------------------------------------------------------------------
 
     def update(self, update: str) -> None:
-        """One request (Protocol §2.2): the endpoint runs it as one transaction."""
-        self._send(self._wrapper(update, "INSERT", JSON), self.update_url).close()
+        """One request (Protocol §2.2), the generation counter incremented in it: one transaction."""
+        bump = self._bump()
+        text = update.rstrip().rstrip(";") + "\n;\n" + bump if bump else update  # newline: it may end in a comment
+        self._post(self.update_url, data={"update": self._dialect_update(text)})
+        self._wrote()
+
+    def _wrote(self) -> None:
+        """After a write: the counter moved, so nothing is cached until the next :meth:`refresh`."""
+        if self._generation_graph is not None:
+            self._generation = None
+
+    def _dialect_update(self, text: str) -> str:
+        """The update as this engine needs it (standard SPARQL here; a dialect overrides it)."""
+        return text
 
     def _insert_data(self, graph: NamedNode, triples: Iterable[Triple]) -> None:
         """INSERT DATA in chunks; a blank node label spanning two chunks names two blank nodes."""
         chunk: list[Triple] = []
         for t in triples:
             chunk.append(t)
-            if len(chunk) >= _CHUNK:
+            if len(chunk) >= self.insert_chunk:
                 self._insert_chunk(graph, chunk)
                 chunk = []
         if chunk:
@@ -245,29 +343,17 @@ class RemoteStore:
         self.update(fill_update("store/insert-data", graph=graph, triples=triples))
 
     def _graph_store(self, method: str, graph: NamedNode, triples: Iterable[Triple]) -> None:
-        """Graph Store HTTP Protocol §5.3 (PUT) / §5.5 (POST) with an N-Triples body."""
+        """Graph Store HTTP Protocol §5.3 (PUT) / §5.5 (POST) with an N-Triples body, then the counter."""
         assert self.graph_store_url is not None
         with tempfile.SpooledTemporaryFile(max_size=_SPOOL) as body:
             serialize(triples, body, RdfFormat.N_TRIPLES)  # every triple read before any byte is sent
-            size = body.tell()
             body.seek(0)
-            sep = "&" if "?" in self.graph_store_url else "?"
-            url = f"{self.graph_store_url}{sep}{urllib.parse.urlencode({'graph': graph.value})}"
-            request = urllib.request.Request(url, data=body, method=method)  # noqa: S310 (http checked)
-            request.add_header("Content-Type", "application/n-triples")
-            request.add_header("Content-Length", str(size))
-            if self._user is not None and self._password is not None:
-                token = base64.b64encode(f"{self._user}:{self._password}".encode()).decode("ascii")
-                request.add_header("Authorization", f"Basic {token}")
-            try:
-                with urllib.request.urlopen(request, timeout=self.timeout):  # noqa: S310 (http checked)
-                    pass
-            except urllib.error.HTTPError as exc:
-                raise _http_error(self.graph_store_url, exc) from None
-            except (urllib.error.URLError, OSError) as exc:
-                raise StoreError(
-                    f"cannot reach the graph store {public_url(self.graph_store_url)}: {exc}"
-                ) from None
+            content = body.read()
+        self._post(self.graph_store_url, method=method, content=content, params={"graph": graph.value},
+                   headers={"Content-Type": "application/n-triples"})
+        if bump := self._bump():
+            self._post(self.update_url, data={"update": self._dialect_update(bump)})
+            self._wrote()
 
     def replace_graph(self, graph: str, triples: Iterable[Triple]) -> None:
         """Fill a staging graph, then one DROP + MOVE update: readers see the old or the new graph."""
@@ -312,7 +398,7 @@ class RemoteStore:
         self.update(fill_update("store/drop-graph", graph=NamedNode(graph)))
 
     def _all_graphs(self) -> list[str]:
-        rows = self.select(load_query("store/list-graphs"))
+        rows = self.select(load_query(self.list_graphs_query))
         return [g.value for r in rows if isinstance(g := r["g"], NamedNode)]
 
     def list_graphs(self) -> list[str]:
@@ -339,7 +425,30 @@ class RemoteStore:
                 yield Quad(t.subject, t.predicate, t.object, g)
 
     def close(self) -> None:
-        """Nothing to release: every request opens and closes its own connection."""
+        """Close the kept-alive connections."""
+        self._client.close()
+
+
+_FORM = re.compile(r"^\s*(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE | re.MULTILINE)
+_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
+
+
+def with_bindings(query: str, bindings: Mapping[str, Term] | None) -> str:
+    """The query with its bindings as an inline VALUES block (SPARQL 1.1 Query §10.2.1) opening its WHERE group,
+    so that every FILTER and FILTER NOT EXISTS of the group sees them, as with the embedded store's substitution
+    (a trailing VALUES joins only at the end, and Virtuoso refuses it for ASK and CONSTRUCT). Our queries are
+    .rq files whose query form starts a line; the block is written by :func:`values_clause`."""
+    clause = values_clause(bindings)
+    if not clause:
+        return query
+    form = _FORM.search(query)
+    if form is None:
+        return query + clause
+    where = _WHERE.search(query, form.end())
+    brace = where.end() if where is not None else query.find("{", form.end()) + 1
+    if brace <= 0:
+        return query + clause
+    return query[:brace] + clause + query[brace:]
 
 
 def values_clause(bindings: Mapping[str, Term] | None) -> str:
@@ -391,26 +500,6 @@ def public_url(url: str) -> str:
 def _first_line(body: bytes | str) -> str:
     text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
     return next((line.strip() for line in text.splitlines() if line.strip()), "(empty answer)")[:300]
-
-
-def _http_error(endpoint: str, exc: urllib.error.HTTPError) -> StoreError:
-    try:
-        body: bytes = exc.read()
-    except OSError:
-        body = b""
-    return _status_error(endpoint, exc.code, _first_line(body))
-
-
-def _wrapper_error(endpoint: str, exc: SPARQLWrapperException) -> StoreError:
-    """SPARQLWrapper keeps the answer only inside its message, as the repr of the bytes."""
-    status = _STATUS.get(type(exc), 0)
-    text = str(exc)
-    answer = text.split("Response:\n", 1)[1] if "Response:\n" in text else ""
-    try:
-        body = ast.literal_eval(answer) if answer else b""
-    except (ValueError, SyntaxError):
-        body = answer
-    return _status_error(endpoint, status, _first_line(body) if body else exc.msg)
 
 
 def _status_error(endpoint: str, status: int, line: str) -> StoreError:

@@ -13,12 +13,14 @@ from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from api import __version__
-from api.services.registry import Registry
+from api.config import Settings
+from api.services.registry import Registry, open_registry
 from api.services.sparql.endpoint import SparqlEndpoint
 from api.web import error_handler, openapi
 from api.web.cached import kept_answers
 from api.web.pages import router as page_router
 from api.web.pages.sessions import PageSessions
+from api.web.follow_generation import FollowGeneration
 from api.web.routes import agencies as agency_routes
 from api.web.routes import analysis as analysis_routes
 from api.web.routes import bilateral as bilateral_routes
@@ -49,6 +51,7 @@ def create_app(registry: Registry) -> FastAPI:
                                       "Content-Type", "Authorization"],
                        expose_headers=["ETag", "Last-Modified", "Content-Type", "Vary", "Link", "X-Total-Count"])
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(FollowGeneration, registry=registry)  # outermost: before anything reads the store
     # Swagger UI and ReDoc as shipped by the fastapi-offline package (only its files: its pages inline script).
     app.mount("/static/vendor", StaticFiles(directory=Path(fastapi_offline.__file__).parent / "static"),
               name="vendor")
@@ -69,4 +72,14 @@ def create_app(registry: Registry) -> FastAPI:
     app.router.on_shutdown.append(registry.upload_worker.close)
     openapi.install(app)
 
+    return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app of one worker of ``mpr serve --workers N``: the registry from the MPR_* settings, its store
+    opened without maintenance (the command did that once before starting the workers)."""
+    registry = open_registry(Settings.from_env(), maintain=False)
+    app = create_app(registry)
+    app.router.on_startup.append(registry.upload_worker.start)
+    app.router.on_shutdown.append(registry.close)
     return app

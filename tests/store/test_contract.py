@@ -427,3 +427,42 @@ def test_load_new_graph_bulk_loads_and_replaces(store: Store) -> None:
     triples = store.graph_triples(G1)
     assert len(triples) == 3000 and t("a", lit("1")) not in triples
     assert store.list_graphs() == [G1]
+
+
+# -- Virtuoso's documented refusals --------------------------------------------------------------
+
+
+def test_virtuoso_refuses_an_update_of_several_operations_before_sending_it() -> None:
+    from api.store.virtuoso_store import VirtuosoStore, operations
+
+    assert operations("INSERT DATA { <a:x> <a:p> \"x ; y\" } ;") == 1
+    assert operations("# a; comment\nDROP SILENT GRAPH <a:g;x> ; CLEAR ALL") == 2
+    assert operations("INSERT { GRAPH <a:g> { <a:s> <a:p> 1 ; <a:q> 2 } } WHERE { ?s <a:p> ?o ; <a:q> ?x }") == 1
+    store = VirtuosoStore("http://127.0.0.1:9/sparql", "http://127.0.0.1:9/sparql-auth", timeout=1)
+    with pytest.raises(StoreError, match="one operation per update") as caught:
+        store.update("INSERT DATA { <a:x> <a:p> 1 } ; CLEAR ALL")  # port 9: it would be "cannot reach" if sent
+    assert caught.value.details["operations"] == 2
+
+
+@pytest.mark.server
+@pytest.mark.parametrize("engine", ["oxigraph_engine", "virtuoso_engine"])
+def test_every_write_moves_the_generation_another_process_reads(engine: str, request: pytest.FixtureRequest) -> None:
+    from api.store.remote import remote_store
+    from tests.conftest import emptied
+
+    found = emptied(request.getfixturevalue(engine))
+    def open_one() -> RemoteStore:
+        return remote_store(found.query_url, found.update_url, found.gsp_url, user=found.user,
+                            password=found.password, generation_graph=G3)
+    writer, reader = open_one(), open_one()
+    seen = [reader.refresh()]
+    assert reader.refresh() == seen[0] == reader.generation  # nothing written: the same
+    writer.add_to_graph(G1, [t("a", lit("1"))])
+    assert writer.generation is None  # its own write: nothing cached until it reads the counter again
+    seen.append(reader.refresh())
+    writer.replace_graph(G2, [t("b", lit("2"))])
+    seen.append(reader.refresh())
+    writer.drop_graph(G1)
+    seen.append(reader.refresh())
+    assert seen == sorted(set(seen)) and len(seen) == 4, seen  # every write moved it, never back
+    assert reader.refresh() == seen[-1]

@@ -109,6 +109,10 @@ def _replacing(target: Path) -> Iterator[Path]:
 
 def backup_store(settings: Settings, target: Path, *, attempts: int = 3) -> StoreCopy:
     """Write the whole store to ``target`` (N-Quads, gzip for ``.gz``) from a read-only snapshot."""
+    if settings.store == "sparql":
+        from api.services.admin import backup_remote
+
+        return backup_remote.backup_store(settings, target)
     store_path = _store_path(settings)
     if not (store_path / "CURRENT").is_file():
         raise StoreError(f"there is no store at {store_path}: check MPR_DATA (nothing to back up).")
@@ -245,12 +249,18 @@ def restore(settings: Settings, source: Path | None, credentials: Path | None, *
 
     Refused while another process (``mpr serve``) holds the store, and, without ``replace``, when what would be
     replaced holds data. The store is loaded into a new folder and checked before the folders are swapped."""
+    if settings.store == "sparql" and source is not None:
+        from api.services.admin import backup_remote
+
+        remote_copy = backup_remote.restore_store(settings, source, replace=replace)
+        _, credentials_copy = restore(settings, None, credentials, replace=replace) if credentials else (None, None)
+        return remote_copy, credentials_copy
     store_path = _store_path(settings)
     if source is not None:
         check_header(settings, source)
     if credentials is not None:
         check_file(credentials)
-    current = _lock(store_path)
+    current = _lock(store_path) if settings.store != "sparql" else None
     try:
         if not replace:
             _refuse_overwrite(settings, current, store_path, source is not None, credentials is not None)

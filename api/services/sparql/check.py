@@ -72,13 +72,38 @@ def has_service(text: str) -> bool:
     return _mentions_service(text) or _mentions_service(_unescape(text))
 
 
-def check(text: str) -> CheckedQuery:
-    """The query's form and dataset clauses; BadRequest for an update, SERVICE or no query form."""
+def _only_peers(text: str, peers: tuple[str, ...]) -> bool:
+    """Whether every mention of SERVICE is exactly ``SERVICE [SILENT] <peer>`` with a listed peer's exact URL
+    (SPARQL 1.1 Federated Query §2); any other form (a variable, a prefixed name, glued words) is not."""
+    tokens = [(m.lastgroup or "other", m.group()) for m in _TOKEN.finditer(text)
+              if m.lastgroup != "comment" and not m.group().isspace()]
+    for index, (kind, value) in enumerate(tokens):
+        mentions = (kind == "word" and "SERVICE" in value.upper()) or (
+            kind == "pname" and "SERVICE" in value.partition(":")[0].upper())
+        if not mentions:
+            continue
+        if kind != "word" or value.upper() != "SERVICE":
+            return False
+        following = tokens[index + 1: index + 3]
+        if following and following[0][0] == "word" and following[0][1].upper() == "SILENT":
+            following = following[1:]
+        if not following or following[0][0] != "iri" or following[0][1][1:-1] not in peers:
+            return False
+    return True
+
+
+def check(text: str, peers: tuple[str, ...] = ()) -> CheckedQuery:
+    """The query's form and dataset clauses; BadRequest for an update, no query form, or a SERVICE that does not
+    name one of ``peers`` (the other registries of MPR_SPARQL_PEERS) by its exact URL."""
     if not text.strip():
         raise BadRequest("the query is empty: send a SPARQL SELECT, ASK, CONSTRUCT or DESCRIBE in query=.")
     tokens = _tokens(text)
     words = [value.upper() for kind, value in tokens if kind == "word"]
-    if has_service(text):
+    if has_service(text) and not (peers and _only_peers(text, peers) and _only_peers(_unescape(text), peers)):
+        if peers:
+            raise BadRequest("SERVICE is allowed only as SERVICE <url> with the exact URL of a peer registry: "
+                             + ", ".join(peers) + ". Every other SERVICE is refused.",
+                             details={"peers": list(peers)})
         raise BadRequest("SERVICE is not allowed: this endpoint never sends requests to other hosts. Query the "
                          "other endpoint yourself, or federate from your own engine to this one.")
     form = next((w for w in words if w in FORMS or w in UPDATES), None)

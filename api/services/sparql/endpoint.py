@@ -11,13 +11,14 @@ from dataclasses import dataclass
 
 import anyio.to_thread
 
-from api.errors import BadRequest, NotImplementedYet, StoreError, TooLarge
+from api.errors import BadRequest, NotImplementedYet, QueryTimeout, StoreError, TooLarge
 from api.formats.spec import FormatSpec
 from api.services.registry import Registry
 from api.services.sparql import check as sparql_check
 from api.services.sparql.gate import QueryGate
-from api.services.sparql.worker import SparqlJob, WorkerPool, run
+from api.services.sparql.worker import SparqlJob, WorkerPool, run, run_remote
 from api.store.oxigraph_store import OxigraphStore
+from api.store.remote_store import EndpointSyntaxError, RemoteStore
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ class SparqlEndpoint:
         limit = settings.sparql_timeout_s  # a running query ends within it: a waiting one gets a worker in two
         self.gate = QueryGate(settings.sparql_workers, per_client=settings.sparql_client_queries,
                               max_waiting=settings.sparql_queue, wait_s=2 * limit, retry_after=math.ceil(limit))
-        path = settings.store_path
+        path = settings.store_path if isinstance(registry.store, OxigraphStore) else None
         self._pool = None if path is None else WorkerPool(str(path), settings.sparql_workers,
                                                           settings.sparql_timeout_s,
                                                           settings.sparql_max_memory_mb * 1024 * 1024)
@@ -64,15 +65,27 @@ class SparqlEndpoint:
 
     def _in_process(self, job: SparqlJob) -> bytes:
         store = self.registry.store
+        if isinstance(store, RemoteStore):
+            return self._on_remote(store, job)
         if not isinstance(store, OxigraphStore):
-            raise NotImplementedYet("the public SPARQL endpoint runs on the embedded store; query the production "
-                                    "triple store's own endpoint instead.")
+            raise NotImplementedYet("the public SPARQL endpoint runs on the embedded store or a SPARQL server.")
         try:
             return run(store.native, job)
         except SyntaxError as exc:
             raise BadRequest(f"the query is not valid SPARQL 1.1: {exc}.") from None
         except (RuntimeError, OSError, ValueError) as exc:
             raise StoreError(f"the query failed: {exc}") from None
+
+    def _on_remote(self, store: RemoteStore, job: SparqlJob) -> bytes:
+        """The query on the SPARQL server with the public dataset named in the request (Protocol §2.1.4), so the
+        engine itself sees only public graphs; its time limit is the request's (the remote part included)."""
+        try:
+            return run_remote(store, job, self.registry.settings.sparql_timeout_s)
+        except EndpointSyntaxError as exc:
+            raise BadRequest(f"the query is not valid SPARQL 1.1: {exc.message}.") from None
+        except TimeoutError:
+            raise QueryTimeout(f"the query ran longer than {self.registry.settings.sparql_timeout_s:g} s, the limit "
+                               "of this endpoint: narrow the patterns or add a LIMIT.") from None
 
     def close(self) -> None:
         """Stop the query workers (the app's shutdown)."""

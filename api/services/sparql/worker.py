@@ -31,6 +31,7 @@ from api.errors import QueryMemoryLimit, QueryTimeout, TooLarge
 from api.formats.rdf import sparql_results
 from api.formats.rdf.writer import RDF_OFFERS, serialize_graph
 from api.formats.spec import FormatSpec
+from api.store.remote_store import RemoteStore
 
 EMPTY_GRAPH = "urn:mpr:no-graph"  # names no graph: an empty dataset part stays empty
 _OFFERS = {o.media_type: o for o in (*sparql_results.RESULT_OFFERS, *RDF_OFFERS)}
@@ -66,6 +67,25 @@ def run(store: Store, job: SparqlJob) -> bytes:
         variables = [v.value for v in result.variables]
         return sparql_results.write_select(variables, [[s[i] for i in range(len(variables))] for s in rows], offer)
     return serialize_graph(rows, offer)
+
+
+def run_remote(store: RemoteStore, job: SparqlJob, timeout_s: float) -> bytes:
+    """Run ``job`` on a SPARQL server and write its answer as :func:`run` does (our writers, our row limit);
+    TimeoutError past ``timeout_s``."""
+    offer: FormatSpec = _OFFERS[job.media_type]
+    form = "graph" if offer in RDF_OFFERS else "results"
+    answer = store.public_query(job.query, job.default_graphs or (EMPTY_GRAPH,), job.named_graphs or (EMPTY_GRAPH,),
+                                form, timeout_s)
+    if isinstance(answer, bool):
+        return sparql_results.write_boolean(answer, offer)
+    variables, rows = answer
+    if len(rows) > job.max_rows:
+        what = "triples" if variables is None else "rows"
+        raise TooLarge(f"the query returns more than {job.max_rows:,} {what}, the limit of this endpoint: add a "
+                       "LIMIT (and ORDER BY with OFFSET to page), or narrow the patterns.")
+    if variables is None:
+        return serialize_graph(rows, offer)
+    return sparql_results.write_select(variables, rows, offer)
 
 
 def _limit_memory(max_bytes: int) -> None:

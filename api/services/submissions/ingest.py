@@ -8,8 +8,11 @@ graphs that nothing refers to; they are removed at once, or on the next start af
 
 from __future__ import annotations
 
+import contextlib
 import json
 import tempfile
+import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -249,7 +252,7 @@ def finish(registry: Registry, meta: SubmissionMetadata, state: DatasetState, fa
     facts = replace(facts, observations=prepared.observations)
     sub_iri = registry.iris.submission(facts.submission_id)
     graphs = StoredGraphs(sub_iri, f"{sub_iri}/restricted" if prepared.restricted_file else None, f"{sub_iri}/report")
-    with registry.write_lock:  # validation ran unlocked; the check and the commit run alone
+    with registry.write_lock, write_claim(registry, meta, facts, state):  # validation ran unlocked; the commit alone
         check_revision(state, meta.agency_id, state.version, dataset_state(registry, meta.dataset_id))
         written: list[str] = []
         try:
@@ -275,6 +278,35 @@ def finish(registry: Registry, meta: SubmissionMetadata, state: DatasetState, fa
         restricted=prepared.restricted,
         graphs=tuple(written),
     )
+
+
+CLAIM_LIFETIME = timedelta(hours=2)  # a claim older than this was left by a crashed writer
+
+
+@contextlib.contextmanager
+def write_claim(registry: Registry, meta: SubmissionMetadata, facts: SubmissionFacts,
+                state: DatasetState) -> Iterator[None]:
+    """Hold the dataset's next version in the store while its graphs are loaded and committed: the lock that
+    serialises writers in other processes and machines sharing the store (``write_lock`` serialises threads).
+    Conflict (409) when another upload holds it or already stored that version."""
+    registry_graph = NamedNode(registry.iris.registry_graph)
+    dataset = NamedNode(registry.iris.dataset(meta.dataset_id))
+    claim = NamedNode(f"urn:mpr:claim:{uuid.uuid4().hex}")
+    now = registry.now()
+    registry.store.update(fill_update(
+        "registry/claim", registry=registry_graph, dataset=dataset, claim=claim,
+        now=datetime_literal(now, exact=True), staleBefore=datetime_literal(now - CLAIM_LIFETIME, exact=True),
+        version=Literal(str(facts.version), datatype=XSD_INTEGER)))
+    if not registry.store.ask(load_query("registry/claim-held"), {"dataset": dataset, "claim": claim},
+                              default_graphs=[registry_graph.value]):
+        check_revision(state, meta.agency_id, state.version, dataset_state(registry, meta.dataset_id))
+        raise Conflict(f"dataset {meta.dataset_id} is being written by another upload, or got version "
+                       f"{facts.version} from one first: look at GET /api/datasets/{meta.dataset_id}/versions, then "
+                       "submit again.", details={"dataset": meta.dataset_id, "version": facts.version})
+    try:
+        yield
+    finally:
+        registry.store.update(fill_update("registry/release-claim", registry=registry_graph, claim=claim))
 
 
 @dataclass(frozen=True)

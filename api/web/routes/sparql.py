@@ -71,7 +71,7 @@ router = APIRouter(tags=["SPARQL"])
 
 def prepare(endpoint: SparqlEndpoint, accept: str | None, text: str, default_graphs: list[str],
             named_graphs: list[str], format_param: str | None) -> tuple[SparqlJob, FormatSpec]:
-    checked = sparql_check.check(text)
+    checked = sparql_check.check(text, endpoint.registry.settings.sparql_peers)
     offers = RDF_OFFERS if checked.returns_graph else RESULT_OFFERS
     offer = choose(accept, offers, format_param)
     return endpoint.job(checked, offer, default_graphs, named_graphs), offer

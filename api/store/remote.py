@@ -1,0 +1,31 @@
+"""Opening a remote SPARQL store: the engine is recognised from its answer (its ``Server`` header), so that its
+quirks are handled by the matching class and the settings stay the same for every engine (DESIGN §6)."""
+
+from __future__ import annotations
+
+import httpx
+
+from api.errors import StoreError
+from api.store.remote_store import RemoteStore, public_url
+from api.store.virtuoso_store import VirtuosoStore
+
+
+def engine_of(query_url: str, timeout: float) -> str:
+    """``virtuoso`` or ``sparql11`` (any other engine), from the query endpoint's answer to ``ASK {}``."""
+    try:
+        response = httpx.get(query_url, params={"query": "ASK {}"}, timeout=timeout,
+                             headers={"Accept": "application/sparql-results+json"})
+    except httpx.HTTPError as exc:
+        raise StoreError(f"cannot reach the SPARQL endpoint {public_url(query_url)}: {type(exc).__name__}. Check "
+                         "MPR_STORE_QUERY_URL and that the server runs.", details={"endpoint": public_url(query_url)}
+                         ) from None
+    return "virtuoso" if response.headers.get("server", "").lower().startswith("virtuoso") else "sparql11"
+
+
+def remote_store(query_url: str, update_url: str, graph_store_url: str | None = None, *, timeout: float = 30.0,
+                 user: str | None = None, password: str | None = None,
+                 generation_graph: str | None = None) -> RemoteStore:
+    """The store class that matches the engine at ``query_url``."""
+    cls = VirtuosoStore if engine_of(query_url, timeout) == "virtuoso" else RemoteStore
+    return cls(query_url, update_url, graph_store_url, timeout=timeout, user=user, password=password,
+               generation_graph=generation_graph)
