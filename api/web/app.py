@@ -18,9 +18,9 @@ from api.services.registry import Registry, open_registry
 from api.services.sparql.endpoint import SparqlEndpoint
 from api.web import error_handler, openapi
 from api.web.cached import kept_answers
+from api.web.follow_generation import FollowGeneration
 from api.web.pages import router as page_router
 from api.web.pages.sessions import PageSessions
-from api.web.follow_generation import FollowGeneration
 from api.web.routes import agencies as agency_routes
 from api.web.routes import analysis as analysis_routes
 from api.web.routes import bilateral as bilateral_routes
