@@ -57,6 +57,7 @@ class ShapeInfo:
     has_value: str | None = None
     in_values: tuple[str, ...] = ()
     indicator: str | None = None
+    message: str | None = None
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,7 @@ def shape_infos(shapes: rdflib.Graph) -> dict[str, ShapeInfo]:
             has_value=one(_SH.hasValue),
             in_values=in_values,
             indicator=one(indicator_p) or owner_indicator.get(str(s)),
+            message=one(_SH.message),
         )
     return infos
 
@@ -183,6 +185,11 @@ class _Writer:
             return f"{head}: {shown} is not a code of {list_id}{allowed}"
         if rule == "datatype":
             return _datatype_message(head, column, value, shown)
+        if rule == "usual-range":
+            unit = self._unit(indicator)
+            scope = f"{ind}{f' ({unit})' if unit else ''}"
+            usual = _range_message(head, component, value, info, scope).replace(", the m", ", the usual m")
+            return f"{usual}; published with this warning: {info.message}" if info.message else usual
         if rule == "range":
             unit = self._unit(indicator)
             scope = f"{ind}{f' ({unit})' if unit else ''}" if column == "OBS_VALUE" else column
@@ -237,7 +244,7 @@ def problems_from_results(
     for r in results:
         info = context.shapes.get(r.source_shape, ShapeInfo())
         component = _local(r.component)
-        if info.rule == "dataset-metadata" or (component in _ANNOTATED and info.rule):
+        if info.rule in ("dataset-metadata", "usual-range") or (component in _ANNOTATED and info.rule):
             rule = info.rule or "shape"
         else:
             rule = _COMPONENT_RULES.get(component, info.rule or "shape")
