@@ -149,11 +149,16 @@ def _datatype_message(head: str, column: str | None, value: str | None, shown: s
     return f"{head}: {shown} is not of the expected type"
 
 
-def _range_message(head: str, component: str, value: str | None, info: ShapeInfo, scope: str | None) -> str:
-    """The sentence for a value outside its range (the indicator's, or its component's)."""
+def _range_message(head: str, component: str, value: str | None, info: ShapeInfo, scope: str | None,
+                   *, usual: bool = False) -> str:
+    """The sentence for a value outside its range (the indicator's, or its component's), or outside the
+    usual range of a legitimate value (a Warning that quotes why such a value can be right)."""
+    which = "usual " if usual else ""
     if component == "MaxInclusiveConstraintComponent":
-        return f"{head}: {value} is above {_number(info.max_inclusive)}, the maximum for {scope}"
-    return f"{head}: {value} is below {_number(info.min_inclusive)}, the minimum for {scope}"
+        text = f"{head}: {value} is above {_number(info.max_inclusive)}, the {which}maximum for {scope}"
+    else:
+        text = f"{head}: {value} is below {_number(info.min_inclusive)}, the {which}minimum for {scope}"
+    return f"{text}; published with this warning: {info.message}" if usual and info.message else text
 
 
 class _Writer:
@@ -185,15 +190,10 @@ class _Writer:
             return f"{head}: {shown} is not a code of {list_id}{allowed}"
         if rule == "datatype":
             return _datatype_message(head, column, value, shown)
-        if rule == "usual-range":
-            unit = self._unit(indicator)
-            scope = f"{ind}{f' ({unit})' if unit else ''}"
-            usual = _range_message(head, component, value, info, scope).replace(", the m", ", the usual m")
-            return f"{usual}; published with this warning: {info.message}" if info.message else usual
-        if rule == "range":
+        if rule in ("range", "usual-range"):
             unit = self._unit(indicator)
             scope = f"{ind}{f' ({unit})' if unit else ''}" if column == "OBS_VALUE" else column
-            return _range_message(head, component, value, info, scope)
+            return _range_message(head, component, value, info, scope, usual=rule == "usual-range")
         if rule == "indicator-unit":
             unit = vocab.code_id_from_iri(info.has_value or "")
             return (f"{head}: {shown} is not the unit of {ind}; it is measured in {unit} "
