@@ -16,12 +16,14 @@ def importers() -> dict[str, Importer]:
     """Every importer by the SOURCE name the CLI takes."""
     from api.importers.remittance_prices import RemittancePricesImporter
     from api.importers.undesa_stock import UndesaStockImporter
+    from api.importers.undp_hdi import UndpHdiImporter
     from api.importers.unhcr import UnhcrImporter
     from api.importers.unsd_syb import UnsdSybImporter
     from api.importers.wdi import WdiImporter
 
     found: list[Importer] = [
-        WdiImporter(), UndesaStockImporter(), UnhcrImporter(), UnsdSybImporter(), RemittancePricesImporter()
+        WdiImporter(), UndesaStockImporter(), UnhcrImporter(), UnsdSybImporter(), RemittancePricesImporter(),
+        UndpHdiImporter(),
     ]
     return {i.name: i for i in found}
 
