@@ -56,12 +56,7 @@ class UndpHdiImporter:
     name = "undp-hdi"
 
     def read(self, path: Path, context: ImportContext) -> ImportResult:
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise InputFileError(f"{path.name}: cannot be read ({exc.strerror}); expected {EXPECTED}.") from exc
-        if not data.strip():
-            raise InputFileError(f"{path.name}: line 1: the file is empty; expected {EXPECTED}.", details={"line": 1})
+        data = _read_bytes(path)
         indicator = context.catalogue.by_source("UNDP", SERIES)
         if indicator is None:
             raise InputFileError(f"{path.name}: the series UNDP {SERIES} matches no indicator of the catalogue.")
@@ -95,11 +90,7 @@ class UndpHdiImporter:
         if not records:
             raise InputFileError(f"{path.name}: line {rows[header_at][0] + 1}: no country rows after the header; "
                                  f"expected {EXPECTED}.", details={"line": rows[header_at][0] + 1})
-        notes = []
-        if aggregates:
-            notes.append("UNDP groupings (not M49 areas) not imported: " + ", ".join(aggregates) + ".")
-        if unmapped:
-            notes.append("Names matching no area (not imported): " + ", ".join(sorted(unmapped)) + ".")
+        notes = _notes(aggregates, unmapped)
         metadata = SubmissionMetadata(
             dataset_id=f"UNDP_HDR_HDI{('_' + release) if release else ''}",
             agency_id="UNDP",
@@ -115,6 +106,25 @@ class UndpHdiImporter:
         return ImportResult(parsed=parsed, metadata=metadata, unmapped=dict(unmapped), notes=tuple(notes))
 
 
+def _read_bytes(path: Path) -> bytes:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputFileError(f"{path.name}: cannot be read ({exc.strerror}); expected {EXPECTED}.") from exc
+    if not data.strip():
+        raise InputFileError(f"{path.name}: line 1: the file is empty; expected {EXPECTED}.", details={"line": 1})
+    return data
+
+
+def _notes(aggregates: list[str], unmapped: Counter[str]) -> list[str]:
+    notes = []
+    if aggregates:
+        notes.append("UNDP groupings (not M49 areas) not imported: " + ", ".join(aggregates) + ".")
+    if unmapped:
+        notes.append("Names matching no area (not imported): " + ", ".join(sorted(unmapped)) + ".")
+    return notes
+
+
 def _header(name: str, rows: list[tuple[int, list[str]]]) -> tuple[int, int, list[tuple[int, str]]]:
     """(index of the header row, the Country column, [(column, year)]) found by content."""
     for index, (_line, fields) in enumerate(rows[:_HEADER_LINES]):
@@ -124,7 +134,7 @@ def _header(name: str, rows: list[tuple[int, list[str]]]) -> tuple[int, int, lis
             years = [(i, f) for i, f in enumerate(names) if i > country and _YEAR.fullmatch(f)]
             if years:
                 return index, country, years
-    line, fields = rows[min(5, len(rows) - 1)]
+    _line, fields = rows[min(5, len(rows) - 1)]
     raise layout_error(name, 1, f"within lines 1-{_HEADER_LINES} a header with a 'Country' column followed by "
                        f"year columns (e.g. 'HDI Rank,Country,1990,...,2019') — {EXPECTED}", fields)
 
