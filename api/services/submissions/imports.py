@@ -15,6 +15,7 @@ from api.services.submissions.disclosure import withhold_small_counts
 def importers() -> dict[str, Importer]:
     """Every importer by the SOURCE name the CLI takes."""
     from api.importers.idmc import IdmcImporter
+    from api.importers.iom_missing import IomMissingImporter
     from api.importers.remittance_prices import RemittancePricesImporter
     from api.importers.undesa_stock import UndesaStockImporter
     from api.importers.undp_hdi import UndpHdiImporter
@@ -24,7 +25,7 @@ def importers() -> dict[str, Importer]:
 
     found: list[Importer] = [
         WdiImporter(), UndesaStockImporter(), UnhcrImporter(), UnsdSybImporter(), RemittancePricesImporter(),
-        UndpHdiImporter(), IdmcImporter(),
+        UndpHdiImporter(), IdmcImporter(), IomMissingImporter(),
     ]
     return {i.name: i for i in found}
 
