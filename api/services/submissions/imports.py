@@ -14,6 +14,7 @@ from api.services.submissions.disclosure import withhold_small_counts
 
 def importers() -> dict[str, Importer]:
     """Every importer by the SOURCE name the CLI takes."""
+    from api.importers.eurostat_asylum import EurostatAsylumImporter
     from api.importers.idmc import IdmcImporter
     from api.importers.iom_missing import IomMissingImporter
     from api.importers.remittance_prices import RemittancePricesImporter
@@ -25,7 +26,7 @@ def importers() -> dict[str, Importer]:
 
     found: list[Importer] = [
         WdiImporter(), UndesaStockImporter(), UnhcrImporter(), UnsdSybImporter(), RemittancePricesImporter(),
-        UndpHdiImporter(), IdmcImporter(), IomMissingImporter(),
+        UndpHdiImporter(), IdmcImporter(), IomMissingImporter(), EurostatAsylumImporter(),
     ]
     return {i.name: i for i in found}
 
