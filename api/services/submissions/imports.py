@@ -18,6 +18,7 @@ def importers() -> dict[str, Importer]:
     from api.importers.idmc import IdmcImporter
     from api.importers.iom_missing import IomMissingImporter
     from api.importers.remittance_prices import RemittancePricesImporter
+    from api.importers.undesa_flows import UndesaFlowsImporter
     from api.importers.undesa_stock import UndesaStockImporter
     from api.importers.undp_hdi import UndpHdiImporter
     from api.importers.unhcr import UnhcrImporter
@@ -27,6 +28,7 @@ def importers() -> dict[str, Importer]:
     found: list[Importer] = [
         WdiImporter(), UndesaStockImporter(), UnhcrImporter(), UnsdSybImporter(), RemittancePricesImporter(),
         UndpHdiImporter(), IdmcImporter(), IomMissingImporter(), EurostatAsylumImporter(),
+        UndesaFlowsImporter(),
     ]
     return {i.name: i for i in found}
 
