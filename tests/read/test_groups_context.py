@@ -138,3 +138,20 @@ def test_the_profile_context_section_has_the_context_series(world: tuple[Registr
     assert shown["CTX_HDI"]["latest"]["period"] == "2019"
     members = len(context["indicators"]) + len(context["gaps"])
     assert context["completeness"] == round(len(shown) / members, 3) and len(shown) >= 4
+
+
+def test_a_group_in_an_sdmx_key_asks_for_its_members(world: tuple[Registry, TestClient],
+                                                     life: dict[tuple[str, str], str]) -> None:
+    _, client = world
+    response = client.get("/sdmx/v1/data/MIGRATION_PROFILE/A.EU27.CTX_LIFE._Z._T._Z._Z",
+                          params={"startPeriod": "2021", "endPeriod": "2021"},
+                          headers={"Accept": "application/vnd.sdmx.data+csv;version=1.0.0"})
+    assert response.status_code == 200, response.text
+    rows = list(csv.DictReader(response.text.splitlines()))
+    got = {(r["REF_AREA"], r["TIME_PERIOD"]): r["OBS_VALUE"] for r in rows}
+    assert {a for a, _ in got} == {"DEU", "FRA", "HRV"}
+    assert all(float(v) == float(life[k]) for k, v in got.items())
+    with_uk = client.get("/sdmx/v1/data/MIGRATION_PROFILE/A.EU27+MEX.CTX_LIFE._Z._T._Z._Z",
+                         params={"startPeriod": "2015", "endPeriod": "2015"},
+                         headers={"Accept": "application/vnd.sdmx.data+csv;version=1.0.0"})
+    assert {r["REF_AREA"] for r in csv.DictReader(with_uk.text.splitlines())} == {"DEU", "FRA", "GBR", "HRV", "MEX"}

@@ -9,10 +9,12 @@ always counts.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from api import vocab
 from api.errors import BadRequest
+from api.model.sdmx_data_query import DataQuery, KeyPattern
+from api.model.structure import SERIES_DIMENSIONS
 from api.services.registry import Registry
 from api.store.queries import load_query
 
@@ -67,3 +69,27 @@ def group_members(registry: Registry, text: str, start: str | None = None, end: 
         raise BadRequest(f"group={text}: no such area group; use one of {', '.join(sorted(known))}.",
                          details={"parameter": "group"})
     return group.areas(start[:10] if start else None, end[:10] if end else None)
+
+
+_AREA_DIMENSIONS = ("REF_AREA", "COUNTERPART_AREA")
+
+
+def expand_key_groups(registry: Registry, query: DataQuery) -> DataQuery:
+    """An SDMX data query with every area group id in a REF_AREA or COUNTERPART_AREA key position replaced by
+    the group's members over the query's startPeriod/endPeriod window (all of its members without one):
+    ``A.EU27.STK_IMM....`` asks for ``A.AUT+BEL+...+SWE.STK_IMM....``."""
+    known = groups(registry)
+    start = query.start_period.start if query.start_period else None
+    end = query.end_period.end if query.end_period else None
+    keys: list[KeyPattern] = []
+    for key in query.keys:
+        values = list(key.values)
+        for dimension in _AREA_DIMENSIONS:
+            position = SERIES_DIMENSIONS.index(dimension)
+            codes = values[position]
+            if codes and any(c.upper() in known for c in codes):
+                values[position] = frozenset(
+                    member for code in codes
+                    for member in (known[code.upper()].areas(start, end) if code.upper() in known else [code]))
+        keys.append(KeyPattern(tuple(values)))
+    return replace(query, keys=tuple(keys))
