@@ -22,13 +22,14 @@ def importers() -> dict[str, Importer]:
     from api.importers.undesa_stock import UndesaStockImporter
     from api.importers.undp_hdi import UndpHdiImporter
     from api.importers.unhcr import UnhcrImporter
+    from api.importers.unhcr_annex import UnhcrAnnexImporter
     from api.importers.unsd_syb import UnsdSybImporter
     from api.importers.wdi import WdiImporter
 
     found: list[Importer] = [
         WdiImporter(), UndesaStockImporter(), UnhcrImporter(), UnsdSybImporter(), RemittancePricesImporter(),
         UndpHdiImporter(), IdmcImporter(), IomMissingImporter(), EurostatAsylumImporter(),
-        UndesaFlowsImporter(),
+        UndesaFlowsImporter(), UnhcrAnnexImporter(),
     ]
     return {i.name: i for i in found}
 
