@@ -172,7 +172,8 @@ def load(
 
 @app.command("import")
 def import_(
-    source: Annotated[str, typer.Argument(help="wdi, undesa-stock, unhcr, unsd-syb or remittance-prices")],
+    source: Annotated[str, typer.Argument(help="wdi, undesa-stock, undesa-flows, unhcr, unhcr-annex, unsd-syb, "
+                                          "remittance-prices, undp-hdi, idmc, iom-missing or eurostat-asylum")],
     file: Annotated[Path, typer.Argument(help="The publisher's original file")],
     dry_run: Annotated[bool, typer.Option(help="Convert and validate only")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON")] = False,
