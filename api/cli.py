@@ -219,8 +219,9 @@ def load(
 
 @app.command("import")
 def import_(
-    source: Annotated[str, typer.Argument(help="wdi, undesa-stock, undesa-origin, undesa-od, unhcr, unsd-syb, "
-                                                "remittance-prices, knomad-migration or knomad-remittances")],
+    source: Annotated[str, typer.Argument(help="wdi, undesa-stock, undesa-origin, undesa-od, undesa-flows, unhcr, "
+                                                "unhcr-annex, unsd-syb, remittance-prices, knomad-migration, "
+                                                "knomad-remittances, undp-hdi, idmc, iom-missing or eurostat-asylum")],
     file: Annotated[Path, typer.Argument(help="The publisher's original file")],
     dry_run: Annotated[bool, typer.Option(help="Convert and validate only")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON")] = False,

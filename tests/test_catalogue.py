@@ -42,8 +42,8 @@ def test_every_indicator_is_fully_described(catalogue: Catalogue) -> None:
         assert {"en", "fr", "es"} <= set(indicator.labels), indicator.id
         assert indicator.definitions.get("en"), indicator.id
         assert indicator.breakdowns <= {"COUNTERPART_AREA", "SEX", "AGE", "MIGRATION_STATUS"}
-        if indicator.unit == "PT":  # a share is 0-100; a rate of change is unbounded
-            assert (indicator.min_value, indicator.max_value) in {(0, 100), (None, None)}, indicator.id
+        if indicator.unit == "PT":  # a share is 0-100; a rate of change is unbounded; a cost may be negative
+            assert (indicator.min_value, indicator.max_value) in {(0, 100), (-100, 100), (None, None)}, indicator.id
         if indicator.is_count:
             assert indicator.min_value == 0, indicator.id
 

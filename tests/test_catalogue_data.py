@@ -62,9 +62,9 @@ IMPORTED: dict[str, tuple[str, set[str], bool, str, set[str], set[str]]] = {
     "REM_IN": ("USD", set(), False, "0", {"WB/BX.TRF.PWKR.CD.DT"}, set()),
     "REM_IN_GDP": ("PT", set(), False, "0", {"WB/BX.TRF.PWKR.DT.GD.ZS"}, set()),
     "REM_OUT": ("USD", set(), False, "0", {"WB/BM.TRF.PWKR.CD.DT"}, set()),
-    "REM_CST_IB": ("PT", set(), False, "0", {"WB/SI.RMT.COST.IB.ZS"}, set()),
-    "REM_CST_OB": ("PT", set(), False, "0", {"WB/SI.RMT.COST.OB.ZS"}, set()),
-    "REM_CST_CORR": ("PT", {"CA"}, False, "0", {"WB/ATCR.CORR"}, set()),
+    "REM_CST_IB": ("PT", set(), False, "-100", {"WB/SI.RMT.COST.IB.ZS"}, set()),
+    "REM_CST_OB": ("PT", set(), False, "-100", {"WB/SI.RMT.COST.OB.ZS"}, set()),
+    "REM_CST_CORR": ("PT", {"CA"}, False, "-100", {"WB/ATCR.CORR"}, set()),
     "CTX_GDPPC": ("USD_PPP", set(), False, "0", {"WB/NY.GDP.PCAP.PP.CD"}, set()),
     "CTX_GDPPC_USD": ("USD", set(), False, "0", {"WB/NY.GDP.PCAP.CD"}, set()),
     "CTX_UNEMP": ("PT", {"S", "A"}, False, "0", {"WB/SL.UEM.TOTL.ZS"}, set()),
@@ -181,6 +181,9 @@ def test_unit_count_flag_and_breakdowns(graph: rdflib.Graph, indicators: dict[st
             assert _decimal(graph, iri, MP.minValue) == 0, f"{indicator_id}: a count must not be negative"
 
 
+COSTS = frozenset({"REM_CST_CORR", "REM_CST_IB", "REM_CST_OB"})
+
+
 def test_value_ranges(graph: rdflib.Graph, indicators: dict[str, rdflib.URIRef]) -> None:
     for indicator_id, iri in indicators.items():
         unit = _code(_one(graph, iri, MP.unit), "unit")
@@ -189,6 +192,12 @@ def test_value_ranges(graph: rdflib.Graph, indicators: dict[str, rdflib.URIRef])
             assert low < high, indicator_id
         if unit == "PT" and indicator_id in RATES_OF_CHANGE:
             assert (low, high) == (None, None), indicator_id
+        elif unit == "PT" and indicator_id in COSTS:
+            # a total cost is negative where the exchange-rate margin favours the sender (World Bank RPW):
+            # admitted, and a Warning below the usual minimum of 0
+            assert (low, high) == (-100, 100), indicator_id
+            assert _decimal(graph, iri, MP.usualMinValue) == 0, indicator_id
+            assert graph.value(iri, MP.unusualValueNote) is not None, indicator_id
         elif unit == "PT":
             assert (low, high) == (0, 100), indicator_id
     ranges = {i: (_decimal(graph, indicators[i], MP.minValue), _decimal(graph, indicators[i], MP.maxValue))

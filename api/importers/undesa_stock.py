@@ -1,9 +1,13 @@
 """UN DESA International Migrant Stock, "Destination" workbook -> a submission (issue: importers; DESIGN §4, §5).
 
 The workbook (``undesa_pd_2020_ims_stock_by_sex_and_destination.xlsx``) has sheets ``Table 1`` .. ``Table 6``,
-each with a title block, a super-header in row 8 naming the column blocks, the real header in row 11
-(B name, C notes, D M49 location code, E type of data, then one column per year or period) and data from
-row 12. Every block and header cell is checked against the layout below before a value is read.
+each with a title block, a super-header naming the column blocks, the header (name, notes, M49 location code,
+type of data, then one column per year or period) and the data rows. Editions lay these out differently
+(2020: super-header in row 8, header in row 11; 2015-2019: a longer title block and a two-row header in
+rows 15-16, heading rows without a code and '..' in every column), so every layout is found by its content
+within the first rows: the edition from the title block, the header by its column names, the blocks by their
+titles, the years in the header's row or the next. What cannot be found is refused naming the rows and
+columns searched and what was expected there.
 
 Decisions (documented for the comparison and validation layers):
 
@@ -24,6 +28,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import itertools
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -43,11 +48,7 @@ from api.model.catalogue import Indicator
 from api.model.structure import COMPONENTS
 from api.model.submission import ObservationRecord, ParsedFile, SubmissionMetadata
 
-HEADER_ROW = 11
-FIRST_DATA_ROW = 12
-SUPER_HEADER_ROW = 8
-TITLE_CELL = (2, 5)  # row 2, column E
-REVISION_CELL = (4, 5)
+SCAN_ROWS = 30  # the title block and the header lie within the first rows of every edition
 LICENCE = "http://creativecommons.org/licenses/by/3.0/igo/"
 DOWNLOAD_PAGE = "https://www.un.org/development/desa/pd/content/international-migrant-stock"
 EXPECTED = "the UN DESA International Migrant Stock 'Destination' workbook (sheets Table 1 .. Table 6)"
@@ -65,10 +66,9 @@ _PERIOD = re.compile(r"(\d{4})-(\d{4})")
 class Block:
     """Adjacent columns of one sheet holding one indicator (and one sex) over several years or periods."""
 
-    first: int  # 1-based column of the first year
-    width: int
     indicator: str
-    heading: str  # text the row-8 super-header cell of the block contains
+    heading: str  # a regular expression the block's super-header cell matches (case-insensitive)
+    title: str  # what error messages say the block's title contains
     sex: str | None = None  # "M" or "F"; None: both sexes / not by sex
     periods: bool = False  # header cells are "1990-1995" periods (rates of change)
 
@@ -81,11 +81,11 @@ class Table:
     migrant_basis: bool = True  # the type of data describes the figures (not so for total population)
 
 
-def _by_sex(indicator: str, width: int = 7, periods: bool = False) -> tuple[Block, ...]:
+def _by_sex(indicator: str, periods: bool = False) -> tuple[Block, ...]:
     return (
-        Block(6, width, indicator, ", both sexes combined", None, periods),
-        Block(6 + width, width, indicator, ", males", "M", periods),
-        Block(6 + 2 * width, width, indicator, ", females", "F", periods),
+        Block(indicator, r"\bboth sexes\b", "both sexes", None, periods),
+        Block(indicator, r"\bmales?\b", "males", "M", periods),
+        Block(indicator, r"\bfemales?\b", "females", "F", periods),
     )
 
 
@@ -93,12 +93,15 @@ TABLES: tuple[Table, ...] = (
     Table("Table 1", _by_sex("STK_IMM")),
     Table("Table 2", _by_sex("CTX_POP"), unit_mult="3", migrant_basis=False),
     Table("Table 3", _by_sex("STK_IMM_PCT")),
-    Table("Table 4", (Block(6, 7, "STK_FEM", "Female migrants as a percentage"),)),
-    Table("Table 5", _by_sex("STK_IMM_GR", width=6, periods=True)),
+    Table("Table 4", (Block("STK_FEM", r"female migrants as a percentage", "Female migrants as a percentage"),)),
+    Table("Table 5", _by_sex("STK_IMM_GR", periods=True)),
     Table("Table 6", (
-        Block(6, 7, "STK_REF", "Refugee and asylum seekers at mid-year"),
-        Block(13, 7, "STK_REF_PCT", "as a percentage of the international migrant stock"),
-        Block(20, 6, "STK_REF_GR", "Annual rate of change of the refugee", periods=True),
+        Block("STK_REF", r"^(?!.*(percentage|rate of change)).*refugee.*(mid-year|stock)",
+              "refugee ... at mid-year"),
+        Block("STK_REF_PCT", r"refugee.*as a percentage of the international migrant stock",
+              "refugee ... as a percentage of the international migrant stock"),
+        Block("STK_REF_GR", r"annual rate of change of the refugee", "Annual rate of change of the refugee",
+              periods=True),
     )),
 )
 
@@ -159,6 +162,101 @@ def _value(raw: object) -> _Value | None:
 
 def _type_of_data(raw: object) -> tuple[str, ...]:
     return tuple(_text(raw).upper().split())
+
+
+@dataclass(frozen=True)
+class _Located:
+    """Where one block lies in one edition's sheet: its first column and its year or period labels."""
+
+    first: int
+    labels: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """One sheet's layout as found by its content: the header's columns, the row of years, the blocks."""
+
+    name_column: int
+    code: int
+    type_column: int
+    year_row: int  # 1-based; data follow it
+    blocks: tuple[_Located, ...]
+
+
+_EDITION_TITLE = re.compile(
+    r"International Migrant Stock (\d{4})|(\d{4}) revision|POP/DB/MIG/Stock/Rev\.(\d{4})", re.IGNORECASE)
+_YEAR = re.compile(r"\d{4}")
+
+
+def _label(value: object) -> str:
+    """A header cell as text: 1990 (a number) -> '1990'."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return _text(value)
+
+
+def _header_columns(row: tuple[Any, ...]) -> tuple[int, int, int] | None:
+    """(name, code, type of data) columns when the row is the header of the area columns, else None."""
+    texts = [(column, _text(v).lower()) for column, v in enumerate(row, start=1)]
+    code = next((c for c, t in texts if t in ("code", "location code", "country code")), None)
+    kind = next((c for c, t in texts if t.startswith("type of data")), None)
+    name = next((c for c, t in texts if "country or area" in t or t.startswith(("region", "major area"))), None)
+    if code is None or kind is None or name is None:
+        return None
+    return name, code, kind
+
+
+def _locate(name: str, table: Table, head: list[tuple[Any, ...]]) -> _Layout:
+    """Find the header, the row of years (the header's row or the next: a two-row header) and each block's
+    columns by their titles (in any row above the years), as every edition lays them out differently."""
+    found = next(((n, cols) for n, row in enumerate(head, start=1) if (cols := _header_columns(row))), None)
+    if found is None:
+        raise InputFileError(
+            f"{name}: sheet '{table.sheet}' rows 1-{SCAN_ROWS}: expected a header row with the columns "
+            "'Region, development group, country or area' (or 'Major area, region, country or area'), "
+            "'Location code' (or 'Code') and 'Type of data'; found none. "
+            f"The importer reads {EXPECTED}.",
+            details={"sheet": table.sheet, "row": 1},
+        )
+    header_row, (name_column, code, kind) = found
+    year_row = header_row
+    if not any(_YEAR.match(_label(v)) for v in head[header_row - 1][kind:]) and header_row < len(head):
+        year_row = header_row + 1
+    years = head[year_row - 1]
+    firsts: list[int] = []
+    for block in table.blocks:
+        first = _block_column(head[:year_row], kind, block, set(firsts))
+        if first is None:
+            raise InputFileError(
+                f"{name}: sheet '{table.sheet}' rows 1-{year_row}: expected a block title containing "
+                f"'{block.title}' above the year columns (right of column {get_column_letter(kind)}, "
+                f"'Type of data'); found none. The importer reads {EXPECTED}.",
+                details={"sheet": table.sheet, "row": year_row},
+            )
+        firsts.append(first)
+    last = max((c for c, v in enumerate(years, start=1) if _label(v)), default=0)
+    blocks: list[_Located] = []
+    for block, first in zip(table.blocks, firsts, strict=True):
+        end = min((f for f in firsts if f > first), default=last + 1)
+        labels: list[str] = []
+        for column in range(first, end):
+            label = _label(_cell(years, column))
+            if not (_PERIOD.fullmatch(label) if block.periods else _YEAR.fullmatch(label)):
+                what = "a period such as '1990-1995'" if block.periods else "a year such as 1990"
+                raise _layout_error(table.sheet, year_row, column, what, _cell(years, column), name)
+            labels.append(label)
+        blocks.append(_Located(first, tuple(labels)))
+    return _Layout(name_column, code, kind, year_row, tuple(blocks))
+
+
+def _block_column(rows: list[tuple[Any, ...]], after: int, block: Block, claimed: set[int]) -> int | None:
+    """The column of the first unclaimed cell right of ``after`` whose text matches the block's title."""
+    pattern = re.compile(block.heading, re.IGNORECASE)
+    for row in rows:
+        for column in range(after + 1, len(row) + 1):
+            if column not in claimed and pattern.search(_text(_cell(row, column))):
+                return column
+    return None
 
 
 class UndesaStockImporter:
@@ -250,20 +348,28 @@ class _Reader:
         return ImportResult(parsed=parsed, metadata=metadata, unmapped=dict(self.unmapped), notes=tuple(self.notes))
 
     def _title(self) -> tuple[str, str]:
+        """The edition and title from the title block of Table 1, wherever the edition writes them."""
         sheet = TABLES[0].sheet
-        rows = list(self.workbook[sheet].iter_rows(min_row=1, max_row=REVISION_CELL[0], values_only=True))
-        title = _text(_cell(rows[TITLE_CELL[0] - 1], TITLE_CELL[1])) if len(rows) >= TITLE_CELL[0] else ""
-        match = re.fullmatch(r"International Migrant Stock (\d{4}): Destination", title)
-        if not match:
-            raise _layout_error(sheet, TITLE_CELL[0], TITLE_CELL[1],
-                                "the title 'International Migrant Stock YYYY: Destination'", title, self.name)
-        self.edition = match.group(1)
-        revision = _text(_cell(rows[-1], REVISION_CELL[1])) if len(rows) >= REVISION_CELL[0] else ""
+        rows = list(self.workbook[sheet].iter_rows(min_row=1, max_row=SCAN_ROWS, values_only=True))
+        texts = [_text(v) for row in rows for v in row if isinstance(v, str)]
+        title = next((t for t in texts if _EDITION_TITLE.search(t)), "")
+        match = _EDITION_TITLE.search(title)
+        if match is None:
+            raise InputFileError(
+                f"{self.name}: sheet '{sheet}' rows 1-{SCAN_ROWS}: expected a title block naming the edition "
+                "('International Migrant Stock 2020', 'International migrant stock: The 2017 revision' or "
+                f"'POP/DB/MIG/Stock/Rev.2019'); found none. The importer reads {EXPECTED}.",
+                details={"sheet": sheet, "row": 1},
+            )
+        self.edition = next(g for g in match.groups() if g)
+        revision = next((t for t in texts if t.startswith("POP/DB/MIG/Stock")), "")
+        if title.startswith("POP/DB/MIG/Stock"):
+            title = f"International Migrant Stock {self.edition}: Destination"
         return title, revision or f"POP/DB/MIG/Stock/Rev.{self.edition}"
 
-    def _usable(self, table: Table, block: Block) -> Indicator | None:
+    def _usable(self, table: Table, block: Block, located: _Located) -> Indicator | None:
         indicator = self.context.catalogue.get(block.indicator)
-        columns = f"{get_column_letter(block.first)}-{get_column_letter(block.first + block.width - 1)}"
+        columns = f"{get_column_letter(located.first)}-{get_column_letter(located.first + len(located.labels) - 1)}"
         if indicator is None:
             self.notes.append(f"{table.sheet} columns {columns}: indicator {block.indicator} is not in the "
                               "catalogue; not imported.")
@@ -277,58 +383,45 @@ class _Reader:
     def _table(self, table: Table) -> None:
         sheet = self.workbook[table.sheet]
         rows = sheet.iter_rows(min_row=1, values_only=True)
-        header_rows = [next(rows, ()) for _ in range(HEADER_ROW)]
-        periods = self._check_header(table, header_rows[SUPER_HEADER_ROW - 1], header_rows[HEADER_ROW - 1])
-        blocks = [(b, self._usable(table, b)) for b in table.blocks]
-        for number, row in enumerate(rows, start=FIRST_DATA_ROW):
-            code, label = _cell(row, 4), _text(_cell(row, 2))
-            if code is None and not label:
+        head = [next(rows, ()) for _ in range(SCAN_ROWS)]
+        layout = _locate(self.name, table, head)
+        blocks = [(b, located, self._usable(table, b, located))
+                  for b, located in zip(table.blocks, layout.blocks, strict=True)]
+        value_columns = [c for _, located, _ in blocks
+                         for c in range(located.first, located.first + len(located.labels))]
+        data = itertools.chain(head[layout.year_row:], rows)
+        headings = 0
+        for number, row in enumerate(data, start=layout.year_row + 1):
+            code, label = _cell(row, layout.code), _text(_cell(row, layout.name_column))
+            if (code is None or _text(code) == "") and not label:
                 continue
             code_text = _text(code)
             if not re.fullmatch(r"\d+", code_text):
-                raise _layout_error(table.sheet, number, 4, "an M49 location code (digits)", code, self.name)
+                if all(_text(_cell(row, c)) in NOT_AVAILABLE for c in value_columns):
+                    headings += 1  # a heading row of an older edition: a name, '..' in every column
+                    continue
+                raise _layout_error(table.sheet, number, layout.code, "an M49 location code (digits)", code,
+                                    self.name)
             area = self.context.areas.code(code_text)
             if area is None:
                 label = label.rstrip("*").strip() or code_text
                 self.unmapped[label] += 1
                 self.unmapped_codes[label] = code_text
                 continue
-            letters = _type_of_data(_cell(row, 5))
-            for block, indicator in blocks:
+            letters = _type_of_data(_cell(row, layout.type_column))
+            for block, located, indicator in blocks:
                 if indicator is not None:
-                    self._block(table, block, indicator, number, row, area, letters, periods[block.first])
-
-    def _check_header(
-        self, table: Table, super_header: tuple[Any, ...], header: tuple[Any, ...]
-    ) -> dict[int, list[str]]:
-        """Verify the row-8 block titles and the row-11 header; return each block's periods."""
-        for column, expected in ((2, "Region"), (4, "Location code"), (5, "Type of data")):
-            if not _text(_cell(header, column)).startswith(expected):
-                raise _layout_error(table.sheet, HEADER_ROW, column, f"the header '{expected}'",
-                                    _cell(header, column), self.name)
-        periods: dict[int, list[str]] = {}
-        for block in table.blocks:
-            heading = _text(_cell(super_header, block.first))
-            if block.heading.lower() not in heading.lower():
-                raise _layout_error(table.sheet, SUPER_HEADER_ROW, block.first,
-                                    f"a block title containing '{block.heading.strip(', ')}'", heading, self.name)
-            found: list[str] = []
-            for column in range(block.first, block.first + block.width):
-                label = _text(_cell(header, column))
-                ok = _PERIOD.fullmatch(label) if block.periods else re.fullmatch(r"\d{4}", label)
-                if not ok:
-                    what = "a period such as '1990-1995'" if block.periods else "a year such as 1990"
-                    raise _layout_error(table.sheet, HEADER_ROW, column, what, _cell(header, column), self.name)
-                found.append(label)
-            periods[block.first] = found
-        return periods
+                    self._block(table, block, indicator, number, row, area, letters, located)
+        if headings:
+            self.notes.append(f"{table.sheet}: {headings} heading rows without a location code ('..' in every "
+                              "column) skipped.")
 
     def _block(
         self, table: Table, block: Block, indicator: Indicator, number: int, row: tuple[Any, ...],
-        area: str, letters: tuple[str, ...], labels: list[str],
+        area: str, letters: tuple[str, ...], located: _Located,
     ) -> None:
-        for offset, label in enumerate(labels):
-            column = block.first + offset
+        for offset, label in enumerate(located.labels):
+            column = located.first + offset
             raw = _cell(row, column)
             try:
                 value = _value(raw)

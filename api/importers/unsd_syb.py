@@ -22,6 +22,9 @@ from api.model.submission import ObservationRecord, ParsedFile, SubmissionMetada
 
 EXPECTED = "a UNSD Statistical Yearbook CSV table from UNdata (SYB<issue>_<table>_<yyyymm>_<title>.csv)"
 HEADER = ("Region/Country/Area", "", "Year", "Series", "Value", "Footnotes", "Source")
+# The two leading columns (area code, area name) as the editions name them; the rest is the same.
+AREA_HEADERS = (("region/country/area", ""), ("area code", "area name"))
+_TITLE_LINES = 3  # a title line (table id and title) may precede the header; some editions have none
 PUBLISHER = "United Nations Statistics Division (UNSD), Statistical Yearbook"
 LICENCE = "http://data.un.org/Host.aspx?Content=UNdataUse"
 UNDATA = "http://data.un.org/"
@@ -38,7 +41,8 @@ SERIES: dict[str, tuple[str, dict[str, str]]] = {
     "other of concern to unhcr (number)": ("FDP_OOC", {}),
     "total population of concern to unhcr (number)": ("FDP_POC", {}),
 }
-_FILE_NAME = re.compile(r"SYB(\d+)_(\d+)_(\d{6})_.+\.csv", re.IGNORECASE)
+_FILE_NAME = re.compile(r"SYB(\d+)_(\d+)_(\d{6})_(.+)\.csv", re.IGNORECASE)
+DEFAULT_TITLE = "International migrants and refugees"
 _YEAR = re.compile(r"\d{4}")
 
 
@@ -49,20 +53,16 @@ class UnsdSybImporter:
 
     def read(self, path: Path, context: ImportContext) -> ImportResult:
         text = read_csv(path, EXPECTED)
-        title_line, title_row = text.rows[0]
-        if len(title_row) < 2 or not title_row[0].strip() or title_row[0].strip() == HEADER[0]:
-            raise layout_error(text.name, title_line, "the table id and title (e.g. 'T05,International migrants "
-                               f"and refugees') on line 1 of {EXPECTED}", title_row)
-        if len(text.rows) < 2 or tuple(h.strip() for h in text.rows[1][1][: len(HEADER)]) != HEADER:
-            line, fields = text.rows[1] if len(text.rows) > 1 else (title_line + 1, [])
-            raise layout_error(text.name, line, "the header " + ",".join(HEADER), fields)
+        header_index = _header_index(text.name, text.rows)
+        table_id, title = _table_title(text.name, text.rows[header_index - 1][1] if header_index else [])
+        header_line = text.rows[header_index][0]
 
         records: list[ObservationRecord] = []
         unmapped: Counter[str] = Counter()
         unknown_series: Counter[str] = Counter()
         missing_indicators: Counter[str] = Counter()
         unmapped_areas: Counter[str] = Counter()
-        for line, fields in text.rows[2:]:
+        for line, fields in text.rows[header_index + 1:]:
             if is_blank(fields):
                 continue
             if len(fields) < len(HEADER):
@@ -92,16 +92,16 @@ class UnsdSybImporter:
             records.append(ObservationRecord(cells=cells, row=line))
         unmapped.update(unmapped_areas)
         if not records and not unmapped:
-            raise InputFileError(f"{text.name}: line 3: no data rows after the header; expected {EXPECTED}.",
-                                 details={"line": 3})
+            raise InputFileError(f"{text.name}: line {header_line + 1}: no data rows after the header; "
+                                 f"expected {EXPECTED}.", details={"line": header_line + 1})
 
-        issue, table = _issue_and_table(text.name, title_row[0].strip())
-        notes = _notes(title_row[1].strip(), unmapped_areas, unknown_series, missing_indicators)
+        issue, table = _issue_and_table(text.name, table_id)
+        notes = _notes(title, unmapped_areas, unknown_series, missing_indicators)
         url = _original_url(text.name)
         metadata = SubmissionMetadata(
             dataset_id=sdmx_id("UNSD", issue, table),
             agency_id="UNSD",
-            title=f"{title_row[1].strip()} (UNSD Statistical Yearbook {issue.removeprefix('SYB')}, table {table})",
+            title=f"{title} (UNSD Statistical Yearbook {issue.removeprefix('SYB')}, table {table})",
             sources=(PUBLISHER, url),
             licence=LICENCE,
             original_url=url,
@@ -111,6 +111,33 @@ class UnsdSybImporter:
         parsed = ParsedFile(name=text.name, format="unsd-syb-csv", records=records, columns=COMPONENTS,
                             sha256=text.sha256, size=text.size)
         return ImportResult(parsed=parsed, metadata=metadata, unmapped=dict(unmapped), notes=notes)
+
+
+def _header_index(name: str, rows: list[tuple[int, list[str]]]) -> int:
+    """The index of the header row, recognised by its columns (either edition's names of the first two).
+
+    Refuses the file, naming the line and both headers, when none of the first lines is a header.
+    """
+    for index, (_line, fields) in enumerate(rows[:_TITLE_LINES]):
+        names = tuple(" ".join(f.split()).lower() for f in fields[: len(HEADER)])
+        if len(names) == len(HEADER) and names[2:] == tuple(h.lower() for h in HEADER[2:]) \
+                and names[:2] in AREA_HEADERS:
+            return index
+    title = rows[0][1]
+    expected_at = 1 if len(rows) > 1 and len(title) >= 2 and title[0].strip() else 0
+    line, fields = rows[expected_at] if len(rows) > expected_at else (rows[0][0] + 1, [])
+    raise layout_error(name, line, "the header " + ",".join(HEADER) + " (or, in other editions, "
+                       "Area Code,Area Name," + ",".join(HEADER[2:]) + "), after an optional line with the "
+                       "table id and title", fields)
+
+
+def _table_title(file_name: str, title_row: list[str]) -> tuple[str, str]:
+    """The table id and title: from the line before the header, else from the UNdata file name."""
+    fields = [f.strip() for f in title_row]
+    if len(fields) >= 2 and fields[0] and fields[1]:
+        return fields[0], fields[1]
+    match = _FILE_NAME.fullmatch(file_name)
+    return "", (match.group(4).strip() if match else DEFAULT_TITLE)
 
 
 def _area(context: ImportContext, m49: str) -> str | None:

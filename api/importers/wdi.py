@@ -19,6 +19,7 @@ from pathlib import Path
 from api.errors import InputFileError
 from api.importers.base import ImportContext, ImportResult
 from api.importers.csv_text import (
+    CsvText,
     is_blank,
     layout_error,
     observation_cells,
@@ -31,7 +32,8 @@ from api.model.catalogue import Indicator
 from api.model.structure import COMPONENTS
 from api.model.submission import ObservationRecord, ParsedFile, SubmissionMetadata
 
-EXPECTED = 'a World Bank WDI download "API_<code>_DS2_en_csv_v2_<n>.csv"'
+EXPECTED = ('a World Bank WDI download "API_<code>_DS2_en_csv_v2_<n>.csv" (or its Excel download), or a '
+            'DataBank export (.xlsx)')
 HEADER = ("Country Name", "Country Code", "Indicator Name", "Indicator Code")
 WORLD = {"WLD": "001"}
 PUBLISHER = "The World Bank, World Development Indicators"
@@ -48,7 +50,17 @@ class WdiImporter:
     name = "wdi"
 
     def read(self, path: Path, context: ImportContext) -> ImportResult:
-        text = read_csv(path, EXPECTED)
+        from api.importers import wdi_excel
+
+        if wdi_excel.is_workbook(path):
+            workbook = wdi_excel.read_workbook(path, EXPECTED)
+            if workbook.databank:
+                return wdi_excel.read_databank(workbook, context)
+            return self.read_text(workbook.as_text(), path, context)
+        return self.read_text(read_csv(path, EXPECTED), path, context)
+
+    def read_text(self, text: CsvText, path: Path, context: ImportContext) -> ImportResult:
+        """A per-indicator download as numbered rows (from the CSV, or from the Excel download's Data sheet)."""
         header_at, release = _preamble(text.name, text.rows)
         header_line, header = text.rows[header_at]
         years = _year_columns(text.name, header_line, header)

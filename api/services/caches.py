@@ -28,6 +28,7 @@ SIZES: dict[str, int] = {
     "read_index": 4,  # the read API's index, per public view
     "agency_read_index": 8,
     "areas": 2,  # area facts, per vocabulary
+    "groups": 2,  # area groups with their dated memberships, per vocabulary
     "scheme_labels": 32,  # code-list labels, per vocabulary and scheme
     "vocabulary_document": 2,  # the whole vocabulary as a linked-data description
     "vocabulary_labels": 50_000,  # labels of vocabulary IRIs on linked-data pages

@@ -86,7 +86,7 @@ def _decimal(text: str) -> str:
 
 
 def sex_totals(store: Store, observations: Mapping[str, ObservationInfo]) -> list[Problem]:
-    """Warning on each _T observation of a count indicator that is not F + M within 0.5 %."""
+    """Warning on each _T observation of a count indicator that is not F + M (+ _U where given) within 0.5 %."""
     problems: list[Problem] = []
     for s in _select(store, "sex-total"):
         focus = s["total"].value
@@ -94,10 +94,13 @@ def sex_totals(store: Store, observations: Mapping[str, ObservationInfo]) -> lis
         row = info.row if info is not None else None
         total = info.cells.get("OBS_VALUE", "").strip() if info is not None else s["totalValue"].value
         parts = s["parts"].value.split() if s["parts"] is not None else []
-        rows = f" (rows {' and '.join(sorted(parts, key=int))})" if len(parts) == 2 else ""
+        unknown = s["unknown"] is not None and s["unknown"].value == "1"
+        rows = f" (rows {', '.join(sorted(parts, key=int)[:-1])} and {sorted(parts, key=int)[-1]})" \
+            if len(parts) == (3 if unknown else 2) else ""
+        sexes = "F + M + _U" if unknown else "F + M"
         problems.append(Problem(
             "Warning", "sex-total",
-            f"{_where(row, focus)}, OBS_VALUE: the total {total} (SEX _T) differs from F + M = "
+            f"{_where(row, focus)}, OBS_VALUE: the total {total} (SEX _T) differs from {sexes} = "
             f"{_decimal(s['sum'].value)}{rows} by more than 0.5 %; check the three figures",
             row=row, column="OBS_VALUE", value=total, focus=focus,
         ))

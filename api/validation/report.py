@@ -63,6 +63,7 @@ class ShapeInfo:
     has_value: str | None = None
     in_values: tuple[str, ...] = ()
     indicator: str | None = None
+    message: str | None = None
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,7 @@ def shape_infos(shapes: rdflib.Graph) -> dict[str, ShapeInfo]:
             has_value=one(_SH.hasValue),
             in_values=in_values,
             indicator=one(indicator_p) or owner_indicator.get(str(s)),
+            message=one(_SH.message),
         )
     return infos
 
@@ -153,11 +155,16 @@ def _datatype_message(head: str, column: str | None, value: str | None, shown: s
     return f"{head}: {shown} is not of the expected type"
 
 
-def _range_message(head: str, component: str, value: str | None, info: ShapeInfo, scope: str | None) -> str:
-    """The sentence for a value outside its range (the indicator's, or its component's)."""
+def _range_message(head: str, component: str, value: str | None, info: ShapeInfo, scope: str | None,
+                   *, usual: bool = False) -> str:
+    """The sentence for a value outside its range (the indicator's, or its component's), or outside the
+    usual range of a legitimate value (a Warning that quotes why such a value can be right)."""
+    which = "usual " if usual else ""
     if component == "MaxInclusiveConstraintComponent":
-        return f"{head}: {value} is above {_number(info.max_inclusive)}, the maximum for {scope}"
-    return f"{head}: {value} is below {_number(info.min_inclusive)}, the minimum for {scope}"
+        text = f"{head}: {value} is above {_number(info.max_inclusive)}, the {which}maximum for {scope}"
+    else:
+        text = f"{head}: {value} is below {_number(info.min_inclusive)}, the {which}minimum for {scope}"
+    return f"{text}; published with this warning: {info.message}" if usual and info.message else text
 
 
 class _Writer:
@@ -193,10 +200,10 @@ class _Writer:
                     f"{allowed or f'; {listing}'}")
         if rule == "datatype":
             return _datatype_message(head, column, value, shown)
-        if rule == "range":
+        if rule in ("range", "usual-range"):
             unit = self._unit(indicator)
             scope = f"{ind}{f' ({unit})' if unit else ''}" if column == "OBS_VALUE" else column
-            return _range_message(head, component, value, info, scope)
+            return _range_message(head, component, value, info, scope, usual=rule == "usual-range")
         if rule == "indicator-unit":
             unit = vocab.code_id_from_iri(info.has_value or "")
             return (f"{head}: {shown} is not the unit of {ind}; it is measured in {unit} "
@@ -248,7 +255,7 @@ def problems_from_results(
     for r in results:
         info = context.shapes.get(r.source_shape, ShapeInfo())
         component = _local(r.component)
-        if info.rule == "dataset-metadata" or (component in _ANNOTATED and info.rule):
+        if info.rule in ("dataset-metadata", "usual-range") or (component in _ANNOTATED and info.rule):
             rule = info.rule or "shape"
         else:
             rule = _COMPONENT_RULES.get(component, info.rule or "shape")

@@ -59,6 +59,9 @@ class IndicatorFacts:
     is_count: bool
     min_value: Literal | None
     max_value: Literal | None
+    usual_min: Literal | None = None
+    usual_max: Literal | None = None
+    unusual_note: str = ""
 
 
 def read_ontology(ontology_dir: Path) -> list[pyoxigraph.Triple]:
@@ -130,6 +133,10 @@ def indicator_facts(triples: Iterable[pyoxigraph.Triple]) -> list[IndicatorFacts
         counts = [o.value for o in props[vocab.MP + "isCount"] if isinstance(o, Literal)]
         mins = [o for o in props[vocab.MP + "minValue"] if isinstance(o, Literal)]
         maxs = [o for o in props[vocab.MP + "maxValue"] if isinstance(o, Literal)]
+        usual_mins = [o for o in props[vocab.MP + "usualMinValue"] if isinstance(o, Literal)]
+        usual_maxs = [o for o in props[vocab.MP + "usualMaxValue"] if isinstance(o, Literal)]
+        notes = sorted(o.value for o in props[vocab.MP + "unusualValueNote"]
+                       if isinstance(o, Literal) and (o.language or "en") == "en")
         breakdowns = frozenset(
             breakdown_props[o.value] for o in props[vocab.MP + "breakdown"]
             if isinstance(o, NamedNode) and o.value in breakdown_props
@@ -142,6 +149,9 @@ def indicator_facts(triples: Iterable[pyoxigraph.Triple]) -> list[IndicatorFacts
             is_count=any(c in ("true", "1") for c in counts),
             min_value=mins[0] if mins else None,
             max_value=maxs[0] if maxs else None,
+            usual_min=usual_mins[0] if usual_mins else None,
+            usual_max=usual_maxs[0] if usual_maxs else None,
+            unusual_note=notes[0] if notes else "",
         ))
     return sorted(facts, key=lambda f: f.id)
 
@@ -183,6 +193,8 @@ def indicators_ttl(facts: list[IndicatorFacts]) -> str:
             )
             out.append(f"{_term(base + '-OBS_VALUE')} a sh:PropertyShape ;\n    {target} sh:path mp:obsValue ; "
                        f"sh:name \"OBS_VALUE\" ; mps:rule \"range\"{bounds} .\n\n")
+        if f.usual_min or f.usual_max:
+            out.append(_usual_range_shape(f, base, target))
         if f.unit:
             out.append(f"{_term(base + '-UNIT_MEASURE')} a sh:PropertyShape ;\n    {target} sh:path mp:unitMeasure ; "
                        f"sh:name \"UNIT_MEASURE\" ; mps:rule \"indicator-unit\" ;\n"
@@ -200,6 +212,17 @@ def indicators_ttl(facts: list[IndicatorFacts]) -> str:
                        "mps:rule \"disclosure\" ;\n"
                        "    sh:or ( mps:DisclosureAbove mps:DisclosureConfidential mps:DisclosureNil ) .\n\n")
     return "".join(out).rstrip("\n") + "\n"
+
+
+def _usual_range_shape(f: IndicatorFacts, base: str, target: str) -> str:
+    """A Warning (never a Violation) for a legitimate value outside the indicator's usual range."""
+    bounds = "".join(
+        f" ;\n    sh:{name} {_literal(v)}"
+        for name, v in (("minInclusive", f.usual_min), ("maxInclusive", f.usual_max)) if v is not None
+    )
+    note = f" ;\n    sh:message {Literal(f.unusual_note, language='en')!s}" if f.unusual_note else ""
+    return (f"{_term(base + '-OBS_VALUE-usual')} a sh:PropertyShape ;\n    {target} sh:path mp:obsValue ; "
+            f"sh:name \"OBS_VALUE\" ; mps:rule \"usual-range\" ; sh:severity sh:Warning{bounds}{note} .\n\n")
 
 
 def generate(ontology_dir: Path) -> dict[str, str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -164,3 +165,57 @@ def test_header_only_file(tmp_path: Path, sources_dir: Path, context: ImportCont
     path.write_text(_path(sources_dir).read_text(encoding="utf-8-sig").splitlines()[0] + "\n", encoding="utf-8")
     with pytest.raises(InputFileError, match="no corridor rows"):
         RemittancePricesImporter().read(path, context)
+
+
+def _extract_with_negative_costs(sources_dir: Path, tmp_path: Path, negative: str) -> tuple[Path, list[int]]:
+    """The first corridors of the real export, five of their figures made negative (as the World Bank
+    publishes where the exchange-rate margin favours the sender), with the export's own footer."""
+    rows = [r for _, r in _rows(_path(sources_dir))]
+    data = [r for _, r in _data_rows(_path(sources_dir))]
+    with_figures = [r for r in data if any(v != ".." for v in r[6:])][:12]
+    lines: list[int] = []
+    for number, row in enumerate(with_figures[:5]):
+        column = next(i for i, v in enumerate(row) if i >= 6 and v != "..")
+        row[column] = negative if number == 0 else f"-{row[column]}"
+        lines.append(number + 2)
+    footer = rows[len(data) + 1:]
+    path = tmp_path / "RPW_corridors_negative.csv"
+    with path.open("w", encoding="utf-8-sig", newline="") as f:
+        csv.writer(f, lineterminator="\n").writerows([rows[0], *with_figures, *footer])
+    return path, lines
+
+
+def test_negative_total_costs_import_with_a_warning(tmp_path: Path, sources_dir: Path) -> None:
+    from typer.testing import CliRunner
+
+    from api.cli import app
+
+    path, lines = _extract_with_negative_costs(sources_dir, tmp_path, "-0.52")
+    env = {"MPR_DATA": str(tmp_path / "data"), "MPR_SOURCES": str(sources_dir), "MPR_BASE_IRI": "http://r.test"}
+    result = CliRunner().invoke(app, ["import", "remittance-prices", str(path), "--json"], env=env)
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    warnings = [p for p in report["results"] if p["rule"] == "usual-range"]
+    assert sorted(p["row"] for p in warnings) == lines
+    assert all(p["severity"] == "Warning" and "exchange-rate margin favours the sender" in p["message"]
+               for p in warnings)
+    assert "-0.52 is below 0, the usual minimum" in next(p["message"] for p in warnings if p["row"] == 2)
+    count = CliRunner().invoke(app, ["query", "PREFIX mp: <https://w3id.org/migration-profile/def#> "
+                                     "SELECT (COUNT(*) AS ?n) WHERE { ?o mp:obsValue ?v FILTER(?v < 0) }"], env=env)
+    assert int(count.stdout.splitlines()[1]) == 5
+
+
+def test_a_cost_below_minus_100_percent_is_refused_and_nothing_stored(tmp_path: Path, sources_dir: Path) -> None:
+    from typer.testing import CliRunner
+
+    from api.cli import app
+
+    path, _ = _extract_with_negative_costs(sources_dir, tmp_path, "-150")
+    env = {"MPR_DATA": str(tmp_path / "data"), "MPR_SOURCES": str(sources_dir), "MPR_BASE_IRI": "http://r.test"}
+    result = CliRunner().invoke(app, ["import", "remittance-prices", str(path), "--json"], env=env)
+    assert result.exit_code == 1, result.output
+    problems = json.loads(result.stdout)["results"]
+    assert any(p["rule"] == "range" and p["row"] == 2 and p["severity"] == "Violation" for p in problems)
+    count = CliRunner().invoke(app, ["query", "PREFIX mp: <https://w3id.org/migration-profile/def#> "
+                                     "SELECT (COUNT(*) AS ?n) WHERE { ?o mp:obsValue ?v }"], env=env)
+    assert int(count.stdout.splitlines()[1]) == 0

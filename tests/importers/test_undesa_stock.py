@@ -258,10 +258,12 @@ def test_a_repeated_area_is_imported_once(tmp_path: Path, sheets: dict[str, list
     [
         ({}, "Table 5", "sheet(s) Table 5 not found"),
         ({("Table 3", "E11"): "Kind of data"}, "",
-         "sheet 'Table 3' row 11 (cell E11): expected the header 'Type of data'"),
-        ({("Table 1", "M8"): "International migrant stock, females"}, "", "sheet 'Table 1' row 8 (cell M8)"),
+         "sheet 'Table 3' rows 1-30: expected a header row with the columns"),
+        ({("Table 1", "M8"): "International migrant stock, females"}, "",
+         "sheet 'Table 1' rows 1-11: expected a block title containing 'males' above the year columns"),
         ({("Table 5", "G11"): 1995}, "", "sheet 'Table 5' row 11 (cell G11): expected a period"),
-        ({("Table 1", "E2"): "World Population Prospects"}, "", "cell E2): expected the title"),
+        ({("Table 1", "E2"): "World Population Prospects", ("Table 1", "E4"): "POP/DB/WPP/Rev.2019"}, "",
+         "sheet 'Table 1' rows 1-30: expected a title block naming the edition"),
         ({("Table 2", "H12"): "n/a"}, "", "sheet 'Table 2' row 12 (cell H12): expected a number"),
         ({("Table 4", "D12"): "DEU"}, "", "sheet 'Table 4' row 12 (cell D12): expected an M49 location code"),
     ],
@@ -296,3 +298,103 @@ def test_a_unhcr_csv_is_refused(sources_dir: Path, context: ImportContext) -> No
     with pytest.raises(InputFileError) as err:
         UndesaStockImporter().read(path, context)
     assert path.name in err.value.message
+
+
+# -- an older edition's layout: another title block, a two-row header, heading rows with '..' -------
+
+OLDER_HEADER_ROW = 15  # the 2015-2019 editions: title block in rows 1-14, header in rows 15-16
+SDG_HEADING = "Sustainable Development Goal (SDG) regions"
+
+
+def _older_heading(text: object) -> object:
+    """A 2020 block title as the older editions word it ('..., males' -> '... (male)')."""
+    if not isinstance(text, str):
+        return text
+    for new, old in ((", both sexes combined", " (both sexes)"), (", males", " (male)"), (", females", " (female)")):
+        text = text.replace(new, old)
+    return text
+
+
+@pytest.fixture(scope="module")
+def older(tmp_path_factory: pytest.TempPathFactory, sheets: dict[str, list[tuple[Any, ...]]]) -> Path:
+    """The 2020 workbook's cells laid out as the 2017 revision laid them out."""
+    workbook = Workbook(write_only=True)
+    for name, source in sheets.items():
+        sheet = workbook.create_sheet(name)
+        title = str(source[2][4]).split(": ", 1)[1]
+        block = [["United Nations"], ["Department of Economic and Social Affairs"], ["Population Division"], [],
+                 ["International migrant stock: The 2017 revision"], [], [f"{name}. {title}"], [],
+                 ["\u00a9 2017 United Nations"], [], [], [], [], []]
+        for row in block:
+            sheet.append(row)
+        headings = [_older_heading(v) for v in source[7]]
+        sheet.append(["Sort\norder", "Major area, region, country or area of destination", "Notes", "Code",
+                      "Type of data (a)", *headings[5:]])
+        sheet.append([None] * 5 + list(source[10][5:]))
+        width = len(source[10])
+        for number, row in enumerate(source[11:], start=12):
+            sheet.append(list(row))
+            if number == 12:  # after WORLD: a heading row without a code, '..' in every column
+                sheet.append([None, SDG_HEADING, None, None, None] + [".."] * (width - 5))
+    path = tmp_path_factory.mktemp("older") / "UN_MigrantStockTotal_2017.xlsx"
+    workbook.save(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def older_result(older: Path, context: ImportContext) -> ImportResult:
+    return UndesaStockImporter().read(older, context)
+
+
+def _by_key(result: ImportResult) -> dict[tuple[tuple[str, str], ...], str]:
+    """Value by every other cell (the source detail names the edition and cell, so it differs)."""
+    return {tuple(sorted((k, v) for k, v in r.cells.items() if k not in ("SOURCE_DETAIL", "OBS_VALUE"))):
+            r.cells["OBS_VALUE"] for r in result.parsed.records}
+
+
+def test_an_older_edition_imports_the_same_figures(older_result: ImportResult, result: ImportResult) -> None:
+    older, current = _by_key(older_result), _by_key(result)
+    assert len(older) == len(older_result.parsed.records) == len(result.parsed.records)
+    assert older.keys() == current.keys()
+    # openpyxl writes a float with 15 significant digits: the same number, not always the same digits
+    assert all(older[k] == current[k] or float(older[k]) == pytest.approx(float(current[k]), rel=1e-14)
+               for k in current)
+    assert older_result.metadata.dataset_id == "UNDESA_IMS2017_DESTINATION"
+    assert "2017" in older_result.metadata.sources[0]
+    assert older_result.unmapped == result.unmapped
+    assert any("1 heading rows without a location code" in n for n in older_result.notes)
+
+
+@pytest.mark.parametrize(("code", "iso3"), [(276, "DEU"), (760, "SYR"), (608, "PHL"), (484, "MEX"), (434, "LBY")])
+def test_an_older_edition_cell_is_read_where_it_lies(older: Path, older_result: ImportResult, code: int,
+                                                     iso3: str) -> None:
+    workbook = load_workbook(older, read_only=True, data_only=True)
+    try:
+        rows = list(workbook["Table 1"].iter_rows(values_only=True))
+    finally:
+        workbook.close()
+    number, row = next((n, r) for n, r in enumerate(rows, start=1) if n > 16 and r[3] == code)
+    for column, sex in ((12, "_T"), (19, "M"), (26, "F")):  # 2020, both sexes / male / female
+        assert rows[OLDER_HEADER_ROW][column - 1] == 2020
+        [record] = _records(older_result, INDICATOR="STK_IMM", REF_AREA=iso3, SEX=sex, TIME_PERIOD="2020")
+        assert record.cells["OBS_VALUE"] == str(row[column - 1])
+        assert record.row == number
+        assert f"Table 1 {'LSZ'[(column - 12) // 7]}{number}" in record.cells["SOURCE_DETAIL"]
+
+
+def test_an_older_layout_without_the_header_names_rows_and_columns(
+    tmp_path: Path, older: Path, context: ImportContext
+) -> None:
+    from typer.testing import CliRunner
+
+    from api.cli import app
+
+    workbook = load_workbook(older)
+    workbook["Table 2"]["E15"] = "Kind of estimate"
+    broken = tmp_path / "broken.xlsx"
+    workbook.save(broken)
+    result = CliRunner().invoke(app, ["import", "undesa-stock", str(broken), "--dry-run"],
+                                env={"MPR_DATA": str(tmp_path / "data"), "COLUMNS": "400"})
+    assert result.exit_code == 2
+    assert "sheet 'Table 2' rows 1-30: expected a header row with the columns" in result.output
+    assert "'Location code' (or 'Code') and 'Type of data'" in result.output

@@ -171,3 +171,36 @@ def test_empty_and_non_utf8_files(tmp_path: Path, sources_dir: Path, context: Im
     ansi.write_bytes(text.encode("cp1252", errors="replace"))
     with pytest.raises(InputFileError, match=rf"ansi\.csv: line {line}: byte 0x{byte:02X} is not UTF-8"):
         UnsdSybImporter().read(ansi, context)
+
+
+OTHER_EDITION_HEADER = "Area Code,Area Name,Year,Series,Value,Footnotes,Source\n"
+
+
+@pytest.mark.parametrize("with_title", [True, False])
+def test_an_edition_with_the_area_code_header_imports_the_same(
+    tmp_path: Path, sources_dir: Path, context: ImportContext, syb: ImportResult, with_title: bool
+) -> None:
+    lines = _path(sources_dir).read_text(encoding="utf-8-sig").splitlines(keepends=True)
+    edition = [lines[0], OTHER_EDITION_HEADER, *lines[2:]] if with_title else [OTHER_EDITION_HEADER, *lines[2:]]
+    path = tmp_path / SYB
+    path.write_text("".join(edition), encoding="utf-8")
+    result = UnsdSybImporter().read(path, context)
+    shift = 0 if with_title else 1
+    assert [(r.row + shift, r.cells) for r in result.parsed.records] == [
+        (r.row, r.cells) for r in syb.parsed.records]
+    assert result.unmapped == syb.unmapped
+    assert result.metadata.dataset_id == "UNSD_SYB65_327"
+    assert result.metadata.title.startswith("International migrants and refugees" if with_title
+                                            else "International Migrants and Refugees")
+
+
+def test_a_header_of_neither_edition_names_both(tmp_path: Path, sources_dir: Path, context: ImportContext) -> None:
+    lines = _path(sources_dir).read_text(encoding="utf-8-sig").splitlines(keepends=True)
+    path = tmp_path / SYB
+    path.write_text("".join([lines[0], "Code,Country,Year,Series,Value,Footnotes,Source\n", *lines[2:9]]),
+                    encoding="utf-8")
+    with pytest.raises(InputFileError) as err:
+        UnsdSybImporter().read(path, context)
+    assert "line 2: expected the header Region/Country/Area,,Year" in err.value.message
+    assert "Area Code,Area Name,Year,Series,Value,Footnotes,Source" in err.value.message
+    assert "found 'Code,Country,Year" in err.value.message

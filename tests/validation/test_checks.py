@@ -44,6 +44,15 @@ def test_sex_total_only_for_counts_and_only_with_both_sexes() -> None:
     assert check(rows[0], rows[2]) == []
 
 
+def test_sex_not_reported_counts_in_the_sum_where_given() -> None:
+    """Incident records give the sex of some people only: F + M + _U (not reported) make the total."""
+    rows = ({"SEX": "F", "OBS_VALUE": "20"}, {"SEX": "M", "OBS_VALUE": "50"}, {"SEX": "_U", "OBS_VALUE": "30"})
+    assert check(*rows, {"SEX": "_T", "OBS_VALUE": "100"}) == []
+    assert check(*rows, {"SEX": "_T", "OBS_VALUE": "70"}) == [("sex-total", "Warning", 5)]
+    assert check(*rows[:2], {"SEX": "_T", "OBS_VALUE": "100"}) == [("sex-total", "Warning", 4)]
+    assert check(rows[0], rows[2], {"SEX": "_T", "OBS_VALUE": "50"}) == []  # M not given: nothing to compare
+
+
 def test_sex_total_compares_within_the_same_key() -> None:
     """F and M of 2019 do not add up to the total of 2020."""
     assert check({"SEX": "F", "OBS_VALUE": "50", "TIME_PERIOD": "2019"}, {"SEX": "M", "OBS_VALUE": "50"},

@@ -25,6 +25,7 @@ EXPECTED: dict[str, tuple[str, str, int | None, str | None, str | None]] = {
     "disclosure.csv": ("Violation", "disclosure", 3, "OBS_VALUE", "3"),
     "duplicate-key.csv": ("Violation", "duplicate-key", 4, None, "A.DEU.STK_IMM_PCT._Z._T._Z._Z 2020"),
     "sex-total.csv": ("Warning", "sex-total", 4, "OBS_VALUE", "8600000"),
+    "usual-range.csv": ("Warning", "usual-range", 3, "OBS_VALUE", "-0.4"),
     "unit-consistency.csv": ("Violation", "unit-consistency", 3, "UNIT_MULT", "3"),
     "closed.ttl": ("Violation", "closed", 3, "PASSPORT", "X1234567"),
     "dataset-metadata.ttl": ("Violation", "dataset-metadata", None, "licence", None),
@@ -43,6 +44,8 @@ PHRASES = {
     "duplicate-key.csv": "row 3 has the same dimension values",
     "sex-total.csv": "F + M = 8500000 (rows 2 and 3)",
     "dataset-metadata.ttl": "no licence",
+    "usual-range.csv": "row 3, OBS_VALUE: -0.4 is below 0, the usual minimum for indicator REM_CST_CORR (Percent); "
+    "published with this warning: A negative total cost is published where the exchange-rate margin favours",
 }
 
 

@@ -6,12 +6,14 @@ different sources, different units) taken from the figures' own metadata and pro
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from api.errors import BadRequest, NotFound
 from api.model.read_api import ComparabilityFlag, ComparisonOut, ComparisonRow, Provenance, SeriesPart
 from api.model.sdmx_period import PeriodError, period_bounds, shown
 from api.services.read import areas as area_service
+from api.services.read import groups as group_service
 from api.services.read.index import headline, read_index, read_observation
 from api.services.records import Record
 from api.services.registry import Registry
@@ -45,7 +47,8 @@ def _period_wanted(period: str) -> str | None:
 
 
 def compare(registry: Registry, indicator_id: str, *, areas: list[str], region: str | None,
-            period: str = "latest", max_gap: int = DEFAULT_MAX_GAP_YEARS, lang: str = "en") -> ComparisonOut:
+            period: str = "latest", max_gap: int = DEFAULT_MAX_GAP_YEARS, lang: str = "en",
+            group: str | None = None) -> ComparisonOut:
     """The indicator's headline figure for each area (all areas with data when none is named)."""
     indicator = registry.catalogue.get(indicator_id.upper())
     if indicator is None:
@@ -60,6 +63,9 @@ def compare(registry: Registry, indicator_id: str, *, areas: list[str], region: 
     wanted = area_service.resolve_areas(registry, areas)
     if region:
         wanted += [a for a in area_service.region_members(registry, region) if a not in wanted]
+    if group:
+        day = f"{year}-12-31" if year is not None else date.today().isoformat()  # members at the period's end
+        wanted += [a for a in group_service.group_members(registry, group, day, day) if a not in wanted]
     if not wanted:
         wanted = sorted(by_area)
     found: list[tuple[str, Record, str]] = []

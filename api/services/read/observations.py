@@ -17,6 +17,7 @@ from api.model.sdmx_period import PeriodError, period_bounds, shown
 from api.model.submission import MAX_IDENTIFIER, is_identifier
 from api.services.params import parse_moment
 from api.services.read import areas as area_service
+from api.services.read import groups as group_service
 from api.services.read.index import ReadIndex, read_index, read_observation
 from api.services.records import Record
 from api.services.registry import Registry
@@ -47,7 +48,7 @@ def _bound(text: str | None, name: str, end: bool) -> str | None:
 def parse_query(registry: Registry, *, indicator: list[str], area: list[str], region: str | None,
                 counterpart_area: list[str], sex: list[str], age: list[str], migration_status: list[str],
                 dataset: list[str], start: str | None, end: str | None, latest: bool, page: int,
-                per_page: int, as_of: str | None = None) -> ObservationQuery:
+                per_page: int, as_of: str | None = None, group: str | None = None) -> ObservationQuery:
     """Check and canonicalise the query string; a bad value is BadRequest naming the parameter."""
     indicators = tuple(i.upper() for i in _codes(indicator))
     unknown = [i for i in indicators if registry.catalogue.get(i) is None]
@@ -56,6 +57,9 @@ def parse_query(registry: Registry, *, indicator: list[str], area: list[str], re
     areas = area_service.resolve_areas(registry, list(_codes(area)))
     if region:
         areas += [a for a in area_service.region_members(registry, region) if a not in areas]
+    if group:
+        window = (_bound(start, "from", False), _bound(end, "to", True))
+        areas += [a for a in group_service.group_members(registry, group, *window) if a not in areas]
     codes = data_labels(registry, "en").codes
     values: dict[str, tuple[str, ...]] = {}
     for (field, dimension), given in zip(_DIMENSION_FILTERS, (counterpart_area, sex, age, migration_status),

@@ -18,8 +18,15 @@ def importers() -> dict[str, Importer]:
     from api.importers.remittance_prices import RemittancePricesImporter
     from api.importers.undesa_od import UndesaOriginDestinationImporter
     from api.importers.undesa_origin import UndesaOriginImporter
+    from api.importers.eurostat_asylum import EurostatAsylumImporter
+    from api.importers.idmc import IdmcImporter
+    from api.importers.iom_missing import IomMissingImporter
+    from api.importers.remittance_prices import RemittancePricesImporter
+    from api.importers.undesa_flows import UndesaFlowsImporter
     from api.importers.undesa_stock import UndesaStockImporter
+    from api.importers.undp_hdi import UndpHdiImporter
     from api.importers.unhcr import UnhcrImporter
+    from api.importers.unhcr_annex import UnhcrAnnexImporter
     from api.importers.unsd_syb import UnsdSybImporter
     from api.importers.wdi import WdiImporter
 
@@ -27,6 +34,8 @@ def importers() -> dict[str, Importer]:
         WdiImporter(), UndesaStockImporter(), UnhcrImporter(), UnsdSybImporter(), RemittancePricesImporter(),
         UndesaOriginImporter(), UndesaOriginDestinationImporter(), KnomadMigrationImporter(),
         KnomadRemittancesImporter(),
+        UndpHdiImporter(), IdmcImporter(), IomMissingImporter(), EurostatAsylumImporter(),
+        UndesaFlowsImporter(), UnhcrAnnexImporter(),
     ]
     return {i.name: i for i in found}
 

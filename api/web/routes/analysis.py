@@ -49,6 +49,9 @@ def compare_areas(
                                       examples=["DEU,FRA,ITA"])] = [],  # noqa: B006 (FastAPI copies defaults)
     region: Annotated[str | None, Query(description="A region or grouping, expanded to its countries.",
                                         examples=["150"])] = None,
+    group: Annotated[str | None, Query(description="An area group (EU27, WB_HIC, SDG_947, UNDESA_LDC): its "
+                                       "members at the end of the period (today for latest).",
+                                       examples=["EU27"])] = None,
     period: Annotated[str, Query(description="latest (each area's newest figure) or a year.",
                                  examples=["latest", "2020"])] = "latest",
     max_gap: Annotated[int, Query(description="Flag reference periods more than this many years apart.")
@@ -60,7 +63,8 @@ def compare_areas(
     imputed figures, different sources, different units."""
     named = [a.strip() for text in areas for a in text.split(",") if a.strip()]
     return kept_answer(request, "analysis", version(registry, ), lambda: json_response(compare.compare(
-        registry, indicator, areas=named, region=region, period=period, max_gap=max_gap, lang=language(request)),
+        registry, indicator, areas=named, region=region, period=period, max_gap=max_gap, lang=language(request),
+        group=group),
         headers={"Vary": "Accept-Language"}))
 
 

@@ -38,8 +38,8 @@ Codes = Annotated[list[str], Query(description="One or more codes, repeated or c
 
 
 # The parameters of /api/observations that a page link repeats (any other is not echoed back).
-_LINKED = frozenset({"indicator", "area", "region", "counterpart_area", "sex", "age", "migration_status", "dataset",
-                     "from", "to", "latest", "asOf", "per_page", "format", "lang"})
+_LINKED = frozenset({"indicator", "area", "region", "group", "counterpart_area", "sex", "age", "migration_status",
+                     "dataset", "from", "to", "latest", "asOf", "per_page", "format", "lang"})
 
 
 def _links(request: Request, page: int, pages: int) -> str:
@@ -124,6 +124,9 @@ def list_observations(
     area: Annotated[Codes, Query(description="Areas by any code (DEU, DE, 276).", examples=["DEU"])] = [],  # noqa: B006
     region: Annotated[str | None, Query(description="A region or grouping, expanded to its countries.",
                                         examples=["150"])] = None,
+    group: Annotated[str | None, Query(description="An area group (EU27, WB_HIC, WB_ECS, SDG_947, UNDESA_LDC), "
+                                       "expanded to its members of the from/to window.",
+                                       examples=["EU27"])] = None,
     counterpart_area: Codes = [],  # noqa: B006
     sex: Annotated[Codes, Query(examples=["_T"])] = [],  # noqa: B006
     age: Codes = [],  # noqa: B006
@@ -151,7 +154,7 @@ def list_observations(
     query = observations.parse_query(
         registry, indicator=indicator, area=area, region=region, counterpart_area=counterpart_area, sex=sex,
         age=age, migration_status=migration_status, dataset=dataset, start=start, end=end, latest=latest,
-        page=page, per_page=per_page, as_of=as_of)
+        page=page, per_page=per_page, as_of=as_of, group=group)
     lang_code = language(request)
     response: Response
     if offer is CSV:

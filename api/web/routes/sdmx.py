@@ -27,6 +27,7 @@ from api.model.sdmx_data_query import DataQuery
 from api.model.sdmx_structure import StructureResult
 from api.model.structure import AGENCY
 from api.model.view import PublicView
+from api.services.read import groups as group_service
 from api.services.registry import Registry
 from api.services.sdmx import availability as sdmx_availability
 from api.services.sdmx import data as sdmx_data
@@ -90,7 +91,9 @@ def answer(request: Request, registry: Registry, api: str, kind: str, build: Bui
 
 def data(request: Request, registry: Registry, query: DataQuery, negotiated: Negotiated,
          view: PublicView, principal: Principal | None) -> Response:
-    """A data message (REST v1.5 §4.3 data queries; REST v2 ``includeHistory``, ``asOf``)."""
+    """A data message (REST v1.5 §4.3 data queries; REST v2 ``includeHistory``, ``asOf``); an area group in a
+    key position asks for its members."""
+    query = group_service.expand_key_groups(registry, query)
     language = choose_language(request)
     labels = sdmx_structures.data_labels(registry, language)
     names, component_names = labels.codes, labels.components
@@ -117,6 +120,7 @@ def structure(result: StructureResult, negotiated: Negotiated) -> Response:
 def available(request: Request, registry: Registry, query: DataQuery, component: str | None,
               negotiated: Negotiated, principal: Principal | None) -> Response:
     """An availability constraint (REST v1.5 §4.5 ``availableconstraint``; REST v2 ``availability``)."""
+    query = group_service.expand_key_groups(registry, query)
     params = request.query_params
     result = sdmx_structures.availability_result(
         registry, query, mode=sdmx_availability.check_mode(params),
