@@ -27,6 +27,14 @@ SIZES: dict[str, int] = {
     "agency_series_index": 8,
     "read_index": 4,  # the read API's index, per public view
     "agency_read_index": 8,
+    "view_rows": 2,  # every observation of the public view, from the column files (api/services/readmodel)
+    "agency_view_rows": 4,
+    "reconciler": 4,  # the sources of the public view ranked by precedence (api/services/reconcile.py)
+    "agency_reconciler": 8,
+    "reconciled_index": 4,  # the read index of the reconciled public view
+    "agency_reconciled_index": 8,
+    "dataset_index": 16,  # the same, for a selection of datasets (per view and selection)
+    "agency_dataset_index": 16,
     "areas": 2,  # area facts, per vocabulary
     "scheme_labels": 32,  # code-list labels, per vocabulary and scheme
     "vocabulary_document": 2,  # the whole vocabulary as a linked-data description

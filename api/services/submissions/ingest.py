@@ -9,6 +9,7 @@ graphs that nothing refers to; they are removed at once, or on the next start af
 from __future__ import annotations
 
 import json
+import logging
 import tempfile
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -31,6 +32,8 @@ from api.validation.cell_checks import FORMULA_RULE, FORMULA_SHOWN, is_formula
 
 XSD_INTEGER = NamedNode(vocab.XSD + "integer")
 RDF_JSON = NamedNode(vocab.RDF + "JSON")
+
+log = logging.getLogger("mpr")
 
 
 @dataclass(frozen=True)
@@ -266,6 +269,7 @@ def finish(registry: Registry, meta: SubmissionMetadata, state: DatasetState, fa
             for graph in written:
                 registry.store.drop_graph(graph)
             raise
+    _write_columns(registry, [g for g in (graphs.public, graphs.restricted) if g], facts.generated)
     return SubmissionResult(
         submission_id=facts.submission_id,
         dataset_id=meta.dataset_id,
@@ -275,6 +279,16 @@ def finish(registry: Registry, meta: SubmissionMetadata, state: DatasetState, fa
         restricted=prepared.restricted,
         graphs=tuple(written),
     )
+
+
+def _write_columns(registry: Registry, graphs: list[str], generated: datetime) -> None:
+    """The column files of the graphs just stored (DESIGN §6); a failure only leaves them to be rebuilt."""
+    for graph in graphs:
+        try:
+            registry.read_model.store_graph(graph, generated)
+        except OSError as exc:
+            log.warning("column file of %s not written (%s); it is rebuilt from the store when first read",
+                        graph, exc)
 
 
 @dataclass(frozen=True)

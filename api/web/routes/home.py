@@ -25,6 +25,7 @@ def index(registry: RegistryDep, request: Request) -> HTMLResponse:
     return TEMPLATES.TemplateResponse(
         request, "index.html",
         {"datasets": current, "observations": sum(d.observations for d in current),
+         "dataflow_values": catalogue_dcat.dataflow_values(registry),
          "indicators": len(registry.catalogue.indicators)},
     )
 

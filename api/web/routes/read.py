@@ -39,7 +39,7 @@ Codes = Annotated[list[str], Query(description="One or more codes, repeated or c
 
 # The parameters of /api/observations that a page link repeats (any other is not echoed back).
 _LINKED = frozenset({"indicator", "area", "region", "counterpart_area", "sex", "age", "migration_status", "dataset",
-                     "from", "to", "latest", "asOf", "per_page", "format", "lang"})
+                     "from", "to", "latest", "asOf", "all_sources", "per_page", "format", "lang"})
 
 
 def _links(request: Request, page: int, pages: int) -> str:
@@ -137,6 +137,9 @@ def list_observations(
     as_of: Annotated[str | None, Query(alias="asOf", description="The data as it was public at this "
                                        "date-time (earlier versions of revised datasets).",
                                        examples=["2024-06-30T00:00:00Z"])] = None,
+    all_sources: Annotated[bool, Query(description="Every dataset's value of a key and period (default: the "
+                                       "reconciled view's one value, chosen by precedence; see the README).")
+                           ] = False,
     page: Annotated[int, Query(description="Page number, from 1.")] = 1,
     per_page: Annotated[int, Query(description=f"Observations per page, at most {observations.MAX_PER_PAGE}.")
                         ] = 100,
@@ -151,7 +154,7 @@ def list_observations(
     query = observations.parse_query(
         registry, indicator=indicator, area=area, region=region, counterpart_area=counterpart_area, sex=sex,
         age=age, migration_status=migration_status, dataset=dataset, start=start, end=end, latest=latest,
-        page=page, per_page=per_page, as_of=as_of)
+        page=page, per_page=per_page, as_of=as_of, all_sources=all_sources)
     lang_code = language(request)
     response: Response
     if offer is CSV:
