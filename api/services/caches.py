@@ -29,6 +29,7 @@ SIZES: dict[str, int] = {
     "agency_read_index": 8,
     "view_rows": 2,  # every observation of the public view, from the column files (api/services/readmodel)
     "agency_view_rows": 4,
+    "downloads": 8,  # bulk download files, per view and file, without a data folder (else files on disk)
     "reconciler": 4,  # the sources of the public view ranked by precedence (api/services/reconcile.py)
     "agency_reconciler": 8,
     "reconciled_index": 4,  # the read index of the reconciled public view

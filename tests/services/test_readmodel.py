@@ -132,3 +132,35 @@ def test_a_file_of_another_graph_is_never_read_as_this_one(folder: Path) -> None
         assert files.read(first, str(int(first_time.timestamp()))) is None
     finally:
         registry.close()
+
+
+def test_bulk_downloads_are_files_with_an_etag(folder: Path) -> None:
+    import csv
+    import gzip
+
+    registry = open_registry(make_settings(folder))
+    try:
+        client = TestClient(create_app(registry))
+        answered = int(client.get("/api/observations", params={"per_page": 1}).headers["X-Total-Count"])
+        whole = client.get("/api/download")
+        assert whole.status_code == 200 and whole.headers["content-type"].startswith("text/csv")
+        rows = list(csv.DictReader(io.StringIO(whole.text)))
+        assert len(rows) == answered == len({(r["FREQ"], r["REF_AREA"], r["SEX"], r["TIME_PERIOD"]) for r in rows})
+        assert {r["DATASET"] for r in rows} == {"WORLD_STOCK", "DEU_STOCK"} and rows[0]["DATAFLOW"]
+        assert "424242" not in whole.text and "15762457" not in whole.text  # embargoed; outranked by UN DESA
+        assert list((folder / "downloads").rglob("*.csv"))  # written once, then sent as a file
+        again = client.get("/api/download", headers={"If-None-Match": whole.headers["etag"]})
+        assert again.status_code == 304 and again.content == b""
+        zipped = client.get("/api/download", params={"gzip": "true"})
+        assert gzip.decompress(zipped.content) == whole.content and zipped.headers["etag"] != whole.headers["etag"]
+        one = client.get("/api/download", params={"dataset": "WORLD_STOCK", "format": "csv", "provenance": "full"})
+        listed = list(csv.DictReader(io.StringIO(one.text)))
+        assert {r["DATASET"] for r in listed} == {"WORLD_STOCK"} and len(listed) == 2
+        assert {r["agency"] for r in listed} == {"UNDESA"} and "DATAFLOW" not in listed[0]
+        table = pq.read_table(io.BytesIO(client.get("/api/download", params={"format": "parquet"}).content))
+        assert table.num_rows == answered and "DATASET" in table.column_names
+        assert client.get("/api/download", params={"format": "xls"}).status_code == 400
+        assert client.get("/api/download", params={"dataset": "../x"}).status_code == 400
+        assert client.get("/api/download", params={"dataset": "LATER"}).status_code == 404  # embargoed
+    finally:
+        registry.close()

@@ -12,7 +12,7 @@ from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request, Response
-from fastapi.responses import StreamingResponse
+from fastapi.responses import FileResponse, StreamingResponse
 
 from api.errors import TooLarge
 from api.formats.negotiation import choose
@@ -23,9 +23,10 @@ from api.formats.tabular.json_writer import JSON, json_response
 from api.model.read_api import AreaOut, DatasetOut, IndicatorOut, ObservationPage, VersionOut
 from api.services.read import areas, indicators, observations
 from api.services.read import datasets as catalogue_dcat
+from api.services.readmodel import downloads
 from api.services.registry import Registry
 from api.web.auth import OptionalPrincipal
-from api.web.cached import kept_answer, private, vary
+from api.web.cached import is_current, kept_answer, private, vary
 from api.web.dependencies import RegistryDep
 from api.web.language import language
 from api.web.routes import examples as ex
@@ -172,6 +173,40 @@ def list_observations(
             "X-Total-Count": str(result.total), "Link": _links(request, result.page, result.pages),
             "Vary": vary("Accept", "Accept-Language")})
     return response if principal is None else private(response)
+
+
+@router.get("/download", summary="Bulk download: the public dataflow or one dataset, as a file",
+            response_class=Response, responses={
+                200: {"content": {
+                    "text/csv": {"example": "DATAFLOW,FREQ,REF_AREA,INDICATOR,COUNTERPART_AREA,SEX,AGE,"
+                                            "MIGRATION_STATUS,TIME_PERIOD,OBS_VALUE,UNIT_MEASURE,UNIT_MULT,OBS_STATUS,"
+                                            "CONF_STATUS,DECIMALS,COMMENT,SOURCE_DETAIL,DATASET\nMPR:MIGRATION_PROFILE"
+                                            "(1.0),A,DEU,STK_IMM,_T,_T,_T,_Z,2020,15762457,PS,0,A,F,,,,NSO_DEU\n"},
+                    "application/gzip": {"schema": {"type": "string", "format": "binary"}},
+                    "application/vnd.apache.parquet": {"schema": {"type": "string", "format": "binary"}}}},
+                304: {"description": "Not modified (If-None-Match names the file's ETag)"},
+                400: {"description": "An unknown format, provenance or malformed dataset id"},
+                404: {"description": "No public dataset has that id"}})
+def bulk_download(
+    registry: RegistryDep, request: Request,
+    format: Annotated[str, Query(description="sdmx-csv (SDMX-CSV 1.0), csv or parquet.")] = "sdmx-csv",
+    dataset: Annotated[str | None, Query(description="One dataset's observations (default: the whole dataflow, "
+                                         "one value per key and period).")] = None,
+    gzip: Annotated[bool, Query(description="The file gzipped.")] = False,
+    provenance: Annotated[str, Query(description="compact (a DATASET column) or full (provenance in every "
+                                     "row).")] = "compact",
+) -> Response:
+    """The public dataflow (the reconciled view) or one public dataset as a file written once per view and then
+    sent as it is, with an ETag (304 on If-None-Match)."""
+    found = downloads.download(registry, registry.public_view(), format, dataset=dataset, compressed=gzip,
+                               provenance=provenance)
+    headers = {"ETag": found.etag, "Cache-Control": "public, max-age=0, must-revalidate",
+               "Content-Disposition": f'attachment; filename="{found.filename}"'}
+    if is_current(request, {"etag": found.etag}):
+        return Response(status_code=304, headers=headers)
+    if found.path is not None:
+        return FileResponse(found.path, media_type=found.media_type, headers=headers)
+    return Response(found.body, media_type=found.media_type, headers=headers)
 
 
 @router.get("/datasets", response_model=list[DatasetOut], summary="The DCAT catalogue",
