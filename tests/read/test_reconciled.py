@@ -19,6 +19,7 @@ import sdmx
 import sdmx.reader.xml.v30
 from fastapi.testclient import TestClient
 
+from api.errors import NotFound
 from api.model.agency import AgencyKind
 from api.model.sdmx_data_query import DataQuery
 from api.model.structure import SERIES_DIMENSIONS
@@ -67,6 +68,20 @@ def _all_data(registry: Registry, query: DataQuery | None = None) -> list[tuple[
     return [(series.key, obs.key[0], obs.attributes) for series in message.series() for obs in series.observations]
 
 
+def _found(registry: Registry, query: DataQuery) -> bool:
+    try:
+        return bool(_all_data(registry, query))
+    except NotFound:
+        return False
+
+
+def _one(area_period: tuple[str, str], provider: str) -> DataQuery:
+    from api.services.sdmx.data_params import parse_data_v1
+
+    return parse_data_v1("MIGRATION_PROFILE", f"A.{area_period[0]}.CTX_POP....", provider,
+                         {"startPeriod": area_period[1], "endPeriod": area_period[1]})
+
+
 def test_the_public_dataflow_has_one_value_per_key_and_period(world: World) -> None:
     every = world.client.get("/api/observations", params={"all_sources": "true", "per_page": 1})
     reconciled = _all_data(world.registry)
@@ -88,7 +103,14 @@ def test_precedence_national_then_primary_source_and_a_republication_never_outra
     # the republication answers only periods its origin does not give
     origin = {(*k[:2], k[2]) for k, d in values.items() if d == "UNDESA_IMS2020_DESTINATION"}
     assert not any(k in origin for k, d in values.items() if d == "UNSD_SYB65_MIGRANTS_REFUGEES")
-    assert values[("DEU", "CTX_POP", "2020")] == "UNDESA_IMS2020_DESTINATION"  # UN DESA is CTX_POP's primary source
+    # where UN DESA and the World Bank both give a population, UN DESA (CTX_POP's primary source) answers
+    population: dict[tuple[str, str], set[str]] = {}
+    for key, period, attributes in _all_data(world.registry, DataQuery(provider="UNDESA+WB")):
+        if key[2] == "CTX_POP":
+            population.setdefault((key[1], period), set()).add(attributes["DATASET"])
+    both = [k for k in sorted(population)[:200] if _found(world.registry, _one(k, "UNDESA"))
+            and _found(world.registry, _one(k, "WB"))]
+    assert both and all(population[k] == {"UNDESA_IMS2020_DESTINATION"} for k in both)
 
 
 def test_other_sources_by_provider_dataset_and_all_sources(world: World) -> None:
