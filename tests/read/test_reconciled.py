@@ -142,10 +142,10 @@ def test_each_dataset_distribution_gives_only_that_dataset(world: World) -> None
     listed = {d["id"]: d for d in client.get("/api/datasets").json()}
     for dataset_id in ("UNSD_SYB65_MIGRANTS_REFUGEES", "STUDY_ABROAD"):
         for distribution in listed[dataset_id]["distributions"]:
-            if "/rdf" in distribution["access_url"]:
+            url = distribution["access_url"]
+            if "/rdf" in url:
                 continue
-            answer = client.get(distribution["access_url"], params={"per_page": 1000} if "/api/" in distribution["access_url"]
-                                else None)
+            answer = client.get(url, params={"per_page": 1000} if "/api/" in url else None)
             assert answer.status_code == 200, (distribution, answer.text[:300])
             if "json" in answer.headers["content-type"]:
                 found = {o["provenance"]["dataset"] for o in answer.json()["observations"]}
