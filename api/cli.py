@@ -321,6 +321,21 @@ def build(
 
 
 @app.command()
+def reindex() -> None:
+    """Write the columnar read model again from the store: one Parquet file per submission graph."""
+    from api.services.readmodel.reindex import reindex as reindex_service
+
+    registry = open_registry(_settings())
+    try:
+        written = reindex_service(registry)
+    except RegistryError as exc:
+        raise _fail(exc) from exc
+    finally:
+        registry.close()
+    err.print(f"{written} column file(s) written")
+
+
+@app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Interface to bind")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port")] = 8000,

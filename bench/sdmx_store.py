@@ -68,7 +68,11 @@ def build_store(csv_path: Path, data_dir: Path, *, optimize: bool = True) -> dic
     graphs = ingest.StoredGraphs(graph, None, f"{graph}/report")
     unchecked = ValidationReport(file=parsed.name, observations=len(parsed.records), results=())
     registry.store.load_new_graph(graphs.report, [ingest.report_triple(graph, unchecked)])
-    ingest._commit(registry, meta, facts, graphs, None)  # the bench loads generated data without validating it
+    # the bench loads generated data without validating it
+    ingest._commit(registry, meta, facts, graphs, None, len(parsed.records))
+    t2 = time.perf_counter()
+    registry.read_model.store_graph(graph, facts.generated)  # the column file, as ingest writes it
+    t_columns = time.perf_counter() - t2
     t2 = time.perf_counter()
     if optimize and isinstance(registry.store, OxigraphStore):
         registry.store.optimize()
@@ -77,7 +81,8 @@ def build_store(csv_path: Path, data_dir: Path, *, optimize: bool = True) -> dic
     return {
         "csv": str(csv_path), "observations": len(parsed.records), "data_dir": str(data_dir),
         "base_iri": settings.base_iri, "optimized": optimize, "parse_s": round(t1 - t0, 2),
-        "load_s": round(t2 - t1, 2), "optimize_s": round(t3 - t2, 2), "total_s": round(t3 - t0, 2),
+        "load_s": round(t2 - t1 - t_columns, 2),
+        "columns_s": round(t_columns, 2), "optimize_s": round(t3 - t2, 2), "total_s": round(t3 - t0, 2),
         "disk_mb": round(disk_mb(data_dir), 1), "peak_rss_mb": round(resource.getrusage(
             resource.RUSAGE_SELF).ru_maxrss / 1024), "built": datetime.now(UTC).isoformat(timespec="seconds"),
     }

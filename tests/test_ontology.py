@@ -25,7 +25,8 @@ PREFIX mp: <https://w3id.org/migration-profile/def#>
 PREFIX foaf: <http://xmlns.com/foaf/0.1/>
 """
 DIMENSIONS = ["FREQ", "REF_AREA", "INDICATOR", "COUNTERPART_AREA", "SEX", "AGE", "MIGRATION_STATUS", "TIME_PERIOD"]
-ATTRIBUTES = ["UNIT_MEASURE", "UNIT_MULT", "OBS_STATUS", "CONF_STATUS", "DECIMALS", "COMMENT", "SOURCE_DETAIL"]
+ATTRIBUTES = ["UNIT_MEASURE", "UNIT_MULT", "OBS_STATUS", "CONF_STATUS", "DECIMALS", "COMMENT", "SOURCE_DETAIL",
+              "DATASET"]  # DATASET: added by the registry to every value it answers (the reconciled view), never sent
 
 
 @pytest.fixture(scope="module")
@@ -171,7 +172,8 @@ def test_dsd_has_the_measure_and_the_seven_attributes(store: Store) -> None:
 def test_component_properties_match_the_shared_contract(store: Store) -> None:
     found = pairs(store, """SELECT ?id ?p WHERE { mp:dsd-MIGRATION_PROFILE qb:component ?s .
         ?s ?kind ?p . VALUES ?kind { qb:dimension qb:measure qb:attribute } ?p skos:notation ?id }""")
-    assert found == {cid: vocab.prop(cid) for cid in vocab.COMPONENT_PROPERTIES}
+    assert found == {**{cid: vocab.prop(cid) for cid in vocab.COMPONENT_PROPERTIES},
+                     "DATASET": vocab.MP + "sourceDataset"}
     lists = pairs(store, "SELECT ?p ?list WHERE { ?p a qb:CodedProperty ; qb:codeList ?list }")
     expected = {vocab.prop(cid): vocab.CODE + folder for cid, folder in vocab.CODE_LISTS.items()}
     expected[vocab.prop("INDICATOR")] = vocab.MP + "IndicatorScheme"
@@ -187,7 +189,7 @@ def test_component_properties_match_the_shared_contract(store: Store) -> None:
 def test_mp_concepts_of_the_structure_are_in_the_mp_concept_scheme(store: Store) -> None:
     found = rows(store, """SELECT ?n WHERE { ?c skos:inScheme mp:conceptScheme-MIGRATION_PROFILE ; skos:notation ?n }
         ORDER BY ?n""")
-    assert [f[0] for f in found] == ["COUNTERPART_AREA", "INDICATOR", "MIGRATION_STATUS", "SOURCE_DETAIL"]
+    assert [f[0] for f in found] == ["COUNTERPART_AREA", "DATASET", "INDICATOR", "MIGRATION_STATUS", "SOURCE_DETAIL"]
 
 
 # W3C Data Cube integrity constraints on the structure (vocab-data-cube §11.1), as SELECTs of offenders.

@@ -29,6 +29,7 @@ class Indicator:
     sdg: tuple[str, ...] = ()
     source_series: tuple[SourceSeries, ...] = ()
     comparability: dict[str, str] = field(default_factory=dict)
+    primary_source: str | None = None  # the organisation id of mp:primarySource (code/organisation)
 
     def label(self, lang: str = "en") -> str:
         return self.labels.get(lang) or self.labels.get("en") or self.id

@@ -141,6 +141,7 @@ class ObservationQuery:
     as_of: datetime | None = None
     page: int = 1
     per_page: int = 100
+    all_sources: bool = False  # every dataset's value of a key and period, not the reconciled view's one
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,15 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from api.model.structure import AGENCY, ATTRIBUTES, DATAFLOW_ID, DATAFLOW_VERSION, DIMENSIONS, DSD_ID, TIME_DIMENSION
+from api.model.structure import (
+    AGENCY,
+    DATAFLOW_ID,
+    DATAFLOW_VERSION,
+    DIMENSIONS,
+    DSD_ID,
+    PUBLISHED_ATTRIBUTES,
+    TIME_DIMENSION,
+)
 
 ALL_DIMENSIONS = "AllDimensions"
 URN_PREFIX = "urn:sdmx:org.sdmx.infomodel.datastructure."
@@ -84,7 +92,7 @@ class DataMessage:
     structure: StructureRef = field(default_factory=StructureRef)
     observation_dimensions: tuple[str, ...] = (TIME_DIMENSION,)
     detail: str = "full"
-    attributes: tuple[str, ...] = ATTRIBUTES
+    attributes: tuple[str, ...] = PUBLISHED_ATTRIBUTES
     names: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     component_names: Mapping[str, str] = field(default_factory=dict)
     language: str = "en"

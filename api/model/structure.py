@@ -32,6 +32,9 @@ ATTRIBUTES: tuple[str, ...] = (
     "COMMENT",
     "SOURCE_DETAIL",
 )
+# The attribute the registry adds to every value it answers (never submitted): the dataset it comes from.
+DATASET_ATTRIBUTE = "DATASET"
+PUBLISHED_ATTRIBUTES: tuple[str, ...] = (*ATTRIBUTES, DATASET_ATTRIBUTE)
 COMPONENTS: tuple[str, ...] = (*DIMENSIONS, MEASURE, *ATTRIBUTES)
 REQUIRED_COLUMNS: tuple[str, ...] = (*DIMENSIONS, MEASURE, "UNIT_MEASURE", "CONF_STATUS")
 

@@ -14,6 +14,7 @@ from api.errors import InputFileError, SubmissionRejected
 from api.services.registry import Registry
 from api.services.submissions.imports import import_source
 from api.store.queries import load_query
+from api.vocab import code_id_from_iri
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,7 @@ class DatasetDescription:
     sha256: str
     importer: str
     url: str | None
+    republishes: str | None = None  # the organisation id whose figures the dataset republishes (mp:republishes)
 
 
 def read_descriptions(datasets_dir: Path) -> list[DatasetDescription]:
@@ -37,6 +39,7 @@ def read_descriptions(datasets_dir: Path) -> list[DatasetDescription]:
             id=row["id"].value, title=row["title"].value, source_path=row["path"].value,
             sha256=row["sha256"].value, importer=row["importer"].value,
             url=row["url"].value if row["url"] is not None else None,
+            republishes=code_id_from_iri(row["republishes"].value) if row["republishes"] is not None else None,
         ))
     return descriptions
 

@@ -27,6 +27,15 @@ SIZES: dict[str, int] = {
     "agency_series_index": 8,
     "read_index": 4,  # the read API's index, per public view
     "agency_read_index": 8,
+    "view_rows": 2,  # every observation of the public view, from the column files (api/services/readmodel)
+    "agency_view_rows": 4,
+    "downloads": 8,  # bulk download files, per view and file, without a data folder (else files on disk)
+    "reconciler": 4,  # the sources of the public view ranked by precedence (api/services/reconcile.py)
+    "agency_reconciler": 8,
+    "reconciled_index": 4,  # the read index of the reconciled public view
+    "agency_reconciled_index": 8,
+    "dataset_index": 16,  # the same, for a selection of datasets (per view and selection)
+    "agency_dataset_index": 16,
     "areas": 2,  # area facts, per vocabulary
     "groups": 2,  # area groups with their dated memberships, per vocabulary
     "scheme_labels": 32,  # code-list labels, per vocabulary and scheme

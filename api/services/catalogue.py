@@ -32,6 +32,7 @@ def catalogue_from_store(store: pyoxigraph.Store) -> Catalogue:
             "is_count": _text(row["isCount"]) in ("true", "1"),
             "min": Decimal(_text(row["min"])) if row["min"] is not None else None,
             "max": Decimal(_text(row["max"])) if row["max"] is not None else None,
+            "primary": vocab.code_id_from_iri(_text(row["primary"])) if row["primary"] is not None else None,
         }
     texts: dict[str, dict[str, dict[str, str]]] = defaultdict(lambda: defaultdict(dict))
     for row in store.query(load_query("catalogue/indicator-texts")):  # type: ignore[union-attr]
@@ -67,6 +68,7 @@ def catalogue_from_store(store: pyoxigraph.Store) -> Catalogue:
             sdg=tuple(sorted(str(x) for x in lk["sdg"])),
             source_series=tuple(sorted(lk["series"], key=lambda s: (s.organisation, s.code))),  # type: ignore[arg-type]
             comparability=dict(t["comparability"]),
+            primary_source=b["primary"],  # type: ignore[arg-type]
         )
     return Catalogue(indicators=dict(sorted(indicators.items())))
 

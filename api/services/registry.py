@@ -32,6 +32,7 @@ from api.store.queries import load_query
 
 if TYPE_CHECKING:
     from api.importers.areas import AreaIndex
+    from api.services.readmodel.view import ReadModel, ViewRows
     from api.services.submissions.worker import UploadWorker
     from api.validation.validator import Validator
 
@@ -100,6 +101,20 @@ class Registry:
         """The agencies' credentials (token hashes, scopes): ``credentials.sqlite`` in the data folder, or in
         memory; never in the RDF store."""
         return open_credentials(self.settings.data_dir)
+
+    @cached_property
+    def read_model(self) -> ReadModel:
+        """The columnar read model: a Parquet file per submission graph under ``columns/`` in the data folder
+        (in memory without one), rebuilt from the store when missing (DESIGN §6)."""
+        from api.services.readmodel.view import ReadModel
+
+        folder = None if self.settings.data_dir is None else self.settings.data_dir / "columns"
+        return ReadModel(self.store, folder)
+
+    def view_rows(self, view: PublicView) -> ViewRows:
+        """Every observation of ``view``'s data graphs, from the column files (kept per view)."""
+        return self.caches.get("view_rows" if view.public else "agency_view_rows", view.tag,
+                               lambda: self.read_model.rows(view))
 
     @cached_property
     def upload_worker(self) -> UploadWorker:

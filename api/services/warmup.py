@@ -1,4 +1,5 @@
-"""Build the caches a first request would otherwise wait for (SDMX series index, read index, structures)."""
+"""Build the caches a first request would otherwise wait for (the read model's view, SDMX series index, read
+index, reconciled index, structures)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import logging
 import time
 
 from api.errors import RegistryError
-from api.services.read.index import read_index
+from api.services.read.index import read_index, reconciled_index
 from api.services.registry import Registry
 from api.services.sdmx import structures as sdmx_structures
 from api.services.sdmx.data import series_index
@@ -22,8 +23,10 @@ def warm(registry: Registry) -> float:
         view = registry.public_view()
         sdmx_structures.catalogue(registry)
         sdmx_structures.data_labels(registry, "en")
+        registry.view_rows(view)
         series_index(registry, view)
         read_index(registry, view)
+        reconciled_index(registry, view)
     except RegistryError as exc:  # the server still answers; the caches are built on first use instead
         log.warning("warming the caches failed: %s", exc.message)
     # The indexes are millions of long-lived objects: leave them out of the cyclic garbage collector's scans,

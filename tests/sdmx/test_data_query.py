@@ -12,6 +12,7 @@ import pytest
 from api.errors import BadRequest, NotFound, NotImplementedYet
 from api.model.sdmx_data_query import DataQuery
 from api.model.submission import SubmissionMetadata
+from api.model.view import PublicView
 from api.services.registry import Registry
 from api.services.sdmx import availability as sdmx_availability
 from api.services.sdmx import data as sdmx_data
@@ -227,9 +228,9 @@ def test_small_answers_are_read_once_and_large_ones_again(loaded: Registry, monk
     reads: list[str] = []
     original = sdmx_data._series_records
 
-    def counting(registry: Registry, key: str, graphs: tuple[str, ...]) -> list[dict[str, str]]:
+    def counting(registry: Registry, key: str, graphs: tuple[str, ...], view: PublicView) -> list[dict[str, str]]:
         reads.append(key)
-        return original(registry, key, graphs)
+        return original(registry, key, graphs, view)
 
     monkeypatch.setattr(sdmx_data, "_series_records", counting)
     query = parse_data_v1("MIGRATION_PROFILE", "A.DEU+FRA.....", None, {})

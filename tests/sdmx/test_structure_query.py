@@ -126,7 +126,7 @@ def test_referencepartial_keeps_the_concepts_a_structure_uses(registry: Registry
     result = sdmx_structures.structures(registry, StructureQuery(
         types=("datastructure",), references="children", detail="referencepartial"))
     scheme = next(a for a in result.artefacts if isinstance(a, ItemScheme) and a.ref.type == "conceptscheme")
-    assert len(scheme.items) == 16 and not scheme.is_partial  # every concept is used
+    assert len(scheme.items) == 17 and not scheme.is_partial  # every concept is used (DATASET among them)
     assert not any(isinstance(a, Constraint) for a in result.artefacts)
 
 

@@ -357,6 +357,8 @@ def _swap(settings: Settings, store_path: Path, folder: Path, quads: int, graphs
             previous.rename(store_path)
         shutil.rmtree(folder, ignore_errors=True)
         raise StoreError(f"cannot move the restored store into {store_path}: {exc}; the store is unchanged.") from exc
+    # The column files of the read model are a cache of the old store: rebuilt from the restored one when read.
+    shutil.rmtree(store_path.parent / "columns", ignore_errors=True)
     registry = open_registry(settings)  # drops staging graphs and orphans, reloads a changed vocabulary
     try:
         reloaded = registry.ontology_hash() != ontology

@@ -121,6 +121,11 @@ def _void(registry: Registry, view: PublicView) -> Description:
                  for r in registry.store.select(load_query("linked-data/void-graphs"), default_graphs=view.data_graphs)
                  if r["graph"] is not None and r["triples"] is not None}
     records = {d.submission_iri: d for d in catalogue_dcat.list_datasets(registry)}
+    # How many observations the public submissions hold (as /, /api/datasets and the versions count them).
+    observations = NamedNode(doc + "#observations")
+    add(data, VOID + "classPartition", observations)
+    add(observations, VOID + "class", NamedNode(vocab.QB + "Observation"))
+    add(observations, VOID + "entities", count(sum(d.observations for d in records.values())))
     for graph in view.data_graphs:
         subset = NamedNode(graph)
         add(data, VOID + "subset", subset)

@@ -14,7 +14,7 @@ from api.model.read_api import ComparabilityFlag, ComparisonOut, ComparisonRow, 
 from api.model.sdmx_period import PeriodError, period_bounds, shown
 from api.services.read import areas as area_service
 from api.services.read import groups as group_service
-from api.services.read.index import headline, read_index, read_observation
+from api.services.read.index import headline, read_observation, reconciled_index
 from api.services.records import Record
 from api.services.registry import Registry
 
@@ -56,7 +56,7 @@ def compare(registry: Registry, indicator_id: str, *, areas: list[str], region: 
     if max_gap < 0:
         raise BadRequest(f"max_gap={max_gap}: give a number of years, 0 or more.")
     year = _period_wanted(period)
-    index = read_index(registry, registry.public_view())
+    index = reconciled_index(registry, registry.public_view())
     by_area: dict[str, list[SeriesPart]] = defaultdict(list)
     for part in index.by_indicator.get(indicator.id, ()):
         by_area[part.code("REF_AREA")].append(part)

@@ -21,7 +21,7 @@ from api.model.agency import Principal
 from api.model.read_api import DatasetOut, DistributionOut, SeriesPart, VersionOut
 from api.model.sdmx_period import period_bounds
 from api.model.view import PublishedVersion
-from api.services.read.index import ReadIndex, read_index
+from api.services.read.index import ReadIndex, read_index, reconciled_index
 from api.services.registry import Registry
 from api.services.versions import public_versions
 
@@ -34,8 +34,9 @@ def _distributions(dataset_id: str) -> list[DistributionOut]:
                         f"/api/observations?dataset={key}&format={CSV.names[0]}"),
         DistributionOut("RDF Data Cube (N-Triples; Turtle, JSON-LD and RDF/XML by Accept)",
                         N_TRIPLES.media_type, f"/api/datasets/{key}/rdf"),
-        DistributionOut("SDMX-CSV of the registry's dataflow, which holds this dataset's series", CSV20.media_type,
-                        f"/sdmx/v2/data/dataflow/MPR/MIGRATION_PROFILE/1.0/*?format={CSV20.names[0]}"),
+        DistributionOut("This dataset's observations as SDMX-CSV (the registry's dataflow, this dataset only)",
+                        CSV20.media_type, f"/sdmx/v2/data/dataflow/MPR/MIGRATION_PROFILE/1.0/*?format={CSV20.names[0]}"
+                        f"&c%5BDATASET%5D={key}"),
     ]
 
 
@@ -62,6 +63,11 @@ def published(registry: Registry) -> list[PublishedVersion]:
     """The current public version of every dataset with its public count, by dataset id (the home page): what the
     public view already read from the registry graph, no further query."""
     return list(registry.public_view().versions)
+
+
+def dataflow_values(registry: Registry) -> int:
+    """How many values the public dataflow answers: one per key and period (the reconciled view)."""
+    return reconciled_index(registry, registry.public_view()).observations
 
 
 def list_datasets(registry: Registry, principal: Principal | None = None) -> list[DatasetOut]:

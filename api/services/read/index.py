@@ -12,13 +12,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from pyoxigraph import NamedNode
-
 from api import vocab
 from api.model.read_api import Provenance, SeriesPart
-from api.model.sdmx_period import FIRST_YEAR, LAST_YEAR, is_period, period_bounds
+from api.model.sdmx_period import period_bounds
 from api.model.view import PublicView
-from api.services.records import Record, observation_record
+from api.services.readmodel.view import ViewRows
+from api.services.reconcile import Reconciler, assign, reconciler
+from api.services.records import Record
 from api.services.registry import Registry
 from api.store.queries import load_query
 
@@ -33,6 +33,7 @@ class ReadIndex:
     by_area_indicator: dict[tuple[str, str], tuple[SeriesPart, ...]]
     provenance: dict[str, Provenance]
     restricted: dict[str, str] = field(default_factory=dict)  # restricted graph -> its submission's graph
+    rows: ViewRows | None = None  # the view's observations (the column files); None in a folded listing
 
     @property
     def observations(self) -> int:
@@ -59,27 +60,34 @@ def read_index(registry: Registry, view: PublicView) -> ReadIndex:
                                lambda: _build(registry, view))
 
 
-def _build(registry: Registry, view: PublicView) -> ReadIndex:
-    periods: dict[tuple[str, str], list[str]] = defaultdict(list)
-    unreadable = 0
-    if view.data_graphs:
-        _names, rows = registry.store.select_stream(load_query("api/series-periods"),
-                                                    default_graphs=view.data_graphs)
-        parse = registry.iris.observation_parts
-        for graph, observation in rows:
-            found = parse(observation.value) if graph is not None and observation is not None else None
-            if found is None:
-                continue
-            if not is_period(found[2]):  # stored by an older version that accepted it: left out of every read
-                unreadable += 1
-                continue
-            periods[(found[1], graph.value)].append(found[2])  # type: ignore[union-attr]
-    if unreadable:
-        log.warning("read index: %d stored observation(s) with a period outside what the registry accepts "
-                    "(%d-%d, SDMX forms) left out; withdraw or revise their submissions", unreadable,
-                    FIRST_YEAR, LAST_YEAR)
-    parts = tuple(SeriesPart(key, graph, tuple(sorted(set(found), key=period_bounds)))
-                  for (key, graph), found in sorted(periods.items()))
+def reconciled_index(registry: Registry, view: PublicView, datasets: tuple[str, ...] = ()) -> ReadIndex:
+    """The index of the reconciled view: each key's periods given to the graph precedence chooses
+    (api/services/reconcile.py), so that a key and period appear once; only ``datasets``' graphs when given."""
+    def build() -> ReadIndex:
+        return _reconciled(read_index(registry, view), reconciler(registry, view), datasets)
+
+    if datasets:
+        return registry.caches.get("dataset_index" if view.public else "agency_dataset_index",
+                                   (view.tag, tuple(sorted(datasets))), build)
+    return registry.caches.get("reconciled_index" if view.public else "agency_reconciled_index", view.tag, build)
+
+
+def _reconciled(index: ReadIndex, ranked: Reconciler, datasets: tuple[str, ...]) -> ReadIndex:
+    by_key: dict[str, dict[str, tuple[str, ...]]] = defaultdict(dict)
+    for part in index.parts:
+        if not datasets or (part.graph in ranked.sources and ranked.dataset(part.graph) in datasets):
+            by_key[part.key][part.graph] = part.periods
+    parts: list[SeriesPart] = []
+    for key, periods_of in by_key.items():
+        fields = key.split(".")
+        won = assign(ranked.order(periods_of, fields[1], fields[2]), periods_of)
+        parts.extend(SeriesPart(key, graph, tuple(sorted(found, key=period_bounds))) for graph, found in won.items())
+    return _indexed(tuple(sorted(parts, key=lambda p: (p.key, p.graph))), index.provenance, index.restricted,
+                    index.rows)
+
+
+def _indexed(parts: tuple[SeriesPart, ...], provenance: dict[str, Provenance], restricted: dict[str, str],
+             rows: ViewRows | None) -> ReadIndex:
     by_area: dict[str, list[SeriesPart]] = defaultdict(list)
     by_indicator: dict[str, list[SeriesPart]] = defaultdict(list)
     by_both: dict[tuple[str, str], list[SeriesPart]] = defaultdict(list)
@@ -90,7 +98,13 @@ def _build(registry: Registry, view: PublicView) -> ReadIndex:
         by_both[(area, indicator)].append(part)
     return ReadIndex(parts, {k: tuple(v) for k, v in by_area.items()},
                      {k: tuple(v) for k, v in by_indicator.items()}, {k: tuple(v) for k, v in by_both.items()},
-                     _provenance(registry, view), dict(view.restricted))
+                     provenance, dict(restricted), rows)
+
+
+def _build(registry: Registry, view: PublicView) -> ReadIndex:
+    rows = registry.view_rows(view)
+    parts = tuple(SeriesPart(key, graph, tuple(periods)) for key, graph, periods in rows.periods())
+    return _indexed(parts, _provenance(registry, view), view.restricted, rows)
 
 
 def _provenance(registry: Registry, view: PublicView) -> dict[str, Provenance]:
@@ -127,15 +141,10 @@ def _provenance(registry: Registry, view: PublicView) -> dict[str, Provenance]:
 
 
 def read_observation(registry: Registry, index: ReadIndex, part: SeriesPart, period: str) -> Record | None:
-    """One observation of ``part`` by its IRI (an index read in the part's graph)."""
-    provenance = index.provenance.get(part.graph)
-    if provenance is None:
+    """One observation of ``part`` (a row of the view's column files)."""
+    if index.rows is None or part.graph not in index.provenance:
         return None
-    iri = registry.iris.observation(provenance.submission, part.key, period)
-    record = observation_record(part.key, registry.store.subject_pairs(NamedNode(iri), part.graph))
-    if record is not None:
-        record["@iri"] = iri
-    return record
+    return index.rows.record(part.key, part.graph, period)
 
 
 _TOTALS = ("_T", "_Z")

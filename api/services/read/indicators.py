@@ -13,7 +13,7 @@ from api.model.catalogue import Indicator
 from api.model.read_api import IndicatorOut, SourceSeriesOut
 from api.model.sdmx_period import period_bounds
 from api.model.sdmx_structure import pick
-from api.services.read.index import read_index
+from api.services.read.index import reconciled_index
 from api.services.registry import Registry
 from api.store.queries import load_query
 
@@ -92,7 +92,7 @@ def get_indicator(registry: Registry, indicator_id: str, *, lang: str = "en") ->
     if indicator is None:
         raise NotFound(f"no indicator has the id '{indicator_id}': /api/indicators lists them "
                        "(search with ?q=).")
-    parts = read_index(registry, registry.public_view()).by_indicator.get(indicator.id, ())
+    parts = reconciled_index(registry, registry.public_view()).by_indicator.get(indicator.id, ())
     periods = [p for part in parts for p in part.periods]
     out = indicator_out(indicator, lang)
     return IndicatorOut(**{

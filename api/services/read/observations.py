@@ -18,7 +18,7 @@ from api.model.submission import MAX_IDENTIFIER, is_identifier
 from api.services.params import parse_moment
 from api.services.read import areas as area_service
 from api.services.read import groups as group_service
-from api.services.read.index import ReadIndex, read_index, read_observation
+from api.services.read.index import ReadIndex, read_index, read_observation, reconciled_index
 from api.services.records import Record
 from api.services.registry import Registry
 from api.services.sdmx.structures import data_labels
@@ -48,7 +48,8 @@ def _bound(text: str | None, name: str, end: bool) -> str | None:
 def parse_query(registry: Registry, *, indicator: list[str], area: list[str], region: str | None,
                 counterpart_area: list[str], sex: list[str], age: list[str], migration_status: list[str],
                 dataset: list[str], start: str | None, end: str | None, latest: bool, page: int,
-                per_page: int, as_of: str | None = None, group: str | None = None) -> ObservationQuery:
+                per_page: int, as_of: str | None = None, group: str | None = None,
+                all_sources: bool = False) -> ObservationQuery:
     """Check and canonicalise the query string; a bad value is BadRequest naming the parameter."""
     indicators = tuple(i.upper() for i in _codes(indicator))
     unknown = [i for i in indicators if registry.catalogue.get(i) is None]
@@ -87,7 +88,7 @@ def parse_query(registry: Registry, *, indicator: list[str], area: list[str], re
                              ages=values["ages"], migration_statuses=values["migration_statuses"],
                              start=_bound(start, "from", False), end=_bound(end, "to", True), latest=latest,
                              as_of=parse_moment("asOf", as_of) if as_of and as_of.strip() else None,
-                             page=page, per_page=per_page)
+                             page=page, per_page=per_page, all_sources=all_sources)
     if query.start and query.end and query.start > query.end:
         raise BadRequest(f"from={start} is after to={end}.")
     return query
@@ -159,10 +160,11 @@ class Selection:
 
 def select(registry: Registry, query: ObservationQuery, principal: Principal | None = None) -> Selection:
     """The series parts and periods ``query`` selects in the public view (as it was at ``asOf`` if given), or
-    in ``principal``'s view (with its own embargoed and confidential observations)."""
+    in ``principal``'s view (with its own embargoed and confidential observations): one value per key and
+    period as precedence chooses among the selected datasets, or every dataset's with ``all_sources``."""
     view = (registry.public_view(as_of=query.as_of) if principal is None
             else registry.agency_view(principal, as_of=query.as_of))
-    index = read_index(registry, view)
+    index = read_index(registry, view) if query.all_sources else reconciled_index(registry, view, query.datasets)
     chosen = []
     for part in _candidates(index, query):
         if _part_wanted(part, query, index):

@@ -25,7 +25,7 @@ from api.model.read_api import (
 from api.model.sdmx_period import period_bounds
 from api.model.sdmx_structure import pick
 from api.services.read import areas as area_service
-from api.services.read.index import headline, is_headline, read_index, read_observation
+from api.services.read.index import headline, is_headline, read_observation, reconciled_index
 from api.services.read.indicators import scheme_labels, sections
 from api.services.registry import Registry
 
@@ -53,7 +53,7 @@ def profile(registry: Registry, area_text: str, *, lang: str = "en", today: date
     """The Migration Profile of one area (any of its codes) from the public view."""
     area = area_service.get_area(registry, area_text, lang=lang)
     today = today or datetime.now(UTC).date()
-    index = read_index(registry, registry.public_view())
+    index = reconciled_index(registry, registry.public_view())
     by_indicator: dict[str, list[SeriesPart]] = defaultdict(list)
     for part in index.by_area.get(area.code, ()):
         by_indicator[part.code("INDICATOR")].append(part)
@@ -94,7 +94,7 @@ def coverage(registry: Registry, *, lang: str = "en", kind: str | None = None,
              today: date | None = None) -> CoverageOut:
     """Completeness and freshness per area and section, from the index (no observation is read)."""
     today = today or datetime.now(UTC).date()
-    index = read_index(registry, registry.public_view())
+    index = reconciled_index(registry, registry.public_view())
     section_of = {i.id: i.section for i in registry.catalogue.indicators.values()}
     order = sections(registry)
     per_section = {s: sum(1 for v in section_of.values() if v == s) for s in order}

@@ -14,12 +14,12 @@ from datetime import datetime
 from api.errors import BadRequest, NotFound
 from api.model.sdmx import CubeRegion
 from api.model.sdmx_data_query import DataQuery
-from api.model.sdmx_period import is_period, period_bounds
+from api.model.sdmx_period import period_bounds
 from api.model.structure import DIMENSIONS, SERIES_DIMENSIONS, TIME_DIMENSION
 from api.model.view import PublicView
+from api.services.read.index import reconciled_index
 from api.services.registry import Registry
 from api.services.sdmx.data import failing_components, raw_series, selected_keys
-from api.store.queries import load_query
 
 MODES = ("exact", "available")
 
@@ -46,21 +46,9 @@ def _series_level(query: DataQuery) -> bool:
 
 
 def _view_periods(registry: Registry, view: PublicView) -> tuple[list[str], int]:
-    """Every period of the view and its number of observations (one grouped scan, cached per view)."""
-    if not view.public:  # an agency's view: computed for its caller, never kept beside the public one
-        return _scan_periods(registry, view)
-    return registry.caches.get("periods", view.tag, lambda: _scan_periods(registry, view))
-
-
-def _scan_periods(registry: Registry, view: PublicView) -> tuple[list[str], int]:
-    periods: list[str] = []
-    count = 0
-    for row in registry.store.select(load_query("sdmx/periods"), default_graphs=view.data_graphs):
-        # A period the readers cannot render (stored by an older version) is left out, as in the data.
-        if row["period"] is not None and row["observations"] is not None and is_period(row["period"].value):
-            periods.append(row["period"].value)
-            count += int(row["observations"].value)
-    return periods, count
+    """Every period of the view and its number of values in the reconciled view (from the read model)."""
+    index = reconciled_index(registry, view)
+    return sorted({p for part in index.parts for p in part.periods}, key=period_bounds), index.observations
 
 
 def _from_series_keys(registry: Registry, view: PublicView, query: DataQuery, mode: str
@@ -87,7 +75,7 @@ def _from_series_keys(registry: Registry, view: PublicView, query: DataQuery, mo
         values[TIME_DIMENSION].update(periods)
     else:
         observations = 0
-        for group in raw_series(registry, matched):
+        for group in raw_series(registry, matched, view):
             observations += len(group)
             values[TIME_DIMENSION].update(r[TIME_DIMENSION] for r in group)
     return values, observations, len(matched)
@@ -113,7 +101,7 @@ def availability(
     values = {d: set() for d in DIMENSIONS}
     matched = 0
     series = 0
-    for group in raw_series(registry, keys):
+    for group in raw_series(registry, keys, view):
         before = matched
         for record in group:
             failing = failing_components(record, query)

@@ -14,18 +14,21 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from math import prod
 
-from pyoxigraph import Literal, NamedNode
-
-from api import vocab
 from api.errors import NotFound, TooLarge
 from api.model.sdmx import ALL_DIMENSIONS, DataMessage, Observation, Series
 from api.model.sdmx_data_query import ComponentFilter, Condition, DataQuery
 from api.model.sdmx_period import period_bounds
-from api.model.structure import ATTRIBUTES, DIMENSIONS, SERIES_DIMENSIONS, TIME_DIMENSION
+from api.model.structure import (
+    DATASET_ATTRIBUTE,
+    DIMENSIONS,
+    PUBLISHED_ATTRIBUTES,
+    SERIES_DIMENSIONS,
+    TIME_DIMENSION,
+)
 from api.model.view import PublicView
-from api.services.records import Record, observation_record
+from api.services.reconcile import Reconciler, admissible, assign, reconciler
+from api.services.records import Record
 from api.services.registry import Registry
-from api.store.queries import load_query
 
 _NUMERIC = {"OBS_VALUE", "UNIT_MULT", "DECIMALS"}
 
@@ -71,13 +74,12 @@ def _holds(condition: Condition, component: str, value: str | None) -> bool:
 # -- the series index ---------------------------------------------------------------------------
 
 def series_index(registry: Registry, view: PublicView) -> dict[str, tuple[str, ...]]:
-    """Series key -> the data graphs holding it, for the view (kept per view in the registry's caches; an
-    agency's view in a cache of its own, so that it never evicts the public index)."""
+    """Series key -> the data graphs holding it, for the view (from the column files; kept per view in the
+    registry's caches, an agency's view in a cache of its own, so that it never evicts the public index)."""
     def build() -> dict[str, tuple[str, ...]]:
         found: dict[str, list[str]] = {}
-        for row in registry.store.select(load_query("sdmx/series-keys"), default_graphs=view.data_graphs):
-            if row["key"] is not None and row["g"] is not None:
-                found.setdefault(row["key"].value, []).append(row["g"].value)
+        for key, graph in registry.view_rows(view).runs:
+            found.setdefault(key, []).append(graph)
         return {key: tuple(sorted(graphs)) for key, graphs in sorted(found.items())}
 
     return registry.caches.get("series_index" if view.public else "agency_series_index", view.tag, build)
@@ -96,14 +98,37 @@ def _key_wanted(key: tuple[str, ...], query: DataQuery, filters: tuple[Component
 
 
 def selected_keys(registry: Registry, query: DataQuery, view: PublicView) -> list[tuple[str, tuple[str, ...]]]:
-    """The series (key, graphs) the key patterns and series-dimension filters select, in key order."""
+    """The series (key, graphs) the key patterns and series-dimension filters select, in key order; the graphs
+    of each key are those of the providers or datasets the query selects, best first (the reconciled view)."""
     index = series_index(registry, view)
+    ranked = reconciler(registry, view)
     filters = _series_filters(query)
     exact = _exact_keys(query)
     if exact is not None and not filters:
-        return [(key, index[key]) for key in sorted(exact) if key in index]
-    return [(key, graphs) for key, graphs in index.items()
-            if len(parts := tuple(key.split("."))) == len(SERIES_DIMENSIONS) and _key_wanted(parts, query, filters)]
+        found = [(key, index[key]) for key in sorted(exact) if key in index]
+    else:
+        found = [(key, graphs) for key, graphs in index.items()
+                 if len(parts := tuple(key.split("."))) == len(SERIES_DIMENSIONS)
+                 and _key_wanted(parts, query, filters)]
+    chosen = []
+    for key, graphs in found:
+        area, indicator = key.split(".")[1:3]
+        ordered = ranked.order((g for g in graphs if _source_wanted(ranked, g, query)), area, indicator)
+        if ordered:
+            chosen.append((key, ordered))
+    return chosen
+
+
+def _source_wanted(ranked: Reconciler, graph: str, query: DataQuery) -> bool:
+    """Whether ``graph`` belongs to the provider (v1 providerRef, v2 ``provider``) and the datasets
+    (``c[DATASET]``) the query selects."""
+    source = ranked.sources.get(graph)
+    if source is None:
+        return False
+    if query.provider is not None and source.agency not in query.provider.split("+"):
+        return False
+    return all(any(all(_holds(c, DATASET_ATTRIBUTE, source.dataset) for c in alt) for alt in f.alternatives)
+               for f in query.filters if f.component == DATASET_ATTRIBUTE)
 
 
 def _exact_keys(query: DataQuery) -> set[str] | None:
@@ -118,18 +143,25 @@ def _exact_keys(query: DataQuery) -> set[str] | None:
 
 # -- observations --------------------------------------------------------------------------------
 
-_SERIES_KEY = NamedNode(vocab.MP + "seriesKey")
-
-
-def _series_records(registry: Registry, key: str, graphs: tuple[str, ...]) -> list[Record]:
-    """Every observation of one series in the view, as records keyed by component id."""
-    records: list[Record] = []
-    literal = Literal(key)
+def _series_records(registry: Registry, key: str, graphs: tuple[str, ...], view: PublicView) -> list[Record]:
+    """One value per period of one series in the view (``graphs`` best first; the reconciled view), as records
+    keyed by component id, each with the dataset it comes from."""
+    ranked = reconciler(registry, view)
+    rows = registry.view_rows(view)
+    by_graph: dict[str, dict[str, Record]] = {}
     for graph in graphs:
-        for _subject, pairs in registry.store.subjects_with(_SERIES_KEY, literal, graph):
-            record = observation_record(key, pairs)
-            if record is not None:
-                records.append(record)
+        found: dict[str, Record] = {}
+        for record in rows.records(key, graph):
+            if admissible(record.get("CONF_STATUS"), view):
+                del record["@iri"]
+                found[record[TIME_DIMENSION]] = record
+        by_graph[graph] = found
+    records: list[Record] = []
+    for graph, periods in assign(graphs, by_graph).items():
+        for period in periods:
+            record = by_graph[graph][period]
+            record[DATASET_ATTRIBUTE] = ranked.dataset(graph)
+            records.append(record)
     return records
 
 
@@ -140,8 +172,8 @@ def _keys_suffice(query: DataQuery) -> bool:
             and query.limit is None and all(f.component in SERIES_DIMENSIONS for f in query.filters))
 
 
-def _records(registry: Registry, query: DataQuery, keys: list[tuple[str, tuple[str, ...]]]) -> Iterator[
-        list[Record]]:
+def _records(registry: Registry, query: DataQuery, keys: list[tuple[str, tuple[str, ...]]],
+             view: PublicView) -> Iterator[list[Record]]:
     """Each selected series's wanted records, sorted by period (one bare record per key when keys suffice:
     every series in the index has at least one observation in the view)."""
     if _keys_suffice(query):
@@ -149,16 +181,17 @@ def _records(registry: Registry, query: DataQuery, keys: list[tuple[str, tuple[s
             yield [dict(zip(SERIES_DIMENSIONS, key.split("."), strict=True))]
         return
     for key, graphs in keys:
-        series = [r for r in _series_records(registry, key, graphs) if _wanted(r, query)]
+        series = [r for r in _series_records(registry, key, graphs, view) if _wanted(r, query)]
         if series:
             series.sort(key=lambda r: period_bounds(r[TIME_DIMENSION]))
             yield _first_last(series, query)
 
 
-def raw_series(registry: Registry, keys: list[tuple[str, tuple[str, ...]]]) -> Iterator[list[Record]]:
-    """Every observation of the given series, unfiltered (availability)."""
+def raw_series(registry: Registry, keys: list[tuple[str, tuple[str, ...]]], view: PublicView
+               ) -> Iterator[list[Record]]:
+    """Every value of the given series in the reconciled view, unfiltered (availability)."""
     for key, graphs in keys:
-        yield _series_records(registry, key, graphs)
+        yield _series_records(registry, key, graphs, view)
 
 
 def _wanted(record: Record, query: DataQuery) -> bool:
@@ -283,11 +316,12 @@ def data_message(
             " since updatedAfter." if query.updated_after else "."))
     keys = selected_keys(registry, query, view)
     attributes = () if query.detail == "dataonly" else (
-        ATTRIBUTES if query.attributes is None else tuple(a for a in ATTRIBUTES if a in query.attributes))
+        PUBLISHED_ATTRIBUTES if query.attributes is None
+        else tuple(a for a in PUBLISHED_ATTRIBUTES if a in query.attributes))
     limit = registry.settings.sdmx_max_regrouped_observations
 
     def series() -> Iterator[Series]:
-        return _to_series(_window(_records(registry, query, keys), query.offset, query.limit), query, attributes,
+        return _to_series(_window(_records(registry, query, keys, view), query.offset, query.limit), query, attributes,
                           limit)
 
     replay = _Replay(series, registry.settings.sdmx_replay_observations)

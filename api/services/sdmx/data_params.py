@@ -16,10 +16,11 @@ from api.model.sdmx_data_query import DataQuery as DataQuery  # the parsed query
 from api.model.sdmx_period import PeriodError, period_range
 from api.model.structure import (
     AGENCY,
-    ATTRIBUTES,
     COMPONENTS,
     DATAFLOW_ID,
+    DATASET_ATTRIBUTE,
     DIMENSIONS,
+    PUBLISHED_ATTRIBUTES,
     SERIES_DIMENSIONS,
     TIME_DIMENSION,
 )
@@ -38,7 +39,8 @@ V1_DATA_PARAMS = (
 )
 V2_DATA_PARAMS = (
     "updatedAfter", "firstNObservations", "lastNObservations", "dimensionAtObservation", "attributes",
-    "measures", "includeHistory", "offset", "limit", "sort", "asOf", "reportingYearStartDay", *PRESENTATION_PARAMS,
+    "measures", "includeHistory", "offset", "limit", "sort", "asOf", "reportingYearStartDay", "provider",
+    *PRESENTATION_PARAMS,
 )
 
 
@@ -167,12 +169,20 @@ def parse_data_v1(flow_ref: str, key: str | None, provider: str | None, params: 
     )
 
 
+_PROVIDER = re.compile(r"^(?:(?:MPR|\*)[,:])?([A-Za-z0-9_@$-]{1,64}(?:\+[A-Za-z0-9_@$-]{1,64})*)$")
+
+
 def _provider(provider: str | None) -> str | None:
+    """A data provider is the agency a dataset is attributed to (``UNDESA``, ``MPR,UNDESA``; '+' = or)."""
     if provider in (None, "", "all", "*"):
         return None
-    raise NotFound(
-        f"no data provider '{provider}': data here is provided by the registry itself; use 'all' or leave it out."
-    )
+    match = _PROVIDER.match(provider)
+    if match is None:
+        raise BadRequest(
+            f"providerRef '{provider[:70]}' is not a data provider id: use an agency id such as UNDESA (optionally "
+            "MPR,UNDESA; several joined by '+'), 'all', or leave it out; /api/datasets names each dataset's agency."
+        )
+    return match.group(1)
 
 
 # -- v2 ------------------------------------------------------------------------------------------
@@ -213,10 +223,10 @@ def parse_filters(params: Mapping[str, str]) -> tuple[ComponentFilter, ...]:
         if not match:
             continue
         component = match.group(1)
-        if component not in COMPONENTS:
+        if component not in COMPONENTS and component != DATASET_ATTRIBUTE:
             raise BadRequest(
                 f"c[{component}]: '{component}' is not a component of the structure; use one of "
-                f"{', '.join(COMPONENTS)}."
+                f"{', '.join((*COMPONENTS, DATASET_ATTRIBUTE))}."
             )
         alternatives: list[tuple[Condition, ...]] = []
         for alternative in text.split(","):
@@ -242,10 +252,10 @@ def _attributes(text: str) -> tuple[str, ...] | None:
         return ()
     ids = tuple(text.split(","))
     for item in ids:
-        if item not in ATTRIBUTES:
+        if item not in PUBLISHED_ATTRIBUTES:
             raise BadRequest(
                 f"attributes: '{item}' is not an attribute; use dsd, msd, dataset, series, obs, all, none "
-                f"or ids among {', '.join(ATTRIBUTES)}."
+                f"or ids among {', '.join(PUBLISHED_ATTRIBUTES)}."
             )
     return ids
 
@@ -283,6 +293,7 @@ def parse_data_v2(
         measures=_measures(params.get("measures", "all")),
         offset=_positive("offset", params["offset"], zero=True) if "offset" in params else 0,
         limit=_positive("limit", params["limit"]) if "limit" in params else None,
+        provider=_provider(params.get("provider")),
     )
 
 

@@ -14,15 +14,14 @@ from api.services.submissions.disclosure import withhold_small_counts
 
 def importers() -> dict[str, Importer]:
     """Every importer by the SOURCE name the CLI takes."""
-    from api.importers.knomad import KnomadMigrationImporter, KnomadRemittancesImporter
-    from api.importers.remittance_prices import RemittancePricesImporter
-    from api.importers.undesa_od import UndesaOriginDestinationImporter
-    from api.importers.undesa_origin import UndesaOriginImporter
     from api.importers.eurostat_asylum import EurostatAsylumImporter
     from api.importers.idmc import IdmcImporter
     from api.importers.iom_missing import IomMissingImporter
+    from api.importers.knomad import KnomadMigrationImporter, KnomadRemittancesImporter
     from api.importers.remittance_prices import RemittancePricesImporter
     from api.importers.undesa_flows import UndesaFlowsImporter
+    from api.importers.undesa_od import UndesaOriginDestinationImporter
+    from api.importers.undesa_origin import UndesaOriginImporter
     from api.importers.undesa_stock import UndesaStockImporter
     from api.importers.undp_hdi import UndpHdiImporter
     from api.importers.unhcr import UnhcrImporter

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -34,6 +35,8 @@ from api.validation.cell_checks import FORMULA_RULE, FORMULA_SHOWN, is_formula
 
 XSD_INTEGER = NamedNode(vocab.XSD + "integer")
 RDF_JSON = NamedNode(vocab.RDF + "JSON")
+
+log = logging.getLogger("mpr")
 
 
 @dataclass(frozen=True)
@@ -269,6 +272,7 @@ def finish(registry: Registry, meta: SubmissionMetadata, state: DatasetState, fa
             for graph in written:
                 registry.store.drop_graph(graph)
             raise
+    _write_columns(registry, [g for g in (graphs.public, graphs.restricted) if g], facts.generated)
     return SubmissionResult(
         submission_id=facts.submission_id,
         dataset_id=meta.dataset_id,
@@ -307,6 +311,16 @@ def write_claim(registry: Registry, meta: SubmissionMetadata, facts: SubmissionF
         yield
     finally:
         registry.store.update(fill_update("registry/release-claim", registry=registry_graph, claim=claim))
+
+
+def _write_columns(registry: Registry, graphs: list[str], generated: datetime) -> None:
+    """The column files of the graphs just stored (DESIGN §6); a failure only leaves them to be rebuilt."""
+    for graph in graphs:
+        try:
+            registry.read_model.store_graph(graph, generated)
+        except OSError as exc:
+            log.warning("column file of %s not written (%s); it is rebuilt from the store when first read",
+                        graph, exc)
 
 
 @dataclass(frozen=True)

@@ -72,6 +72,7 @@ def home(registry: RegistryDep, request: Request, q: str | None = None) -> Respo
             if words else []
         return render(request, "home.html", {
             "datasets": current, "observations": sum(d.observations for d in current),
+            "dataflow_values": dataset_service.dataflow_values(registry),
             "indicators": len(registry.catalogue.indicators), "q": words,
             "areas_with_data": [{"code": a.area, "name": a.area_label} for a in with_data],
             "found_areas": found_areas, "found_indicators": found_indicators})

@@ -19,6 +19,15 @@ TEXTS: dict[str, dict[str, str]] = {
                    "jeux de données publics, {observations} observations publiques.",
              "es": "Indicadores de perfiles migratorios como datos enlazados: {indicators} indicadores, "
                    "{datasets} conjuntos de datos públicos, {observations} observaciones públicas."},
+    "reconciled": {"en": "The public dataflow answers {answered} of them, one value per key and period (where "
+                         "datasets overlap: the national agency's, then the indicator's primary source, then the "
+                         "newest release).",
+                   "fr": "Le flux de données public en donne {answered}, une valeur par clé et période (quand des "
+                         "jeux de données se recouvrent : celle de l'agence nationale, puis de la source principale "
+                         "de l'indicateur, puis la plus récente).",
+                   "es": "El flujo de datos público da {answered}, un valor por clave y período (cuando varios "
+                         "conjuntos de datos coinciden: el de la agencia nacional, luego el de la fuente principal "
+                         "del indicador, luego el más reciente)."},
     "search": {"en": "Find an indicator or an area", "fr": "Chercher un indicateur ou un territoire",
                "es": "Buscar un indicador o un territorio"},
     "find": {"en": "Find", "fr": "Chercher", "es": "Buscar"},

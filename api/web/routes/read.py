@@ -12,7 +12,7 @@ from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request, Response
-from fastapi.responses import StreamingResponse
+from fastapi.responses import FileResponse, StreamingResponse
 
 from api.errors import TooLarge
 from api.formats.negotiation import choose
@@ -23,9 +23,10 @@ from api.formats.tabular.json_writer import JSON, json_response
 from api.model.read_api import AreaOut, DatasetOut, IndicatorOut, ObservationPage, VersionOut
 from api.services.read import areas, indicators, observations
 from api.services.read import datasets as catalogue_dcat
+from api.services.readmodel import downloads
 from api.services.registry import Registry
 from api.web.auth import OptionalPrincipal
-from api.web.cached import kept_answer, private, vary
+from api.web.cached import is_current, kept_answer, private, vary
 from api.web.dependencies import RegistryDep
 from api.web.language import language
 from api.web.routes import examples as ex
@@ -39,7 +40,7 @@ Codes = Annotated[list[str], Query(description="One or more codes, repeated or c
 
 # The parameters of /api/observations that a page link repeats (any other is not echoed back).
 _LINKED = frozenset({"indicator", "area", "region", "group", "counterpart_area", "sex", "age", "migration_status",
-                     "dataset", "from", "to", "latest", "asOf", "per_page", "format", "lang"})
+                     "dataset", "from", "to", "latest", "asOf", "all_sources", "per_page", "format", "lang"})
 
 
 def _links(request: Request, page: int, pages: int) -> str:
@@ -140,6 +141,9 @@ def list_observations(
     as_of: Annotated[str | None, Query(alias="asOf", description="The data as it was public at this "
                                        "date-time (earlier versions of revised datasets).",
                                        examples=["2024-06-30T00:00:00Z"])] = None,
+    all_sources: Annotated[bool, Query(description="Every dataset's value of a key and period (default: the "
+                                       "reconciled view's one value, chosen by precedence; see the README).")
+                           ] = False,
     page: Annotated[int, Query(description="Page number, from 1.")] = 1,
     per_page: Annotated[int, Query(description=f"Observations per page, at most {observations.MAX_PER_PAGE}.")
                         ] = 100,
@@ -154,7 +158,7 @@ def list_observations(
     query = observations.parse_query(
         registry, indicator=indicator, area=area, region=region, counterpart_area=counterpart_area, sex=sex,
         age=age, migration_status=migration_status, dataset=dataset, start=start, end=end, latest=latest,
-        page=page, per_page=per_page, as_of=as_of, group=group)
+        page=page, per_page=per_page, as_of=as_of, group=group, all_sources=all_sources)
     lang_code = language(request)
     response: Response
     if offer is CSV:
@@ -172,6 +176,40 @@ def list_observations(
             "X-Total-Count": str(result.total), "Link": _links(request, result.page, result.pages),
             "Vary": vary("Accept", "Accept-Language")})
     return response if principal is None else private(response)
+
+
+@router.get("/download", summary="Bulk download: the public dataflow or one dataset, as a file",
+            response_class=Response, responses={
+                200: {"content": {
+                    "text/csv": {"example": "DATAFLOW,FREQ,REF_AREA,INDICATOR,COUNTERPART_AREA,SEX,AGE,"
+                                            "MIGRATION_STATUS,TIME_PERIOD,OBS_VALUE,UNIT_MEASURE,UNIT_MULT,OBS_STATUS,"
+                                            "CONF_STATUS,DECIMALS,COMMENT,SOURCE_DETAIL,DATASET\nMPR:MIGRATION_PROFILE"
+                                            "(1.0),A,DEU,STK_IMM,_T,_T,_T,_Z,2020,15762457,PS,0,A,F,,,,NSO_DEU\n"},
+                    "application/gzip": {"schema": {"type": "string", "format": "binary"}},
+                    "application/vnd.apache.parquet": {"schema": {"type": "string", "format": "binary"}}}},
+                304: {"description": "Not modified (If-None-Match names the file's ETag)"},
+                400: {"description": "An unknown format, provenance or malformed dataset id"},
+                404: {"description": "No public dataset has that id"}})
+def bulk_download(
+    registry: RegistryDep, request: Request,
+    format: Annotated[str, Query(description="sdmx-csv (SDMX-CSV 1.0), csv or parquet.")] = "sdmx-csv",
+    dataset: Annotated[str | None, Query(description="One dataset's observations (default: the whole dataflow, "
+                                         "one value per key and period).")] = None,
+    gzip: Annotated[bool, Query(description="The file gzipped.")] = False,
+    provenance: Annotated[str, Query(description="compact (a DATASET column) or full (provenance in every "
+                                     "row).")] = "compact",
+) -> Response:
+    """The public dataflow (the reconciled view) or one public dataset as a file written once per view and then
+    sent as it is, with an ETag (304 on If-None-Match)."""
+    found = downloads.download(registry, registry.public_view(), format, dataset=dataset, compressed=gzip,
+                               provenance=provenance)
+    headers = {"ETag": found.etag, "Cache-Control": "public, max-age=0, must-revalidate",
+               "Content-Disposition": f'attachment; filename="{found.filename}"'}
+    if is_current(request, {"etag": found.etag}):
+        return Response(status_code=304, headers=headers)
+    if found.path is not None:
+        return FileResponse(found.path, media_type=found.media_type, headers=headers)
+    return Response(found.body, media_type=found.media_type, headers=headers)
 
 
 @router.get("/datasets", response_model=list[DatasetOut], summary="The DCAT catalogue",

@@ -58,7 +58,7 @@ def test_damaged_backup_is_refused(folder: DataFolder, tmp_path: Path, damage: C
     assert result.exit_code == 2 and expected in message, message
     assert str(backup) in message
     assert quads(folder.store) == before
-    assert sorted(p.name for p in folder.data.iterdir()) == ["credentials.sqlite", "store"]
+    assert sorted(p.name for p in folder.data.iterdir()) == ["columns", "credentials.sqlite", "store"]
 
 
 def test_truncated_gzip_is_refused(folder: DataFolder, tmp_path: Path) -> None:
@@ -72,7 +72,7 @@ def test_truncated_gzip_is_refused(folder: DataFolder, tmp_path: Path) -> None:
     message = " ".join(result.output.split())
     assert result.exit_code == 2 and "damaged or cut short" in message, message
     assert quads(folder.store) == before
-    assert sorted(p.name for p in folder.data.iterdir()) == ["credentials.sqlite", "store"]
+    assert sorted(p.name for p in folder.data.iterdir()) == ["columns", "credentials.sqlite", "store"]
 
 
 def test_foreign_credentials_are_refused(folder: DataFolder, tmp_path: Path) -> None:

@@ -40,4 +40,4 @@ def test_backup_while_serving_restore_refused(folder: DataFolder, tmp_path: Path
         saved = set(parse(handle, format=RdfFormat.N_QUADS))
     assert "16123456" in {q.object.value for q in saved}  # the upload the server had just written
     assert saved == after
-    assert sorted(p.name for p in folder.data.iterdir()) == ["credentials.sqlite", "store"]
+    assert sorted(p.name for p in folder.data.iterdir()) == ["columns", "credentials.sqlite", "store"]

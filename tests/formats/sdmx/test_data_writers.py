@@ -39,7 +39,7 @@ from api.formats.sdmx.data_ml21 import (
 )
 from api.formats.sdmx.data_ml30 import write_ml30
 from api.model.sdmx import ALL_DIMENSIONS, DataMessage
-from api.model.structure import ATTRIBUTES, DIMENSIONS, SERIES_DIMENSIONS, TIME_DIMENSION
+from api.model.structure import ATTRIBUTES, DIMENSIONS, PUBLISHED_ATTRIBUTES, SERIES_DIMENSIONS, TIME_DIMENSION
 from tests.formats.sdmx.messages import (
     CASES,
     COMMENT,
@@ -100,7 +100,7 @@ def _ss_schema_text(version: str, namespace: str, obs_dims: tuple[str, ...]) -> 
         return out + also
 
     obs_extra = '<xs:attribute name="OBS_VALUE" type="xs:double" use="optional"/>' + "".join(
-        f'<xs:attribute name="{a}" type="xs:string" use="optional"/>' for a in ATTRIBUTES)
+        f'<xs:attribute name="{a}" type="xs:string" use="optional"/>' for a in PUBLISHED_ATTRIBUTES)  # the DSD's
     annotations = '<xs:element ref="common:Annotations" minOccurs="0"/>'
     content = "Obs" if not series_dims else "Series"
     imports = "".join(f'<xs:import namespace="{root}/{ns}" schemaLocation="{(base / f).as_uri()}"/>' for ns, f in (

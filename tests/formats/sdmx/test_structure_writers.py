@@ -21,7 +21,8 @@ from api.formats.sdmx.structure_json import write_structure_json
 from api.formats.sdmx.structure_ml import write_structure_ml
 from api.model.sdmx_structure import StructureResult
 from api.model.sdmx_structure_query import StructureQuery
-from api.model.structure import ATTRIBUTES, DIMENSIONS
+from api.model.structure import DIMENSIONS
+from api.model.structure import PUBLISHED_ATTRIBUTES as ATTRIBUTES  # the DSD's, DATASET included
 from api.services.registry import Registry
 from api.services.sdmx import structures as sdmx_structures
 from tests.formats.sdmx.structure_checks import SAFE, assert_valid_structure
