@@ -135,6 +135,10 @@ class Settings:
                                             "CSV field", "whole", minimum=1)
     upload_max_items: int = setting(5_000_000, "MPR_UPLOAD_MAX_ITEMS", "the JSON values, RDF triples, XML "
                                     "elements or CSV rows in one upload", "whole", minimum=1)
+    upload_sync_max_bytes: int = setting(16 * 1024 * 1024, "MPR_UPLOAD_SYNC_MAX_BYTES", "the largest upload "
+                                         "answered when it is stored (201); a larger one is answered 202 at once "
+                                         "and runs in the background: poll the Location it names", "whole",
+                                         minimum=0)
     upload_timeout_s: float = setting(900.0, "MPR_UPLOAD_TIMEOUT", "the seconds the worker parsing and "
                                       "validating one upload may take before it is stopped", "seconds")
     shacl_engine: str = setting("auto", "MPR_SHACL_ENGINE", "the SHACL engine: pyshacl, sparql (shapes "

@@ -388,6 +388,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--regenerate", action="store_true", help="write the input files again")
     parser.add_argument("--replace-graph-max", type=int, default=100_000,
                         help="largest load size also stored through replace_graph (its MOVE is slow)")
+    parser.add_argument("--store-only-max", type=int, default=10_000_000,
+                        help="largest load size also measured as the store write alone")
     parser.add_argument("--keep-stores", action="store_true", help="keep the on-disk stores under --out")
     args = parser.parse_args(argv)
     out: Path = args.out.resolve()
@@ -421,7 +423,7 @@ def main(argv: list[str] | None = None) -> int:
             run("load", size=size, engine=engine, file=str(path), work=str(out / f"store-{size}"),
                 keep=args.keep_stores)
         for method in ("load_new_graph", "replace_graph"):
-            if method == "replace_graph" and size > args.replace_graph_max:
+            if (method == "replace_graph" and size > args.replace_graph_max) or size > args.store_only_max:
                 continue
             run("store", size=size, engine=method, method=method, file=str(path),
                 work=str(out / f"store-only-{size}"), keep=args.keep_stores)

@@ -32,6 +32,7 @@ from api.store.queries import load_query
 
 if TYPE_CHECKING:
     from api.importers.areas import AreaIndex
+    from api.services.submissions.jobs import UploadJobs
     from api.services.submissions.worker import UploadWorker
     from api.validation.validator import Validator
 
@@ -80,6 +81,13 @@ class Registry:
         """The agencies' credentials (token hashes, scopes): ``credentials.sqlite`` in the data folder, or in
         memory; never in the RDF store."""
         return open_credentials(self.settings.data_dir)
+
+    @cached_property
+    def upload_jobs(self) -> UploadJobs:
+        """Uploads above the synchronous size, running in the background (``submissions/jobs.py``)."""
+        from api.services.submissions.jobs import UploadJobs
+
+        return UploadJobs()
 
     @cached_property
     def upload_worker(self) -> UploadWorker:

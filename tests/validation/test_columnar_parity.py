@@ -172,3 +172,16 @@ def test_a_real_imported_file(wdi_import: ParsedFile, columnar: Validator, sparq
     assert problems(columnar, wdi_import) == problems(sparql, wdi_import)
     first = ParsedFile(name="wdi-5000.csv", format="csv", records=list(wdi_import.records)[:5_000])
     assert findings(columnar, first) == findings(reference, first)
+
+
+def test_rdf_above_its_limit_is_refused_with_the_way_out() -> None:
+    from api.errors import TooLarge
+    from api.formats.rdf.reader import read_rdf
+
+    ttl = next(p for p in sorted(EXAMPLES.iterdir()) if p.suffix == ".ttl")
+    parsed = read_rdf(ttl)
+    assert len(parsed.records) >= 1
+    limited = Validator(ONTOLOGY, SHAPES, rdf_max_observations=len(parsed.records) - 1)
+    with pytest.raises(TooLarge, match="CSV template, SDMX-CSV or SDMX-ML"):
+        limited.validate(parsed)
+    assert Validator(ONTOLOGY, SHAPES, rdf_max_observations=len(parsed.records)).validate(parsed) is not None

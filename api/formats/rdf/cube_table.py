@@ -131,7 +131,7 @@ def _triple_lines(dataset: str) -> list[pl.Expr]:
 
 
 def write_ntriples(terms: TermTable, rows: pl.Expr, path: Path, *, chunk_rows: int = 65_536,
-                   header: str = "") -> int:
+                   header: str = "", on_chunk: Callable[[int], None] | None = None) -> int:
     """Write the observations selected by ``rows`` (a boolean expression) as N-Triples (without mp:sourceRow:
     the stored graphs never keep the line, see ``prepare``); ``header`` (N-Triples) first. The number written."""
     selected = terms.frame.filter(rows)
@@ -143,6 +143,8 @@ def write_ntriples(terms: TermTable, rows: pl.Expr, path: Path, *, chunk_rows: i
             text = chunk.select(pl.concat_str(lines, separator="\n", ignore_nulls=True).alias("nt"))["nt"]
             out.write("\n".join(text.to_list()))
             out.write("\n")
+            if on_chunk is not None:
+                on_chunk(start + chunk.height)
     return selected.height
 
 

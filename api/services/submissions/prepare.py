@@ -20,6 +20,7 @@ from api.formats.rdf.provenance import SubmissionFacts, submission_description
 from api.formats.tabular.table import ObservationTable
 from api.model.report import ValidationReport
 from api.model.submission import ParsedFile, SubmissionMetadata
+from api.services.submissions.progress import VALIDATING, WRITING, Progress, quiet
 from api.validation.validator import Validator
 
 PUBLIC_CONF = "F"
@@ -58,12 +59,13 @@ def _public(terms: TermTable) -> pl.Expr:
 
 
 def prepare_table(validator: Validator, parsed: ParsedFile, meta: SubmissionMetadata, facts: SubmissionFacts,
-                  base_iri: str, folder: Path | None) -> PreparedSubmission:
+                  base_iri: str, folder: Path | None, progress: Progress = quiet) -> PreparedSubmission:
     """:func:`prepare` for tabular files: validated as a table, and its triples written once from that table."""
     iris = vocab.InstanceIris(base_iri)
     count = len(parsed.records)
     facts = replace(facts, observations=count)
     description = list(submission_description(meta, facts, iris))
+    progress(VALIDATING, 0, count)
     report, terms = validator.validate_table(parsed, dataset_triples=description, submission_id=facts.submission_id,
                                              base_iri=base_iri)
     public = _public(terms)
@@ -74,21 +76,23 @@ def prepare_table(validator: Validator, parsed: ParsedFile, meta: SubmissionMeta
     header = (serialize(submission_description(meta, replace(facts, observations=count - restricted), iris),
                         format=RdfFormat.N_TRIPLES) or b"").decode()
     public_file, restricted_file = folder / "public.nt", None
-    write_ntriples(terms, public, public_file, header=header)
+    progress(WRITING, 0, count)
+    written = write_ntriples(terms, public, public_file, header=header,
+                             on_chunk=lambda done: progress(WRITING, done, count))
     if restricted:
         restricted_file = folder / "restricted.nt"
-        write_ntriples(terms, ~public, restricted_file)
+        write_ntriples(terms, ~public, restricted_file, on_chunk=lambda done: progress(WRITING, written + done, count))
     table_file = folder / "observations.arrow"
     terms.frame.drop(NUMBER).write_ipc(table_file)
     return replace(prepared, public_file=public_file, restricted_file=restricted_file, table_file=table_file)
 
 
 def prepare(validator: Validator, parsed: ParsedFile, meta: SubmissionMetadata, facts: SubmissionFacts,
-            base_iri: str, folder: Path | None) -> PreparedSubmission:
+            base_iri: str, folder: Path | None, progress: Progress = quiet) -> PreparedSubmission:
     """Validate ``parsed`` as the submission ``facts`` names; if it conforms and ``folder`` is given, write
     ``public.nt`` (its description and public observations) and ``restricted.nt`` (the others) there."""
     if validator.uses_table(parsed):
-        return prepare_table(validator, parsed, meta, facts, base_iri, folder)
+        return prepare_table(validator, parsed, meta, facts, base_iri, folder, progress)
     iris = vocab.InstanceIris(base_iri)
     facts = replace(facts, observations=len(parsed.records))
     description = list(submission_description(meta, facts, iris))
