@@ -141,10 +141,9 @@ class Settings:
                                          minimum=0)
     upload_timeout_s: float = setting(900.0, "MPR_UPLOAD_TIMEOUT", "the seconds the worker parsing and "
                                       "validating one upload may take before it is stopped", "seconds")
-    shacl_engine: str = setting("auto", "MPR_SHACL_ENGINE", "the SHACL engine: pyshacl, sparql (shapes "
-                                "compiled to SPARQL), columnar (shapes compiled to column expressions over the "
-                                "table), or auto: columnar for tabular files (CSV, SDMX-CSV, SDMX-ML); for RDF "
-                                "files pyshacl up to MPR_PYSHACL_MAX_OBSERVATIONS observations, sparql above",
+    shacl_engine: str = setting("auto", "MPR_SHACL_ENGINE", "the SHACL engine: auto (columnar for CSV and "
+                                "SDMX, pyshacl or sparql for RDF by MPR_PYSHACL_MAX_OBSERVATIONS), pyshacl, "
+                                "sparql or columnar",
                                 "choice", choices=("auto", "pyshacl", "sparql", "columnar"))
     pyshacl_max_observations: int = setting(2_000, "MPR_PYSHACL_MAX_OBSERVATIONS", "with the auto engine, the "
                                             "most observations a submission may have to be validated by pyshacl",
