@@ -136,13 +136,13 @@ def write_ntriples(terms: TermTable, rows: pl.Expr, path: Path, *, chunk_rows: i
     the stored graphs never keep the line, see ``prepare``); ``header`` (N-Triples) first. The number written."""
     selected = terms.frame.filter(rows)
     lines = _triple_lines(terms.dataset)
-    with path.open("w", encoding="utf-8", newline="\n") as out:
-        out.write(header)
+    with path.open("wb") as out:
+        out.write(header.encode("utf-8"))
         for start in range(0, selected.height, chunk_rows):
             chunk = selected.slice(start, chunk_rows)
-            text = chunk.select(pl.concat_str(lines, separator="\n", ignore_nulls=True).alias("nt"))["nt"]
-            out.write("\n".join(text.to_list()))
-            out.write("\n")
+            # one string per observation (its lines), written by polars as is: no Python string per triple
+            chunk.select(pl.concat_str(lines, separator="\n", ignore_nulls=True).alias("nt")).write_csv(
+                out, include_header=False, quote_style="never")
             if on_chunk is not None:
                 on_chunk(start + chunk.height)
     return selected.height
