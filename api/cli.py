@@ -7,14 +7,15 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, TypeVar
 
 import typer
 from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from api import cli_backup
@@ -71,6 +72,20 @@ def _print_report(report: ValidationReport, as_json: bool) -> None:
 def _spinner() -> Progress:
     return Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err,
                     transient=True)
+
+
+@contextmanager
+def _progress_bar(title: str, console: Console | None = None) -> Iterator[Callable[[str, int, int | None], None]]:
+    """A progress bar (phase, rows done of rows in all, time) on a terminal; nothing is drawn otherwise."""
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TextColumn("rows"), TimeElapsedColumn())
+    with Progress(*columns, console=console or err, transient=True) as bar:
+        task = bar.add_task(title, total=None)
+
+        def report(phase: str, done: int, total: int | None) -> None:
+            bar.update(task, description=f"{title}: {phase}", completed=done, total=total)
+
+        yield report
 
 
 @app.command()
@@ -167,10 +182,9 @@ def validate(
     settings = _settings()
     registry = Registry(settings, store=_memory_store())
     try:
-        with _spinner() as progress:
-            progress.add_task(f"validating {file.name}")
-            parsed = ingest.read_file(registry, file)
-            report = ingest.validate(registry, parsed)
+        with _progress_bar(file.name) as progress:
+            parsed = ingest.read_file(registry, file, progress)
+            report = ingest.validate(registry, parsed, progress=progress)
     except RegistryError as exc:
         raise _fail(exc) from exc
     _print_report(report, as_json)
@@ -204,10 +218,9 @@ def load(
     try:
         registry = open_registry(settings)
         try:
-            with _spinner() as progress:
-                progress.add_task(f"validating and loading {file.name}")
-                parsed = ingest.read_file(registry, file)
-                result = ingest.submit(registry, parsed, meta)
+            with _progress_bar(file.name) as progress:
+                parsed = ingest.read_file(registry, file, progress)
+                result = ingest.submit(registry, parsed, meta, progress=progress)
         finally:
             registry.close()
     except RegistryError as exc:
@@ -231,13 +244,12 @@ def import_(
     try:
         registry = open_registry(settings) if not dry_run else Registry(settings, _memory_store())
         try:
-            with _spinner() as progress:
-                progress.add_task(f"importing {file.name} ({source})")
+            with _progress_bar(f"{file.name} ({source})") as progress:
                 if dry_run:
                     result = imports.read_source(registry, source, file)
-                    report = ingest.validate(registry, result.parsed, result.metadata)
+                    report = ingest.validate(registry, result.parsed, result.metadata, progress=progress)
                 else:
-                    result, submission = imports.import_source(registry, source, file)
+                    result, submission = imports.import_source(registry, source, file, progress=progress)
                     report = submission.report
         finally:
             registry.close()

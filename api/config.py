@@ -170,15 +170,23 @@ class Settings:
                                             "CSV field", "whole", minimum=1)
     upload_max_items: int = setting(5_000_000, "MPR_UPLOAD_MAX_ITEMS", "the JSON values, RDF triples, XML "
                                     "elements or CSV rows in one upload", "whole", minimum=1)
+    upload_sync_max_bytes: int = setting(16 * 1024 * 1024, "MPR_UPLOAD_SYNC_MAX_BYTES", "the largest upload "
+                                         "answered when it is stored (201); a larger one is answered 202 at once "
+                                         "and runs in the background: poll the Location it names", "whole",
+                                         minimum=0)
     upload_timeout_s: float = setting(900.0, "MPR_UPLOAD_TIMEOUT", "the seconds the worker parsing and "
                                       "validating one upload may take before it is stopped", "seconds")
-    shacl_engine: str = setting("auto", "MPR_SHACL_ENGINE", "the SHACL engine: pyshacl, sparql (shapes "
-                                "compiled to SPARQL), or auto: pyshacl up to MPR_PYSHACL_MAX_OBSERVATIONS "
-                                "observations, sparql above", "choice",
-                                choices=("auto", "pyshacl", "sparql"))
+    shacl_engine: str = setting("auto", "MPR_SHACL_ENGINE", "the SHACL engine: auto (columnar for CSV and "
+                                "SDMX, pyshacl or sparql for RDF by MPR_PYSHACL_MAX_OBSERVATIONS), pyshacl, "
+                                "sparql or columnar",
+                                "choice", choices=("auto", "pyshacl", "sparql", "columnar"))
     pyshacl_max_observations: int = setting(2_000, "MPR_PYSHACL_MAX_OBSERVATIONS", "with the auto engine, the "
                                             "most observations a submission may have to be validated by pyshacl",
                                             "whole")
+    rdf_max_observations: int = setting(200_000, "MPR_RDF_MAX_OBSERVATIONS", "the most observations of an RDF "
+                                        "submission (Turtle, JSON-LD, N-Triples: validated as a graph, about 18 KB "
+                                        "of memory per observation); tabular files have no such limit",
+                                        "whole", minimum=1)
     sdmx_max_observations: int = setting(5_000_000, "MPR_SDMX_MAX_OBSERVATIONS", "the observations of one SDMX "
                                          "data answer (reserved: not enforced yet)", "whole", minimum=1)
     sdmx_max_regrouped_observations: int = setting(500_000, "MPR_SDMX_MAX_REGROUPED_OBSERVATIONS", "the "

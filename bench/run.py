@@ -70,7 +70,8 @@ def child_validate(args: dict[str, Any]) -> Result:
     Path(args["findings"]).write_text(json.dumps(findings), encoding="utf-8")
     return {
         "parse_s": t1 - t0, "setup_s": t2 - t1, "run_s": t3 - t2,
-        "engine_used": _engine_name(validator.engine_for(len(parsed.records))),
+        "engine_used": "columnar" if validator.uses_table(parsed) else _engine_name(
+            validator.engine_for(len(parsed.records))),
         "problems": len(report.results), "conforms": report.conforms,
         "by_severity": dict(Counter(p.severity for p in report.results)),
         "by_rule": dict(Counter(p.rule for p in report.results)),
@@ -131,7 +132,7 @@ def child_load(args: dict[str, Any]) -> Result:
     data_dir = Path(args["work"])
     shutil.rmtree(data_dir, ignore_errors=True)
     t0 = time.perf_counter()
-    registry = open_registry(_settings(data_dir))
+    registry = open_registry(_settings(data_dir, args.get("engine") or "auto"))
     t1 = time.perf_counter()
     parsed = ingest.read_file(registry, Path(args["file"]))
     t2 = time.perf_counter()
@@ -159,7 +160,7 @@ def child_store(args: dict[str, Any]) -> Result:
     data_dir = Path(args["work"])
     shutil.rmtree(data_dir, ignore_errors=True)
     t0 = time.perf_counter()
-    registry = open_registry(_settings(data_dir))
+    registry = open_registry(_settings(data_dir, args.get("engine") or "auto"))
     t1 = time.perf_counter()
     parsed = ingest.read_file(registry, Path(args["file"]))
     t2 = time.perf_counter()
@@ -371,6 +372,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", type=ints, default=[10_000, 100_000], help="observations to validate")
     parser.add_argument("--load-sizes", type=ints, default=[100_000, 1_000_000], help="observations to load")
     parser.add_argument("--engines", default="pyshacl,sparql", help="engines forced besides 'auto'")
+    parser.add_argument("--load-engines", default="sparql", help="engines forced besides 'auto' for the load rows "
+                        "(sparql: the path before the columnar engine, as the baseline)")
+    parser.add_argument("--baseline-max", type=int, default=100_000, help="the largest load size the forced "
+                        "engines run at")
     parser.add_argument("--out", type=Path, default=HERE / "out")
     parser.add_argument("--full", action="store_true", help="also pyshacl alone on sizes above 10k (minutes)")
     parser.add_argument("--seed", type=int, default=1)
@@ -383,6 +388,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--regenerate", action="store_true", help="write the input files again")
     parser.add_argument("--replace-graph-max", type=int, default=100_000,
                         help="largest load size also stored through replace_graph (its MOVE is slow)")
+    parser.add_argument("--store-only-max", type=int, default=10_000_000,
+                        help="largest load size also measured as the store write alone")
     parser.add_argument("--keep-stores", action="store_true", help="keep the on-disk stores under --out")
     args = parser.parse_args(argv)
     out: Path = args.out.resolve()
@@ -410,9 +417,13 @@ def main(argv: list[str] | None = None) -> int:
             run("pyshacl", size=size, engine="pyshacl.validate", file=str(path), work=str(out))
     for size in args.load_sizes:
         path = ensure_file(out, f"load-{size}.csv", size, args.seed, 0.0, args.regenerate, args.ontology)
-        run("load", size=size, file=str(path), work=str(out / f"store-{size}"), keep=args.keep_stores)
+        for engine in ("auto", *(e for e in args.load_engines.split(",") if e and e != "auto")):
+            if engine != "auto" and size > args.baseline_max:
+                continue  # the old path: 1M rows fail at 12 GB (see README)
+            run("load", size=size, engine=engine, file=str(path), work=str(out / f"store-{size}"),
+                keep=args.keep_stores)
         for method in ("load_new_graph", "replace_graph"):
-            if method == "replace_graph" and size > args.replace_graph_max:
+            if (method == "replace_graph" and size > args.replace_graph_max) or size > args.store_only_max:
                 continue
             run("store", size=size, engine=method, method=method, file=str(path),
                 work=str(out / f"store-only-{size}"), keep=args.keep_stores)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -56,7 +57,7 @@ class ParsedFile:
 
     name: str
     format: str
-    records: list[ObservationRecord]
+    records: Sequence[ObservationRecord]
     columns: tuple[str, ...] = ()
     problems: tuple[Problem, ...] = ()
     sha256: str = ""

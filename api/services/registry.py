@@ -33,6 +33,7 @@ from api.store.queries import load_query
 if TYPE_CHECKING:
     from api.importers.areas import AreaIndex
     from api.services.readmodel.view import ReadModel, ViewRows
+    from api.services.submissions.jobs import UploadJobs
     from api.services.submissions.worker import UploadWorker
     from api.validation.validator import Validator
 
@@ -115,6 +116,13 @@ class Registry:
         """Every observation of ``view``'s data graphs, from the column files (kept per view)."""
         return self.caches.get("view_rows" if view.public else "agency_view_rows", view.tag,
                                lambda: self.read_model.rows(view))
+
+    @cached_property
+    def upload_jobs(self) -> UploadJobs:
+        """Uploads above the synchronous size, running in the background (``submissions/jobs.py``)."""
+        from api.services.submissions.jobs import UploadJobs
+
+        return UploadJobs()
 
     @cached_property
     def upload_worker(self) -> UploadWorker:

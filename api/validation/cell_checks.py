@@ -34,22 +34,22 @@ def is_formula(text: str) -> bool:
 
 def formula_cells(observations: Mapping[str, ObservationInfo]) -> list[Problem]:
     """One Violation per cell that starts like a spreadsheet formula, with its row and column."""
-    problems: list[Problem] = []
-    for focus, info in observations.items():
-        for column, text in info.cells.items():
-            if not is_formula(text):
-                continue
-            first = FORMULA_SHOWN.get(text[0], f"'{text[0]}'")
-            where = f"row {info.row}" if info.row is not None else f"observation <{focus}>"
-            shown = text if len(text) <= _VALUE_LIMIT else text[:_VALUE_LIMIT] + "…"
-            problems.append(Problem(
-                "Violation", FORMULA_RULE,
-                f"{where}, {column}: {shown!r} starts with {first}: spreadsheet formula injection — a spreadsheet "
-                "opening the registry's CSV would run it as a formula; remove the leading character or quote it "
-                "(start the cell with an apostrophe ')",
-                row=info.row, column=column, value=shown, focus=focus,
-            ))
-    return problems
+    return [formula_problem(focus, info.row, column, text)
+            for focus, info in observations.items() for column, text in info.cells.items() if is_formula(text)]
+
+
+def formula_problem(focus: str, row: int | None, column: str, text: str) -> Problem:
+    """The formula-injection Violation of one cell."""
+    first = FORMULA_SHOWN.get(text[0], f"'{text[0]}'")
+    where = f"row {row}" if row is not None else f"observation <{focus}>"
+    shown = text if len(text) <= _VALUE_LIMIT else text[:_VALUE_LIMIT] + "…"
+    return Problem(
+        "Violation", FORMULA_RULE,
+        f"{where}, {column}: {shown!r} starts with {first}: spreadsheet formula injection — a spreadsheet "
+        "opening the registry's CSV would run it as a formula; remove the leading character or quote it "
+        "(start the cell with an apostrophe ')",
+        row=row, column=column, value=shown, focus=focus,
+    )
 
 
 def period_cells(observations: Mapping[str, ObservationInfo]) -> list[Problem]:
@@ -58,11 +58,13 @@ def period_cells(observations: Mapping[str, ObservationInfo]) -> list[Problem]:
     problems: list[Problem] = []
     for focus, info in observations.items():
         value = info.cells.get("TIME_PERIOD", "").strip()
-        if not value or period_problem(value) is None:
-            continue
-        where = f"row {info.row}" if info.row is not None else f"observation <{focus}>"
-        problems.append(Problem(
-            "Violation", "datatype", time_period_message(f"{where}, TIME_PERIOD", value),
-            row=info.row, column="TIME_PERIOD", value=value, focus=focus,
-        ))
+        if value and period_problem(value) is not None:
+            problems.append(period_cell_problem(focus, info.row, value))
     return problems
+
+
+def period_cell_problem(focus: str, row: int | None, value: str) -> Problem:
+    """The datatype Violation of a TIME_PERIOD the readers' parser refuses (``value`` stripped)."""
+    where = f"row {row}" if row is not None else f"observation <{focus}>"
+    return Problem("Violation", "datatype", time_period_message(f"{where}, TIME_PERIOD", value),
+                   row=row, column="TIME_PERIOD", value=value, focus=focus)

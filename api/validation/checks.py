@@ -63,12 +63,18 @@ def duplicate_keys(store: Store, observations: Mapping[str, ObservationInfo]) ->
     for s in _select(store, "duplicate-keys"):
         key = tuple(str(s[d]) for d in dims)
         groups[key].append((_row(s["row"]), s["obs"].value))
+    return duplicate_problems(
+        [[(row, focus, _key_text(observations.get(focus))) for row, focus in members] for members in groups.values()])
+
+
+def duplicate_problems(groups: Iterable[list[tuple[int | None, str, str]]]) -> list[Problem]:
+    """The duplicate-key problems of groups of (row, focus, key text) that share all dimension values: every
+    member after the first (in row order) repeats it."""
     problems: list[Problem] = []
-    for members in groups.values():
-        members.sort(key=lambda m: (m[0] is None, m[0] or 0, m[1]))
-        first_row, first_focus = members[0]
-        for row, focus in members[1:]:
-            key_text = _key_text(observations.get(focus))
+    for members in groups:
+        members = sorted(members, key=lambda m: (m[0] is None, m[0] or 0, m[1]))
+        first_row, first_focus, _ = members[0]
+        for row, focus, key_text in members[1:]:
             problems.append(Problem(
                 "Violation", "duplicate-key",
                 f"{_where(row, focus)}: the key {key_text} appears again; {_where(first_row, first_focus)} has the "
@@ -95,16 +101,23 @@ def sex_totals(store: Store, observations: Mapping[str, ObservationInfo]) -> lis
         total = info.cells.get("OBS_VALUE", "").strip() if info is not None else s["totalValue"].value
         parts = s["parts"].value.split() if s["parts"] is not None else []
         unknown = s["unknown"] is not None and s["unknown"].value == "1"
-        rows = f" (rows {', '.join(sorted(parts, key=int)[:-1])} and {sorted(parts, key=int)[-1]})" \
-            if len(parts) == (3 if unknown else 2) else ""
-        sexes = "F + M + _U" if unknown else "F + M"
-        problems.append(Problem(
-            "Warning", "sex-total",
-            f"{_where(row, focus)}, OBS_VALUE: the total {total} (SEX _T) differs from {sexes} = "
-            f"{_decimal(s['sum'].value)}{rows} by more than 0.5 %; check the three figures",
-            row=row, column="OBS_VALUE", value=total, focus=focus,
-        ))
+        problems.append(sex_total_problem(row, focus, total, s["sum"].value, parts, unknown=unknown))
     return problems
+
+
+def sex_total_problem(row: int | None, focus: str, total: str, sum_text: str, parts: list[str],
+                      unknown: bool = False) -> Problem:
+    """The sex-total warning of one _T observation (``parts``: the rows of F and M, and of _U, sex not reported,
+    when ``unknown``)."""
+    ordered = sorted(parts, key=int)
+    rows = f" (rows {', '.join(ordered[:-1])} and {ordered[-1]})" if len(parts) == (3 if unknown else 2) else ""
+    sexes = "F + M + _U" if unknown else "F + M"
+    return Problem(
+        "Warning", "sex-total",
+        f"{_where(row, focus)}, OBS_VALUE: the total {total} (SEX _T) differs from {sexes} = "
+        f"{_decimal(sum_text)}{rows} by more than 0.5 %; check the three figures",
+        row=row, column="OBS_VALUE", value=total, focus=focus,
+    )
 
 
 def unit_consistency(store: Store, observations: Mapping[str, ObservationInfo]) -> list[Problem]:
@@ -115,9 +128,15 @@ def unit_consistency(store: Store, observations: Mapping[str, ObservationInfo]) 
         info = observations.get(focus)
         key = series_key(info.cells) if info is not None else focus
         series[key].append((_row(s["row"]), focus, s["unit"].value, s["mult"].value))
+    return unit_problems(series)
+
+
+def unit_problems(series: Mapping[str, list[tuple[int | None, str, str, str]]]) -> list[Problem]:
+    """The unit-consistency problems of series (by series key) that mix units: (row, focus, unit IRI, multiplier
+    IRI) of each of their observations; the usual pair is the most frequent, the first seen on a tie."""
     problems: list[Problem] = []
     for key, members in series.items():
-        members.sort(key=lambda m: (m[0] is None, m[0] or 0, m[1]))
+        members = sorted(members, key=lambda m: (m[0] is None, m[0] or 0, m[1]))
         counts = Counter((unit, mult) for _, _, unit, mult in members)
         first_seen: dict[tuple[str, str], int] = {}
         for i, (_, _, unit, mult) in enumerate(members):

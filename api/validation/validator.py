@@ -18,11 +18,17 @@ from pyoxigraph import BlankNode, Literal, NamedNode, Quad, Store, Triple
 
 from api import vocab
 from api.config import Settings
+from api.errors import TooLarge
 from api.formats.rdf.cube import records_to_triples
+from api.formats.rdf.cube_table import TermTable, term_table
+from api.formats.tabular.table import ObservationTable
 from api.model.report import ValidationReport
 from api.model.submission import ParsedFile, Problem, row_number
+from api.validation import columnar_checks
 from api.validation.cell_checks import formula_cells, period_cells
 from api.validation.checks import checks_on, mark_counts, run_checks
+from api.validation.columnar_checks import observation_infos
+from api.validation.columnar_engine import ColumnarEngine
 from api.validation.engine import ShaclResult, ShapeEngine, oxi_text
 from api.validation.pyshacl_engine import PyshaclEngine
 from api.validation.report import (
@@ -38,7 +44,9 @@ from api.validation.shape_generator import CODED_COMPONENTS, indicator_class, re
 from api.validation.sparql_engine import SparqlEngine
 from api.validation.suggestions import CodeIndex
 
-ENGINES = ("pyshacl", "sparql", "auto")
+ENGINES = ("pyshacl", "sparql", "columnar", "auto")
+# Formats read as one row per observation (the CSV template, SDMX-CSV, SDMX-ML): the columnar engine's input.
+RDF_FORMATS = frozenset({"turtle", "json_ld", "n_triples", "n_quads", "trig", "rdf_xml", "n3"})
 RDF_TYPE = NamedNode(vocab.RDF + "type")
 QB_OBSERVATION = NamedNode(vocab.QB + "Observation")
 MP_INDICATOR = NamedNode(vocab.MP + "indicator")
@@ -113,6 +121,7 @@ class Validator:
         disclosure_threshold: int = 5,
         engine: str = "auto",
         pyshacl_max_observations: int = 2_000,
+        rdf_max_observations: int | None = None,
     ) -> None:
         if engine not in ENGINES:
             raise ValueError(f"unknown SHACL engine {engine!r}; use one of {', '.join(ENGINES)}")
@@ -128,8 +137,10 @@ class Validator:
             labels=self.facts.labels,
             threshold=disclosure_threshold,
         )
+        self.rdf_max_observations = rdf_max_observations
         self._pyshacl = PyshaclEngine()
         self._sparql = SparqlEngine()
+        self._columnar = ColumnarEngine()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Validator:
@@ -139,7 +150,12 @@ class Validator:
             disclosure_threshold=settings.disclosure_threshold,
             engine=settings.shacl_engine,
             pyshacl_max_observations=settings.pyshacl_max_observations,
+            rdf_max_observations=settings.rdf_max_observations,
         )
+
+    def uses_table(self, parsed: ParsedFile) -> bool:
+        """Whether ``parsed`` is validated by the columnar engine: tabular input with engine auto, or forced."""
+        return self.engine == "columnar" or (self.engine == "auto" and parsed.format not in RDF_FORMATS)
 
     def engine_for(self, observations: int) -> ShapeEngine:
         """pyshacl or the SPARQL engine, by setting and size."""
@@ -155,7 +171,37 @@ class Validator:
         base_iri: str = "http://127.0.0.1:8000",
     ) -> ValidationReport:
         """Validate a parsed file (its parse problems included) and, when given, its dataset description."""
+        if self.uses_table(parsed):
+            return self.validate_table(parsed, dataset_triples, submission_id, base_iri)[0]
         return self.validate_cube(parsed, dataset_triples, submission_id, base_iri)[0]
+
+    def validate_table(
+        self,
+        parsed: ParsedFile,
+        dataset_triples: Iterable[Triple] | None = None,
+        submission_id: str = "validation",
+        base_iri: str = "http://127.0.0.1:8000",
+    ) -> tuple[ValidationReport, TermTable]:
+        """The columnar engine: the file as a table of terms, the shapes and checks as column expressions; also
+        returns the validated table, from which the store's triples and the column file are written."""
+        table = ObservationTable.from_records(parsed.records)
+        terms = term_table(table, vocab.InstanceIris(base_iri), submission_id)
+        results, indexes = self._columnar.validate_table(terms, self.shapes)
+        description = list(dataset_triples or ())
+        other_shapes = self._columnar.compiled(self.shapes).other_shapes
+        if description and other_shapes is not None:
+            results.extend(self._sparql.validate(description, other_shapes))
+        observations = observation_infos(terms, table.components, indexes)
+        problems = list(dict.fromkeys([
+            *parsed.problems,
+            *columnar_checks.formula_cells(terms, table.components),
+            *columnar_checks.period_cells(terms),
+            *problems_from_results(results, observations, self.context),
+            *columnar_checks.table_checks(terms, self.facts.count_indicators),
+        ]))
+        report = review(ValidationReport(file=parsed.name, observations=len(table),
+                                         results=tuple(sort_problems(problems))), self.codes)
+        return report, terms
 
     def validate_cube(
         self,
@@ -182,6 +228,11 @@ class Validator:
         observations: Mapping[str, ObservationInfo],
         parse_problems: Sequence[Problem],
     ) -> ValidationReport:
+        if self.rdf_max_observations is not None and len(observations) > self.rdf_max_observations:
+            raise TooLarge(
+                f"{name}: {len(observations):,} observations in RDF; RDF submissions are validated as a graph, up "
+                f"to {self.rdf_max_observations:,} observations (MPR_RDF_MAX_OBSERVATIONS). Send larger "
+                "submissions as the CSV template, SDMX-CSV or SDMX-ML, which are validated column by column.")
         engine = self.engine_for(len(observations))
         if engine is self._sparql:
             results, checked = self._shapes_and_checks(shacl_data(triples, dataset_triples), observations)
@@ -198,7 +249,6 @@ class Validator:
         ]))
         return review(ValidationReport(file=name, observations=len(observations),
                                        results=tuple(sort_problems(problems))), self.codes)
-
 
     def _shapes_and_checks(self, data: list[Triple], observations: Mapping[str, ObservationInfo]
                            ) -> tuple[list[ShaclResult], list[Problem]]:

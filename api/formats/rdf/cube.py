@@ -9,7 +9,7 @@ the datatype shape reports it with its row and column.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
@@ -121,7 +121,7 @@ def observation_triples(
 
 
 def records_to_triples(
-    records: list[ObservationRecord], iris: vocab.InstanceIris, submission_id: str
+    records: Iterable[ObservationRecord], iris: vocab.InstanceIris, submission_id: str
 ) -> Iterator[Triple]:
     """All observation triples of a submission, observation IRIs minted from key and period."""
     dataset = NamedNode(iris.submission(submission_id))

@@ -21,6 +21,7 @@ from api.errors import InputFileError
 from api.formats.input_limits import check_size, too_long, too_many, utf8_over
 from api.formats.spec import FormatSpec, Reader
 from api.formats.tabular.csv_writer import CSV
+from api.formats.tabular.table import TableBuilder
 from api.model.structure import (
     AGENCY,
     COMPONENTS,
@@ -141,7 +142,10 @@ def read_table(header_raw: list[str], rows: Iterable[tuple[int, int, list[str]]]
     known = set(COMPONENTS) | set(SDMX_CSV_2_LEADING) | set(SDMX_CSV_1_LEADING)
     problems = _header_problems(header, header_raw, known)
     index = {c: header.index(c) for c in header if c in known}
-    records: list[ObservationRecord] = []
+    component_index = [(c, i) for c, i in index.items() if c in COMPONENTS]
+    builder = TableBuilder([c for c, _ in component_index])
+    structure_index = [i for c, i in index.items() if c not in COMPONENTS]
+    checked: set[tuple[str, ...]] = set()  # leading columns already found clean (the same on most rows)
     for row_start, line_no, fields in rows:
         if not any(f.strip() for f in fields):
             continue
@@ -155,18 +159,21 @@ def read_table(header_raw: list[str], rows: Iterable[tuple[int, int, list[str]]]
                         "check for an unquoted delimiter inside a value.", row=line_no)
             )
             continue
-        fields = fields + [""] * (len(header) - len(fields))
-        problems.extend(_check_structure_columns(fmt, fields, index, line_no))
-        cells = {
-            c: (_strip_label(fields[i]) if labels_both and c not in ("COMMENT", "SOURCE_DETAIL") else fields[i])
-            for c, i in index.items()
-            if c in COMPONENTS
-        }
-        records.append(ObservationRecord(cells=cells, row=line_no))
+        if len(fields) < len(header):
+            fields = fields + [""] * (len(header) - len(fields))
+        leading = tuple(fields[i] for i in structure_index)
+        if leading not in checked:
+            found = _check_structure_columns(fmt, fields, index, line_no)
+            problems.extend(found)
+            if not found:
+                checked.add(leading)
+        builder.add([_strip_label(fields[i]) if labels_both and c not in ("COMMENT", "SOURCE_DETAIL") else fields[i]
+                     for c, i in component_index] if labels_both else [fields[i] for _, i in component_index],
+                    line_no)
     return ParsedFile(
         name=name,
         format=fmt,
-        records=records,
+        records=builder.finish(),
         columns=tuple(header),
         problems=tuple(problems),
         sha256=sha256,
@@ -190,9 +197,10 @@ def _rows(reader: Iterator[list[str]], name: str, limits: InputLimits) -> Iterat
         rows += 1
         if rows > limits.max_items:
             raise too_many(name, first, limits.max_items, "rows")
-        for field in fields:
-            if (size := utf8_over(field, limits.max_literal_bytes)) is not None:
-                raise too_long(name, first, size, limits.max_literal_bytes, "a field")
+        if sum(map(len, fields)) * 4 > limits.max_literal_bytes:  # no field can be over: none is encoded
+            for field in fields:
+                if (size := utf8_over(field, limits.max_literal_bytes)) is not None:
+                    raise too_long(name, first, size, limits.max_literal_bytes, "a field")
         yield first, line_no, fields
 
 

@@ -10,6 +10,7 @@ from api.importers.base import ImportContext, Importer, ImportResult
 from api.services.registry import Registry
 from api.services.submissions import ingest
 from api.services.submissions.disclosure import withhold_small_counts
+from api.services.submissions.progress import READING, Progress, quiet
 
 
 def importers() -> dict[str, Importer]:
@@ -57,13 +58,15 @@ def read_source(registry: Registry, source: str, path: Path) -> ImportResult:
 
 
 def import_source(
-    registry: Registry, source: str, path: Path, *, dataset_id: str | None = None, title: str | None = None
+    registry: Registry, source: str, path: Path, *, dataset_id: str | None = None, title: str | None = None,
+    progress: Progress = quiet,
 ) -> tuple[ImportResult, ingest.SubmissionResult]:
     """Convert and load; the dataset id and title of a datasets/ description win over the importer's."""
+    progress(READING, 0, None)
     result = read_source(registry, source, path)
     meta = result.metadata
     if dataset_id:
         meta = dataclasses.replace(meta, dataset_id=dataset_id)
     if title:
         meta = dataclasses.replace(meta, title=title)
-    return result, ingest.submit(registry, result.parsed, meta)
+    return result, ingest.submit(registry, result.parsed, meta, progress=progress)

@@ -30,6 +30,7 @@ from api.model.submission import MAX_IDENTIFIER, InputLimits, ParsedFile, Submis
 from api.services.admin import audit
 from api.services.registry import Registry
 from api.services.submissions import prepare as submission_prep
+from api.services.submissions.progress import COMMITTING, LOADING, READING, VALIDATING, Progress, quiet
 from api.store.queries import fill_update, load_query
 from api.validation.cell_checks import FORMULA_RULE, FORMULA_SHOWN, is_formula
 
@@ -85,14 +86,17 @@ def _check_text(meta: SubmissionMetadata) -> None:
                              details={"field": name, "rule": FORMULA_RULE})
 
 
-def read_file(registry: Registry, path: Path) -> ParsedFile:
+def read_file(registry: Registry, path: Path, progress: Progress = quiet) -> ParsedFile:
     """Parse a submission file in any accepted format within the settings' bounds (size, depth, value length,
     items): what ``mpr validate`` and ``mpr load`` read in process, and the upload worker reads for the server."""
-    return submission_input.read_submission(path, InputLimits.from_settings(registry.settings))
+    progress(READING, 0, None)
+    parsed = submission_input.read_submission(path, InputLimits.from_settings(registry.settings))
+    progress(READING, len(parsed.records), len(parsed.records))
+    return parsed
 
 
 def validate(registry: Registry, parsed: ParsedFile, meta: SubmissionMetadata | None = None,
-             state: DatasetState | None = None) -> ValidationReport:
+             state: DatasetState | None = None, progress: Progress = quiet) -> ValidationReport:
     """Validate a parsed file (and, when given, its dataset description as the next version after ``state``,
     read when None) without storing anything."""
     dataset_triples = None
@@ -100,12 +104,15 @@ def validate(registry: Registry, parsed: ParsedFile, meta: SubmissionMetadata | 
         check_metadata(meta)
         facts = next_facts(registry, parsed, meta, state)
         dataset_triples = list(submission_description(meta, facts, registry.iris))
-    return registry.validator.validate(
+    progress(VALIDATING, 0, len(parsed.records))
+    report = registry.validator.validate(
         parsed,
         dataset_triples=dataset_triples,
         submission_id="validation",
         base_iri=registry.settings.base_iri,
     )
+    progress(VALIDATING, len(parsed.records), len(parsed.records))
+    return report
 
 
 @dataclass(frozen=True)
@@ -217,7 +224,7 @@ def next_facts(registry: Registry, parsed: ParsedFile, meta: SubmissionMetadata,
 
 
 def submit(registry: Registry, parsed: ParsedFile, meta: SubmissionMetadata, *, base_version: int | None = None,
-           token_id: str | None = None) -> SubmissionResult:
+           token_id: str | None = None, progress: Progress = quiet) -> SubmissionResult:
     """Validate, then store a submission as a new version of its dataset; refuse it whole on any Violation.
 
     ``base_version`` is the version the submitter builds on (None: the newest when validation begins); if
@@ -225,8 +232,8 @@ def submit(registry: Registry, parsed: ParsedFile, meta: SubmissionMetadata, *, 
     state, facts = begin(registry, meta, base_version, parsed)
     with tempfile.TemporaryDirectory(prefix="mpr-submission-") as folder:
         prepared = submission_prep.prepare(registry.validator, parsed, meta, facts, registry.settings.base_iri,
-                                           Path(folder))
-        return finish(registry, meta, state, facts, prepared, token_id)
+                                           Path(folder), progress)
+        return finish(registry, meta, state, facts, prepared, token_id, progress)
 
 
 def begin(registry: Registry, meta: SubmissionMetadata, base_version: int | None, file: ParsedFile, *,
@@ -243,7 +250,8 @@ def begin(registry: Registry, meta: SubmissionMetadata, base_version: int | None
 
 
 def finish(registry: Registry, meta: SubmissionMetadata, state: DatasetState, facts: SubmissionFacts,
-           prepared: submission_prep.PreparedSubmission, token_id: str | None) -> SubmissionResult:
+           prepared: submission_prep.PreparedSubmission, token_id: str | None, progress: Progress = quiet
+           ) -> SubmissionResult:
     """Refuse a submission with violations; else load its files and commit, if nothing was stored meanwhile."""
     report = prepared.report
     if not report.conforms or prepared.public_file is None:
@@ -259,6 +267,7 @@ def finish(registry: Registry, meta: SubmissionMetadata, state: DatasetState, fa
         check_revision(state, meta.agency_id, state.version, dataset_state(registry, meta.dataset_id))
         written: list[str] = []
         try:
+            progress(LOADING, 0, prepared.observations)
             registry.store.load_new_graph_file(graphs.public, prepared.public_file)
             written.append(graphs.public)
             if graphs.restricted and prepared.restricted_file is not None:
@@ -267,6 +276,7 @@ def finish(registry: Registry, meta: SubmissionMetadata, state: DatasetState, fa
             registry.store.load_new_graph(graphs.report, [report_triple(sub_iri, report),
                                                           *file_description(facts, registry.iris)])
             written.append(graphs.report)
+            progress(COMMITTING, prepared.observations, prepared.observations)
             _commit(registry, meta, facts, graphs, token_id, prepared.observations - prepared.restricted)
         except BaseException:
             for graph in written:

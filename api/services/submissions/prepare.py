@@ -11,12 +11,16 @@ from dataclasses import dataclass, replace
 from itertools import chain
 from pathlib import Path
 
+import polars as pl
 from pyoxigraph import NamedNode, RdfFormat, serialize
 
 from api import vocab
+from api.formats.rdf.cube_table import NUMBER, TermTable, write_ntriples
 from api.formats.rdf.provenance import SubmissionFacts, submission_description
+from api.formats.tabular.table import ROW, ObservationTable
 from api.model.report import ValidationReport
 from api.model.submission import ParsedFile, SubmissionMetadata
+from api.services.submissions.progress import VALIDATING, WRITING, Progress, quiet
 from api.validation.validator import Validator
 
 PUBLIC_CONF = "F"
@@ -34,15 +38,32 @@ class PreparedSubmission:
     area_rows: tuple[tuple[str, tuple[int, ...]], ...] = ()  # each REF_AREA as written -> the rows that hold it
     public_file: Path | None = None
     restricted_file: Path | None = None
+    # The validated table (Arrow IPC, beside the N-Triples files; tabular submissions only): one row per
+    # observation with FOCUS (its IRI), ROW, each component's text as written and ``t:COMPONENT`` its term in
+    # N-Triples form; public rows are those whose CONF_STATUS is F. What the column file is written from.
+    table_file: Path | None = None
 
 
 def areas_of(parsed: ParsedFile) -> tuple[str, ...]:
+    if isinstance(parsed.records, ObservationTable):
+        if "REF_AREA" not in parsed.records.frame.columns:
+            return ()
+        written = parsed.records.frame["REF_AREA"].drop_nulls().unique().to_list()
+        return tuple(sorted({text.strip() for text in written if text.strip()}))
     return tuple(sorted({text.strip() for r in parsed.records if (text := r.cells.get("REF_AREA", "")).strip()}))
 
 
 def area_rows_of(parsed: ParsedFile) -> tuple[tuple[str, tuple[int, ...]], ...]:
     """Each REF_AREA as written and the rows that hold it (the scope check names them in the report; an RDF
     observation without ``mp:sourceRow`` has no row, its area is listed all the same)."""
+    if isinstance(parsed.records, ObservationTable):
+        frame = parsed.records.frame
+        if "REF_AREA" not in frame.columns:
+            return ()
+        grouped = (frame.select(pl.col("REF_AREA").str.strip_chars().alias("area"), pl.col(ROW))
+                   .filter(pl.col("area").is_not_null() & (pl.col("area") != ""))
+                   .group_by("area").agg(pl.col(ROW).drop_nulls().sort()).sort("area"))
+        return tuple((area, tuple(found)) for area, found in grouped.iter_rows())
     rows: dict[str, list[int]] = {}
     for record in parsed.records:
         if text := record.cells.get("REF_AREA", "").strip():
@@ -52,10 +73,47 @@ def area_rows_of(parsed: ParsedFile) -> tuple[tuple[str, tuple[int, ...]], ...]:
     return tuple((area, tuple(found)) for area, found in sorted(rows.items()))
 
 
+def _public(terms: TermTable) -> pl.Expr:
+    """The rows whose CONF_STATUS, stripped as the cube writer strips it, is F."""
+    written = terms.frame["CONF_STATUS"].drop_nulls().unique().to_list()
+    return pl.col("CONF_STATUS").is_in(pl.Series([w for w in written if w.strip() == PUBLIC_CONF], dtype=pl.Utf8))
+
+
+def prepare_table(validator: Validator, parsed: ParsedFile, meta: SubmissionMetadata, facts: SubmissionFacts,
+                  base_iri: str, folder: Path | None, progress: Progress = quiet) -> PreparedSubmission:
+    """:func:`prepare` for tabular files: validated as a table, and its triples written once from that table."""
+    iris = vocab.InstanceIris(base_iri)
+    count = len(parsed.records)
+    facts = replace(facts, observations=count)
+    description = list(submission_description(meta, facts, iris))
+    progress(VALIDATING, 0, count)
+    report, terms = validator.validate_table(parsed, dataset_triples=description, submission_id=facts.submission_id,
+                                             base_iri=base_iri)
+    public = _public(terms)
+    restricted = count - terms.frame.select(public.sum())[0, 0]
+    prepared = PreparedSubmission(report, count, restricted, areas_of(parsed), area_rows_of(parsed))
+    if not report.conforms or folder is None:
+        return prepared
+    header = (serialize(submission_description(meta, replace(facts, observations=count - restricted), iris),
+                        format=RdfFormat.N_TRIPLES) or b"").decode()
+    public_file, restricted_file = folder / "public.nt", None
+    progress(WRITING, 0, count)
+    written = write_ntriples(terms, public, public_file, header=header,
+                             on_chunk=lambda done: progress(WRITING, done, count))
+    if restricted:
+        restricted_file = folder / "restricted.nt"
+        write_ntriples(terms, ~public, restricted_file, on_chunk=lambda done: progress(WRITING, written + done, count))
+    table_file = folder / "observations.arrow"
+    terms.frame.drop(NUMBER).write_ipc(table_file)
+    return replace(prepared, public_file=public_file, restricted_file=restricted_file, table_file=table_file)
+
+
 def prepare(validator: Validator, parsed: ParsedFile, meta: SubmissionMetadata, facts: SubmissionFacts,
-            base_iri: str, folder: Path | None) -> PreparedSubmission:
+            base_iri: str, folder: Path | None, progress: Progress = quiet) -> PreparedSubmission:
     """Validate ``parsed`` as the submission ``facts`` names; if it conforms and ``folder`` is given, write
     ``public.nt`` (its description and public observations) and ``restricted.nt`` (the others) there."""
+    if validator.uses_table(parsed):
+        return prepare_table(validator, parsed, meta, facts, base_iri, folder, progress)
     iris = vocab.InstanceIris(base_iri)
     facts = replace(facts, observations=len(parsed.records))
     description = list(submission_description(meta, facts, iris))

@@ -25,6 +25,7 @@ from api.model.submission import InputLimits, ParsedFile, Problem, SubmissionMet
 from api.services.registry import Registry
 from api.services.submissions import ingest
 from api.services.submissions.prepare import PreparedSubmission
+from api.services.submissions.progress import VALIDATING, Progress, quiet
 
 SCOPE_RULE = "area-scope"
 
@@ -106,7 +107,8 @@ def _refuse_scope(principal: Principal, prepared: PreparedSubmission, file_name:
 
 
 def upload(registry: Registry, principal: Principal, received: Path, suffix: str, file_name: str,
-           meta: SubmissionMetadata, *, dry_run: bool = False, base_version: int | None = None) -> UploadOutcome:
+           meta: SubmissionMetadata, *, dry_run: bool = False, base_version: int | None = None,
+           progress: Progress = quiet) -> UploadOutcome:
     """Validate (and unless ``dry_run`` store) the file at ``received`` for ``principal``; SubmissionRejected on
     violations, Forbidden for another agency's dataset or (with the report) for areas outside the agency's scope,
     InputFileError for a file the parsers refuse or one past the bounds, WorkerStopped (503) when the worker stops
@@ -121,12 +123,13 @@ def upload(registry: Registry, principal: Principal, received: Path, suffix: str
         unread = ParsedFile(name=path.name, format="", records=[], sha256=sha256,
                             size=path.stat().st_size)  # the worker reads the records
         state, facts = ingest.begin(registry, submission, base_version, unread, dry_run=dry_run)
+        progress(VALIDATING, 0, None)
         prepared = registry.upload_worker.prepare(path, submission, facts, store=not dry_run,
                                                   limits=InputLimits.from_settings(registry.settings))
         prepared = with_scope(registry, principal, prepared)
         if dry_run:
             return UploadOutcome(prepared.report, True, observations=prepared.observations)
         _refuse_scope(principal, prepared, file_name or path.name)
-        result = ingest.finish(registry, submission, state, facts, prepared, principal.token_id)
+        result = ingest.finish(registry, submission, state, facts, prepared, principal.token_id, progress)
     return UploadOutcome(result.report, False, result.submission_id, result.version, result.observations,
                          result.restricted)

@@ -16,6 +16,7 @@ With ``format=html`` (or ``Accept: text/html``) the answer is the report as a pa
 from __future__ import annotations
 
 import re
+import shutil
 import tempfile
 from dataclasses import replace
 from datetime import datetime
@@ -40,6 +41,8 @@ from api.services.params import parse_moment
 from api.services.submissions import ingest
 from api.services.submissions import records as submission_records
 from api.services.submissions import upload as submissions
+from api.services.submissions.jobs import UploadJob
+from api.services.submissions.progress import Progress, quiet
 from api.web import upload_body
 from api.web.auth import CurrentAdmin, CurrentPrincipal, OptionalPrincipal
 from api.web.cached import PRIVATE_CACHE_CONTROL
@@ -47,6 +50,7 @@ from api.web.dependencies import RegistryDep
 from api.web.templating import TEMPLATES
 
 PRIVATE = {"Cache-Control": PRIVATE_CACHE_CONTROL, "Vary": "Authorization, Accept"}
+RETRY_AFTER_S = 2  # seconds a client waits before asking a background upload's job again
 
 FIELDS = ("dataset", "title", "source", "licence", "methodology", "definition_basis", "release", "original_url",
           "base_version")
@@ -159,6 +163,9 @@ router = APIRouter(prefix="/api", tags=["Submissions"])
                               "content": {"application/json": {}}},
                         201: {"description": "stored: the submission and its report",
                               "content": {"application/json": {}}},
+                        202: {"description": "above MPR_UPLOAD_SYNC_MAX_BYTES: accepted, running in the "
+                                             "background; poll Location (GET /api/uploads/{job})",
+                              "content": {"application/json": {}}},
                         **_errors(e400="unreadable file or bad metadata", **AUTH_ERRORS,
                                   e409="another version was stored first: build on it",
                                   e412="If-Match / If-None-Match is false",
@@ -188,14 +195,22 @@ async def upload(
         base_version, from_header = _base_version(request, meta.dataset_id, given[0] if given else None)
         suffix = submissions.suffix_for(body.file_name, body.media_type)
 
-        def run() -> submissions.UploadOutcome:
+        def run(received: Path = body.path, progress: Progress = quiet) -> submissions.UploadOutcome:
             try:
-                return submissions.upload(registry, principal, body.path, suffix, body.file_name, meta,
-                                          dry_run=dry_run, base_version=base_version)
+                return submissions.upload(registry, principal, received, suffix, body.file_name, meta,
+                                          dry_run=dry_run, base_version=base_version, progress=progress)
             except Conflict as exc:
                 if from_header and not isinstance(exc, PreconditionFailed):
                     raise PreconditionFailed(exc.message, details=exc.details) from exc
                 raise
+
+        if body.path.stat().st_size > registry.settings.upload_sync_max_bytes:
+            kept = Path(tempfile.mkdtemp(prefix="mpr-job-"))
+            received = kept / body.path.name
+            shutil.move(body.path, received)
+            job = registry.upload_jobs.start(principal, kept, lambda progress: run(received, progress))
+            return json_response(_job(job), status_code=202, headers={
+                **PRIVATE, "Location": f"/api/uploads/{job.job_id}", "Retry-After": str(RETRY_AFTER_S)})
 
         # Uploads run one at a time (the one upload worker); the others wait on the app's upload slot, without
         # holding a thread of the pool that every synchronous route shares.
@@ -225,6 +240,32 @@ def report_schema() -> Response:
     """The shape of every validation report the registry answers (``report`` of an upload's answer, of a 422, of
     ``GET /api/submissions/{id}/report``): JSON Schema 2020-12."""
     return json_response(validation_report_schema(), media_type="application/schema+json")
+
+
+def _job(job: UploadJob) -> dict[str, Any]:
+    """An upload job as JSON: its state while it runs, then what the upload answered synchronously."""
+    found: dict[str, Any] = {"job": job.job_id, "state": job.state, "rows": job.rows,
+                             "links": {"self": f"/api/uploads/{job.job_id}"}}
+    if job.outcome is not None:
+        found["result"] = _outcome(job.outcome)
+    if job.error is not None:
+        found["error"] = {"status": job.error.status, "code": job.error.code, "message": job.error.message,
+                          "details": job.error.details}
+    return found
+
+
+@router.get("/uploads/{job_id}", summary="An upload running in the background (202 Accepted)",
+            responses={200: {"content": {"application/json": {}}},
+                       **_errors(**AUTH_ERRORS, e404="no such job for your agency")})
+def get_upload_job(registry: RegistryDep, principal: CurrentPrincipal, job_id: str) -> Response:
+    """The phase of an upload above the synchronous size (``validating``, ``storing``; with Retry-After) or its
+    outcome: ``stored`` / ``validated`` with the submission and report, ``rejected`` / ``failed`` with the error
+    (and the report): nothing was stored."""
+    job = registry.upload_jobs.get(job_id, principal)
+    headers = {**PRIVATE, "Retry-After": str(RETRY_AFTER_S)} if job.running else PRIVATE
+    if job.outcome is not None and job.outcome.submission_id:
+        headers = {**headers, "Content-Location": f"/api/submissions/{job.outcome.submission_id}"}
+    return json_response(_job(job), headers=headers)
 
 
 @router.get("/submissions", summary="Your agency's submissions",
