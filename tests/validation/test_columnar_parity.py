@@ -125,6 +125,28 @@ _CODES = {
 }
 
 
+_SEX_ROWS = {"F": "20", "M": "50", "_U": "30"}
+
+
+@pytest.mark.parametrize(("given", "total"), [(("F", "M", "_U"), "100"), (("F", "M", "_U"), "70"),
+                                               (("F", "M"), "100"), (("F", "_U"), "50"), (("F", "M"), "70")])
+def test_sex_totals_with_sex_not_reported(columnar: Validator, sparql: Validator, given: tuple[str, ...],
+                                          total: str) -> None:
+    """F + M (+ _U, sex not reported, where given) against the total: the same warning, word for word."""
+    cells = {"FREQ": "A", "REF_AREA": "DEU", "INDICATOR": "STK_IMM", "COUNTERPART_AREA": "_T", "AGE": "_T",
+             "MIGRATION_STATUS": "_Z", "TIME_PERIOD": "2020", "UNIT_MEASURE": "PS", "UNIT_MULT": "0",
+             "OBS_STATUS": "A", "CONF_STATUS": "F"}
+    rows = [ObservationRecord(cells={**cells, "SEX": sex, "OBS_VALUE": _SEX_ROWS[sex]}, row=i + 2)
+            for i, sex in enumerate(given)]
+    rows.append(ObservationRecord(cells={**cells, "SEX": "_T", "OBS_VALUE": total}, row=len(rows) + 2))
+    parsed = ParsedFile(name="sexes.csv", format="csv", records=ObservationTable.from_records(rows),
+                        columns=COMPONENTS)
+    found = problems(columnar, parsed)
+    assert found == problems(sparql, parsed)
+    expected = (total == "70" and given == ("F", "M", "_U")) or (total == "100" and given == ("F", "M"))
+    assert [p[1] for p in found if p[1] == "sex-total"] == (["sex-total"] if expected else [])
+
+
 @st.composite
 def submissions(draw: st.DrawFn) -> ParsedFile:
     """A few rows mixing valid codes with typical mistakes; some rows repeat an earlier one's key and values."""
