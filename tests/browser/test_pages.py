@@ -25,6 +25,8 @@ PAGES = {
     "datasets": "/datasets",
     "dataset-WDI": "/datasets/WB_WDI_SM_POP_NETM",
     "profile-DEU-fr": "/areas/DEU?lang=fr",
+    "crisis-DEU": "/areas/DEU/crisis",
+    "origins-DEU": "/areas/DEU/origins",
 }
 
 

@@ -313,3 +313,44 @@ def test_a_refused_row_stores_nothing(world: World, tmp_path: Path) -> None:
         import_source(world.registry, "knomad-remittances", path, dataset_id="KNOMAD_NEGATIVE_TEST")
     after = _answer(world, "/api/datasets")
     assert {d["id"]: d.get("version") for d in after} == versions
+
+
+@pytest.mark.parametrize(("page", "api"), [
+    ("/areas/SYR/crisis", "/api/areas/SYR/crisis"),
+    ("/areas/DEU/origins", "/api/areas/DEU/origins"),
+    ("/areas/PHL/abroad?lang=fr", "/api/areas/PHL/abroad?lang=fr"),
+])
+def test_the_pages_give_their_api_answer_to_json_callers(world: World, page: str, api: str) -> None:
+    as_data = world.client.get(page, headers={"Accept": "application/json"})
+    assert as_data.status_code == 200 and as_data.json() == world.client.get(api).json()
+
+
+@pytest.mark.parametrize("code", ["DEU", "LBY"])
+def test_the_crisis_page_shows_each_section_with_its_figures_and_links(world: World, code: str) -> None:
+    answer = _answer(world, f"/api/areas/{code}/crisis")
+    page = world.client.get(f"/areas/{code}/crisis", headers={"Accept": "text/html"})
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    html = page.text
+    for section in answer["sections"]:
+        assert f'data-section="{section["id"]}"' in html and f'id="c-{section["id"]}"' in html
+        for gap in section["gaps"]:
+            assert _escaped(gap) in html
+    first = answer["migrants"]["rows"][0]
+    assert f'data-area="{first["area"]}"' in html and f'/areas/{first["area"]}/abroad' in html
+    for origin in answer["remittances"][:5]:
+        assert f'data-area="{origin["origin"]}"' in html
+    assert f'/api/areas/{code}/crisis' in html and "<script" not in html.split("</main>")[0].split("<main")[1]
+    profile = world.client.get(f"/areas/{code}").text
+    assert f'/areas/{code}/crisis' in profile and f'/areas/{code}/abroad' in profile
+
+
+def test_the_abroad_page_ranks_as_the_api_does(world: World) -> None:
+    answer = _answer(world, "/api/areas/MEX/abroad")
+    html = world.client.get("/areas/MEX/abroad").text
+    shown = [html.index(f'data-area="{r["area"]}"') for r in answer["rows"][:10]]
+    assert shown == sorted(shown) and len(shown) == min(10, len(answer["rows"]))
+
+
+def _escaped(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&#34;").replace(
+        "'", "&#39;")

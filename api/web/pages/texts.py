@@ -72,6 +72,32 @@ TEXTS: dict[str, dict[str, str]] = {
     "table": {"en": "Table", "fr": "Tableau", "es": "Tabla"},
     "sign_in": {"en": "Sign in", "fr": "Se connecter", "es": "Iniciar sesión"},
     "sign_out": {"en": "Sign out", "fr": "Se déconnecter", "es": "Cerrar sesión"},
+    "crisis_title": {"en": "{area} in a crisis: who is there, and who depends on them",
+                     "fr": "{area} en crise : qui s'y trouve, et qui en dépend",
+                     "es": "{area} en crisis: quién está allí y quién depende de ellos"},
+    "crisis_lead": {"en": "Migrants present by origin, refugees and asylum-seekers, internal displacement, "
+                          "remittances sent to each origin and dead and missing migrants. Figures go stale "
+                          "quickly in a crisis: each section gives its year.",
+                    "fr": "Migrants présents par origine, réfugiés et demandeurs d'asile, déplacements internes, "
+                          "envois de fonds vers chaque origine, migrants morts et disparus. Les chiffres vieillissent "
+                          "vite en temps de crise : chaque section donne son année.",
+                    "es": "Migrantes presentes por origen, refugiados y solicitantes de asilo, desplazamiento "
+                          "interno, remesas enviadas a cada origen y migrantes muertos y desaparecidos. Las cifras "
+                          "envejecen rápido en una crisis: cada sección da su año."},
+    "crisis_link": {"en": "Crisis view", "fr": "Vue de crise", "es": "Vista de crisis"},
+    "origins_link": {"en": "Migrants by origin", "fr": "Migrants par origine", "es": "Migrantes por origen"},
+    "abroad_link": {"en": "Nationals abroad", "fr": "Ressortissants à l'étranger", "es": "Nacionales en el extranjero"},
+    "counterpart": {"en": "Country", "fr": "Pays", "es": "País"},
+    "female": {"en": "Women", "fr": "Femmes", "es": "Mujeres"},
+    "male": {"en": "Men", "fr": "Hommes", "es": "Hombres"},
+    "share": {"en": "Share of the total", "fr": "Part du total", "es": "Parte del total"},
+    "total": {"en": "Total", "fr": "Total", "es": "Total"},
+    "sent": {"en": "Sent (US$)", "fr": "Envoyés (US$)", "es": "Enviadas (US$)"},
+    "share_inflows": {"en": "Share of the origin's inflows", "fr": "Part des envois reçus par l'origine",
+                      "es": "Parte de las remesas recibidas por el origen"},
+    "gaps": {"en": "Gaps", "fr": "Lacunes", "es": "Vacíos"},
+    "sources": {"en": "Sources", "fr": "Sources", "es": "Fuentes"},
+    "notes": {"en": "Notes", "fr": "Notes", "es": "Notas"},
 }
 
 
