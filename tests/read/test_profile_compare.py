@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import io
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from fastapi.testclient import TestClient
+from openpyxl import Workbook, load_workbook
 
+from api.formats.tabular.xlsx_writer import XLSX_TABLES, _fill
 from api.services.catalogue import load_catalogue
 from api.services.read import profile as profile_service
 from tests.conftest import REPO
@@ -98,3 +102,48 @@ def test_coverage_agrees_with_the_profiles(client: TestClient) -> None:
     assert by_area["LIE"]["sections"]["STK"]["indicators_with_data"] == 0
     regions = client.get("/api/coverage", params={"kind": "region"}).json()
     assert {a["kind"] for a in regions["areas"]} == {"region"}
+
+
+def _workbook(response: Any) -> dict[str, list[tuple[Any, ...]]]:
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == XLSX_TABLES.media_type
+    assert "attachment" in response.headers["content-disposition"]
+    book = load_workbook(io.BytesIO(response.content))
+    return {sheet.title: list(sheet.iter_rows(values_only=True)) for sheet in book.worksheets}
+
+
+def test_the_profile_as_a_workbook_has_every_figure_and_its_source(client: TestClient) -> None:
+    body = client.get("/api/areas/DEU/profile").json()
+    sheets = _workbook(client.get("/api/areas/DEU/profile", params={"format": "xlsx"}))
+    assert _workbook(client.get("/api/areas/DEU/profile", headers={"Accept": XLSX_TABLES.media_type})) == sheets
+    header, *rows = sheets["Profile DEU"]
+    assert header[:5] == ("SECTION", "INDICATOR", "LABEL", "TIME_PERIOD", "OBS_VALUE")
+    expected = {(i["id"], p["period"], p["value"]) for s in body["sections"] for i in s["indicators"]
+                for p in i["series"]}
+    assert {(r[1], r[3], r[4]) for r in rows if r[3] is not None} == expected
+    gaps = {g["id"] for s in body["sections"] for g in s["gaps"]}
+    assert {r[1] for r in rows if r[3] is None} == gaps
+    datasets = {i["provenance"]["dataset"] for s in body["sections"] for i in s["indicators"]}
+    assert {r[0] for r in sheets["Sources"][1:]} == datasets
+
+
+def test_the_comparison_as_a_workbook_ranks_as_the_json(client: TestClient) -> None:
+    params = {"indicator": "STK_IMM", "areas": "DEU,FRA,ITA,LIE"}
+    body = client.get("/api/compare", params=params).json()
+    sheets = _workbook(client.get("/api/compare", params={**params, "format": "xlsx"}))
+    _header, *rows = sheets["Compare STK_IMM"]
+    assert [(r[0], r[1], r[4]) for r in rows] == [(r["rank"], r["area"], r["value"]) for r in body["rows"]]
+    assert {r[0] for r in sheets["Comparability"][1:]} == {f["code"] for f in body["flags"]}
+    assert client.get("/api/compare", params={**params, "format": "pdf"}).status_code == 400
+
+
+def test_text_that_looks_like_a_formula_stays_text() -> None:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    _fill(sheet, ("TITLE",), [("=HYPERLINK(\"http://x\")",), ("+1",), (3.5,)])
+    out = io.BytesIO()
+    book.save(out)
+    cells = [c for row in load_workbook(io.BytesIO(out.getvalue())).active.iter_rows() for c in row]  # type: ignore[union-attr]
+    assert [c.data_type for c in cells] == ["s", "s", "s", "n"]
+    assert cells[1].value == "=HYPERLINK(\"http://x\")"
