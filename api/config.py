@@ -202,8 +202,8 @@ class Settings:
                                    "whole", minimum=1)
     sparql_workers: int = setting(2, "MPR_SPARQL_WORKERS", "the worker processes that run SPARQL queries",
                                   "whole", minimum=1)
-    sparql_max_memory_mb: int = setting(1024, "MPR_SPARQL_MAX_MEMORY_MB", "each SPARQL worker's memory limit "
-                                        "in MB (RLIMIT_DATA); 0 for none", "whole")
+    sparql_max_memory_mb: int = setting(1024, "MPR_SPARQL_MAX_MEMORY_MB", "the memory one SPARQL query may "
+                                        "use in MB, beyond the worker's own (RLIMIT_DATA); 0 for none", "whole")
     sparql_client_queries: int = setting(2, "MPR_SPARQL_CLIENT_QUERIES", "the SPARQL queries one client "
                                          "(remote address) may have running or waiting", "whole", minimum=1)
     sparql_queue: int = setting(8, "MPR_SPARQL_QUEUE", "the SPARQL queries that may wait for a worker, all "

@@ -6,6 +6,7 @@ from __future__ import annotations
 import httpx
 
 from api.errors import StoreError
+from api.formats.rdf.sparql_results import JSON as SPARQL_RESULTS_JSON
 from api.store.remote_store import RemoteStore, public_url
 from api.store.virtuoso_store import VirtuosoStore
 
@@ -14,7 +15,7 @@ def engine_of(query_url: str, timeout: float) -> str:
     """``virtuoso`` or ``sparql11`` (any other engine), from the query endpoint's answer to ``ASK {}``."""
     try:
         response = httpx.get(query_url, params={"query": "ASK {}"}, timeout=timeout,
-                             headers={"Accept": "application/sparql-results+json"})
+                             headers={"Accept": SPARQL_RESULTS_JSON.media_type})
     except httpx.HTTPError as exc:
         raise StoreError(f"cannot reach the SPARQL endpoint {public_url(query_url)}: {type(exc).__name__}. Check "
                          "MPR_STORE_QUERY_URL and that the server runs.", details={"endpoint": public_url(query_url)}

@@ -42,6 +42,7 @@ import httpx
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, Triple, parse, serialize
 
 from api.errors import StoreError
+from api.formats.rdf.sparql_results import JSON as SPARQL_RESULTS_JSON
 from api.store.base import Bindings, Row, Term
 from api.store.queries import fill_update, load_query
 
@@ -51,7 +52,7 @@ EMPTY_GRAPH = "urn:mpr:empty"  # never written: the dataset of ``default_graphs=
 _CHUNK = 5_000  # triples per INSERT DATA request when no Graph Store endpoint is configured
 _SPOOL = 16 * 1024 * 1024  # N-Triples bodies larger than this are buffered on disk
 _RDF_ACCEPT = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.5"
-_RESULTS_ACCEPT = "application/sparql-results+json"
+_RESULTS_ACCEPT = SPARQL_RESULTS_JSON.media_type
 
 
 class EndpointSyntaxError(StoreError, SyntaxError):

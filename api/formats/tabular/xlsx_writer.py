@@ -14,10 +14,11 @@ from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from api.formats.spec import FormatSpec
+from api.formats.tabular.xlsx_input import XLSX_MEDIA_TYPE
 from api.model.read_api import ComparisonOut, ProfileOut, Provenance
 
-XLSX_TABLES = FormatSpec(id="xlsx", media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                         title="Excel workbook", names=("xlsx",), suffixes=(".xlsx",))
+XLSX_TABLES = FormatSpec(id="xlsx", media_type=XLSX_MEDIA_TYPE, title="Excel workbook", names=("xlsx",),
+                         suffixes=(".xlsx",))
 Cell = str | int | float | None
 
 

@@ -88,13 +88,27 @@ def run_remote(store: RemoteStore, job: SparqlJob, timeout_s: float) -> bytes:
     return sparql_results.write_select(variables, rows, offer)
 
 
+def _data_segment_bytes() -> int:
+    """The data segment this process already holds (``VmData`` in /proc/self/status, proc(5)); 0 if unknown."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmData:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
 def _limit_memory(max_bytes: int) -> None:
-    """Cap this process's data segment (heap and anonymous mappings) at ``max_bytes`` (0: no cap), no core files."""
+    """Let a query use at most ``max_bytes`` of data segment (heap and anonymous mappings; 0: no cap) beyond what
+    the worker holds once started (its libraries' arenas count in RLIMIT_DATA too), and write no core files."""
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # a worker that aborts writes no core file
     if max_bytes <= 0:
         return
     _, hard = resource.getrlimit(resource.RLIMIT_DATA)
-    cap = max_bytes if hard == resource.RLIM_INFINITY else min(max_bytes, hard)
+    wanted = _data_segment_bytes() + max_bytes
+    cap = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
     resource.setrlimit(resource.RLIMIT_DATA, (cap, hard))
 
 
