@@ -28,7 +28,7 @@ from api.services.ontology import ontology_files, ontology_triples
 from api.store.base import Store
 from api.store.credentials import CredentialStore, open_credentials
 from api.store.oxigraph_store import OxigraphStore
-from api.store.queries import load_query
+from api.store.queries import fill_update, load_query
 
 if TYPE_CHECKING:
     from api.importers.areas import AreaIndex
@@ -317,8 +317,9 @@ def open_registry(settings: Settings, store: Store | None = None, *, read_only: 
     registry = Registry(settings, store)
     registry.follow_generation()
     if not read_only and maintain:
-        if isinstance(store, OxigraphStore):
+        if isinstance(store, OxigraphStore):  # held by this process alone: no upload elsewhere can be in flight
             store.clean_staging()
+            store.update(fill_update("registry/release-all-claims", registry=NamedNode(registry.iris.registry_graph)))
         registry.ensure_vocabulary()
         registry.clean_orphans()
         store_upgrade.upgrade(store, registry.iris.registry_graph)

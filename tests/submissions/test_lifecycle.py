@@ -174,7 +174,7 @@ def test_concurrent_revisions_one_wins_the_other_is_told_what_to_build_on(world:
     """The check runs again under the write lock after validation: the upload validated second loses."""
     assert world.upload("DESTATIS", FIRST).status_code == 201
     registry = world.registry
-    validate = registry.validator.validate_cube
+    validate = registry.validator.validate_table  # a CSV: the columnar engine
     first_validating, second_stored = threading.Event(), threading.Event()
 
     def slow_validate(*args: Any, **kwargs: Any) -> Any:
@@ -183,7 +183,7 @@ def test_concurrent_revisions_one_wins_the_other_is_told_what_to_build_on(world:
             assert second_stored.wait(30)
         return validate(*args, **kwargs)
 
-    registry.validator.validate_cube = slow_validate  # type: ignore[method-assign]
+    registry.validator.validate_table = slow_validate  # type: ignore[method-assign]
     results: dict[str, object] = {}
 
     def submit(name: str, value: str) -> None:
