@@ -123,11 +123,11 @@ def test_mpr_serve_serves_the_built_store(built: tuple[Registry, list]) -> None:
             except OSError:
                 time.sleep(0.2)
         assert '"status":"ok"' in body.replace(" ", "")
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as response:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=60) as response:  # the first view read
             page = response.read().decode()
         assert "UNHCR_RDF_1995_2014" in page and "UNDESA_IMS2020_DESTINATION" in page
         described = build_service.read_descriptions(registry.settings.datasets_dir)
-        assert page.count('<a href="/api/datasets/') == len(described)  # every built dataset, all public
+        assert page.count('<a href="/datasets/') == len(described)  # every built dataset, all public
     finally:
         server.terminate()
         server.wait(timeout=20)

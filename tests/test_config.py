@@ -173,7 +173,7 @@ ARGUMENTS = {
     ("agency", "add"): ["DESTATIS", "--name", "Destatis", "--kind", "nso"], ("agency", "list"): [],
     ("backup",): ["store.nq"], ("build",): [], ("codes",): ["SEX"], ("export",): [], ("import",): ["wdi", "wdi.csv"],
     ("indicators",): [],
-    ("load",): ["s.csv", "--agency", "DESTATIS"], ("query",): ["ASK {}"], ("restore",): ["store.nq"],
+    ("load",): ["s.csv", "--agency", "DESTATIS"], ("query",): ["ASK {}"], ("reindex",): [], ("restore",): ["store.nq"],
     ("serve",): [], ("template",): ["STK_IMM"], ("token", "create"): ["DESTATIS"], ("token", "list"): ["DESTATIS"],
     ("token", "revoke"): ["0123456789ab"], ("validate",): ["s.csv"],
 }
