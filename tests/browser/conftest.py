@@ -37,7 +37,7 @@ class Live:
     env: dict[str, str]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def live(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Iterator[Live]:
     if not (REPO / "api" / "web" / "static" / "lib" / "vega-embed.min.js").is_file():
         pytest.fail("the chart assets are missing: run `make assets` (npm ci, then copied to api/web/static/lib)")
@@ -47,7 +47,7 @@ def live(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Iterato
         yield Live(url, token, env)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Any]:
     if not CHROMIUM.is_file() and shutil.which("chromium") is None:
         pytest.fail("Debian's chromium is not installed: `make test` installs it (apt-get install chromium)")
