@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+from api.errors import InputFileError
 from api.model.catalogue import Catalogue
 from api.model.submission import ParsedFile, SubmissionMetadata
 
@@ -38,3 +39,16 @@ class Importer(Protocol):
     name: str
 
     def read(self, path: Path, context: ImportContext) -> ImportResult: ...
+
+
+def read_original(path: Path, expected: str) -> bytes:
+    """The bytes of a publisher's file; InputFileError (exit 2) naming the file and ``expected`` (the layout,
+    e.g. "a WDI API_*.csv download") when it cannot be read or holds nothing (a BOM and white space count as
+    nothing)."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputFileError(f"{path.name}: cannot be read ({exc.strerror}); expected {expected}.") from exc
+    if not data.strip(b"\xef\xbb\xbf \t\r\n"):
+        raise InputFileError(f"{path.name}: line 1: the file is empty; expected {expected}.", details={"line": 1})
+    return data

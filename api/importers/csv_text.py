@@ -18,6 +18,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from api.errors import InputFileError
+from api.importers.base import read_original
 from api.model.catalogue import Indicator
 from api.model.structure import NOT_APPLICABLE, TOTAL
 
@@ -43,12 +44,7 @@ def read_csv(path: Path, expected: str) -> CsvText:
     ``expected`` names the layout in error messages ("a WDI API_*.csv download"). An unreadable,
     empty or non-UTF-8 file raises InputFileError naming the file, the line and what was expected.
     """
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputFileError(f"{path.name}: cannot be read ({exc.strerror}); expected {expected}.") from exc
-    if not data.strip(b"\xef\xbb\xbf \t\r\n"):
-        raise InputFileError(f"{path.name}: line 1: the file is empty; expected {expected}.")
+    data = read_original(path, expected)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

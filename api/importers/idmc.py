@@ -30,7 +30,7 @@ from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
 from api.errors import InputFileError
-from api.importers.base import ImportContext, ImportResult
+from api.importers.base import ImportContext, ImportResult, read_original
 from api.importers.csv_text import observation_cells
 from api.model.catalogue import Indicator
 from api.model.structure import COMPONENTS
@@ -79,7 +79,7 @@ class IdmcImporter:
     name = "idmc"
 
     def read(self, path: Path, context: ImportContext) -> ImportResult:
-        data = _read_bytes(path)
+        data = read_original(path, EXPECTED)
         try:
             workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         except (BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
@@ -137,15 +137,6 @@ class IdmcImporter:
                             sha256=hashlib.sha256(data).hexdigest(), size=len(data))
         return ImportResult(parsed=parsed, metadata=metadata, unmapped=dict(unmapped), notes=tuple(notes))
 
-
-def _read_bytes(path: Path) -> bytes:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputFileError(f"{path.name}: cannot be read ({exc.strerror}); expected {EXPECTED}.") from exc
-    if not data:
-        raise InputFileError(f"{path.name}: line 1: the file is empty; expected {EXPECTED}.", details={"line": 1})
-    return data
 
 
 def _cell(row: tuple[Any, ...], index: int) -> Any:

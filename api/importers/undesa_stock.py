@@ -42,7 +42,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
 from api.errors import InputFileError
-from api.importers.base import ImportContext, ImportResult
+from api.importers.base import ImportContext, ImportResult, read_original
 from api.importers.csv_text import observation_cells
 from api.model.catalogue import Indicator
 from api.model.structure import COMPONENTS
@@ -265,7 +265,7 @@ class UndesaStockImporter:
     name = "undesa-stock"
 
     def read(self, path: Path, context: ImportContext) -> ImportResult:
-        data = _read_bytes(path)
+        data = read_original(path, EXPECTED)
         try:
             workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         except (BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
@@ -278,15 +278,6 @@ class UndesaStockImporter:
         finally:
             workbook.close()
 
-
-def _read_bytes(path: Path) -> bytes:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputFileError(f"{path.name}: cannot be read ({exc.strerror}); expected {EXPECTED}.") from exc
-    if not data:
-        raise InputFileError(f"{path.name}: line 1: the file is empty; expected {EXPECTED}.", details={"line": 1})
-    return data
 
 
 class _Reader:

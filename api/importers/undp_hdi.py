@@ -22,7 +22,7 @@ from collections import Counter
 from pathlib import Path
 
 from api.errors import InputFileError
-from api.importers.base import ImportContext, ImportResult
+from api.importers.base import ImportContext, ImportResult, read_original
 from api.importers.csv_text import layout_error, observation_cells, plain_number
 from api.model.structure import COMPONENTS
 from api.model.submission import ObservationRecord, ParsedFile, SubmissionMetadata
@@ -56,7 +56,7 @@ class UndpHdiImporter:
     name = "undp-hdi"
 
     def read(self, path: Path, context: ImportContext) -> ImportResult:
-        data = _read_bytes(path)
+        data = read_original(path, EXPECTED)
         indicator = context.catalogue.by_source("UNDP", SERIES)
         if indicator is None:
             raise InputFileError(f"{path.name}: the series UNDP {SERIES} matches no indicator of the catalogue.")
@@ -105,15 +105,6 @@ class UndpHdiImporter:
                             sha256=hashlib.sha256(data).hexdigest(), size=len(data))
         return ImportResult(parsed=parsed, metadata=metadata, unmapped=dict(unmapped), notes=tuple(notes))
 
-
-def _read_bytes(path: Path) -> bytes:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputFileError(f"{path.name}: cannot be read ({exc.strerror}); expected {EXPECTED}.") from exc
-    if not data.strip():
-        raise InputFileError(f"{path.name}: line 1: the file is empty; expected {EXPECTED}.", details={"line": 1})
-    return data
 
 
 def _notes(aggregates: list[str], unmapped: Counter[str]) -> list[str]:

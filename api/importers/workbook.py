@@ -24,6 +24,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from api.errors import InputFileError
 from api.importers.areas import AreaIndex
+from api.importers.base import read_original
 
 Row = tuple[Any, ...]
 NOT_AVAILABLE = frozenset({"", "..", "\u2026", "..."})  # not available; KNOMAD writes an ellipsis once
@@ -45,12 +46,7 @@ class Workbook:
 
 def read_workbook(path: Path, expected: str) -> Workbook:
     """Every sheet of an .xlsx file as rows of values; InputFileError (exit 2) when it cannot be read."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputFileError(f"{path.name}: cannot be read ({exc.strerror}); expected {expected}.") from exc
-    if not data:
-        raise InputFileError(f"{path.name}: line 1: the file is empty; expected {expected}.", details={"line": 1})
+    data = read_original(path, expected)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (BadZipFile, InvalidFileException, KeyError, OSError, ValueError, EOFError) as exc:

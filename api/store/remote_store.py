@@ -356,8 +356,11 @@ class RemoteStore:
             self._post(self.update_url, data={"update": self._dialect_update(bump)})
             self._wrote()
 
+    MOVE_GRAPH = "store/move-graph"  # the update that puts the staging graph in place (an engine may need another)
+
     def replace_graph(self, graph: str, triples: Iterable[Triple]) -> None:
-        """Fill a staging graph, then one DROP + MOVE update: readers see the old or the new graph."""
+        """Fill a staging graph, then one DROP + MOVE update (:attr:`MOVE_GRAPH`): readers see the old or the new
+        graph."""
         target = NamedNode(graph)
         staging = NamedNode(STAGING_PREFIX + uuid.uuid4().hex)
         try:
@@ -365,7 +368,7 @@ class RemoteStore:
                 self._graph_store("PUT", staging, triples)
             else:
                 self._insert_data(staging, triples)
-            self.update(fill_update("store/move-graph", target=target, staging=staging))
+            self.update(fill_update(self.MOVE_GRAPH, target=target, staging=staging))
         finally:
             # A leftover staging graph is invisible to readers; clean_staging() removes it.
             with contextlib.suppress(StoreError):

@@ -20,15 +20,12 @@
 from __future__ import annotations
 
 import re
-import uuid
-from collections.abc import Iterable
 
-from pyoxigraph import Literal, NamedNode, Triple
+from pyoxigraph import Literal, NamedNode
 
 from api.errors import StoreError
 from api.store.base import Term
-from api.store.queries import fill_update
-from api.store.remote_store import STAGING_PREFIX, RemoteStore
+from api.store.remote_store import RemoteStore
 
 OWN_GRAPHS = (
     "http://www.openlinksw.com/schemas/virtrdf#",
@@ -97,18 +94,7 @@ class VirtuosoStore(RemoteStore):
                              "update.", details={"engine": "virtuoso", "operations": count})
         super().update(update)
 
-    def replace_graph(self, graph: str, triples: Iterable[Triple]) -> None:
-        """Fill a staging graph, then one MOVE (one operation: it replaces the target's content as a whole)."""
-        target = NamedNode(graph)
-        staging = NamedNode(STAGING_PREFIX + uuid.uuid4().hex)
-        try:
-            if self.graph_store_url is not None:
-                self._graph_store("PUT", staging, triples)
-            else:
-                self._insert_data(staging, triples)
-            self.update(fill_update("store/move-graph-one", target=target, staging=staging))
-        finally:
-            self.drop_graph(staging.value)
+    MOVE_GRAPH = "store/move-graph-one"  # one operation: MOVE replaces the target's content as a whole
 
     def list_graphs(self) -> list[str]:
         return [g for g in super().list_graphs() if g not in OWN_GRAPHS]
