@@ -18,20 +18,16 @@ any code without an area are listed as unmapped. The licence is recorded on the 
 from __future__ import annotations
 
 import hashlib
-import io
 import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from zipfile import BadZipFile
-
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 
 from api.errors import InputFileError
 from api.importers.base import ImportContext, ImportResult, read_original
 from api.importers.csv_text import observation_cells
+from api.importers.workbook import open_xlsx
 from api.model.catalogue import Indicator
 from api.model.structure import COMPONENTS
 from api.model.submission import ObservationRecord, ParsedFile, SubmissionMetadata
@@ -80,11 +76,7 @@ class IdmcImporter:
 
     def read(self, path: Path, context: ImportContext) -> ImportResult:
         data = read_original(path, EXPECTED)
-        try:
-            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except (BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
-            raise InputFileError(f"{path.name}: line 1: not an Excel workbook (.xlsx) ({exc}); expected {EXPECTED}.",
-                                 details={"line": 1}) from exc
+        workbook = open_xlsx(data, path.name, EXPECTED)
         try:
             sheet, header_row, iso3, year, columns = _find_sheet(path.name, workbook)
             extracted, updated = _readme_dates(workbook)

@@ -15,19 +15,15 @@ type and coverage under two criteria, the first row is imported and the others a
 from __future__ import annotations
 
 import hashlib
-import io
 import re
 from collections import Counter
 from pathlib import Path
 from typing import Any
-from zipfile import BadZipFile
-
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 
 from api.errors import InputFileError
-from api.importers.base import ImportContext, ImportResult
+from api.importers.base import ImportContext, ImportResult, read_original
 from api.importers.csv_text import observation_cells
+from api.importers.workbook import open_xlsx
 from api.model.structure import COMPONENTS
 from api.model.submission import ObservationRecord, ParsedFile, SubmissionMetadata
 
@@ -60,17 +56,8 @@ class UndesaFlowsImporter:
     name = "undesa-flows"
 
     def read(self, path: Path, context: ImportContext) -> ImportResult:
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise InputFileError(f"{path.name}: cannot be read ({exc.strerror}); expected {EXPECTED}.") from exc
-        if not data:
-            raise InputFileError(f"{path.name}: line 1: the file is empty; expected {EXPECTED}.", details={"line": 1})
-        try:
-            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except (BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
-            raise InputFileError(f"{path.name}: line 1: not an Excel workbook (.xlsx) ({exc}); expected {EXPECTED}.",
-                                 details={"line": 1}) from exc
+        data = read_original(path, EXPECTED)
+        workbook = open_xlsx(data, path.name, EXPECTED)
         try:
             sheet, rows = _find(path.name, workbook)
         finally:

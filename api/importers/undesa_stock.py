@@ -27,7 +27,6 @@ Decisions (documented for the comparison and validation layers):
 from __future__ import annotations
 
 import hashlib
-import io
 import itertools
 import re
 from collections import Counter
@@ -35,15 +34,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
-from zipfile import BadZipFile
 
-from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 
 from api.errors import InputFileError
 from api.importers.base import ImportContext, ImportResult, read_original
 from api.importers.csv_text import observation_cells
+from api.importers.workbook import open_xlsx
 from api.model.catalogue import Indicator
 from api.model.structure import COMPONENTS
 from api.model.submission import ObservationRecord, ParsedFile, SubmissionMetadata
@@ -266,13 +263,7 @@ class UndesaStockImporter:
 
     def read(self, path: Path, context: ImportContext) -> ImportResult:
         data = read_original(path, EXPECTED)
-        try:
-            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except (BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
-            raise InputFileError(
-                f"{path.name}: line 1: not an Excel workbook (.xlsx) ({exc}); expected {EXPECTED}.",
-                details={"line": 1},
-            ) from exc
+        workbook = open_xlsx(data, path.name, EXPECTED)
         try:
             return _Reader(path.name, workbook, context).read(data)
         finally:

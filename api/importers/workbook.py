@@ -21,6 +21,7 @@ from zipfile import BadZipFile
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.workbook.workbook import Workbook as OpenpyxlWorkbook
 
 from api.errors import InputFileError
 from api.importers.areas import AreaIndex
@@ -44,16 +45,20 @@ class Workbook:
     sheets: dict[str, list[Row]]
 
 
+def open_xlsx(data: bytes, name: str, expected: str) -> OpenpyxlWorkbook:
+    """The bytes of an .xlsx file opened for streaming (read-only, cached values, no formulas); InputFileError
+    (exit 2) naming ``expected`` when they are not a workbook or a truncated one. The caller closes it."""
+    try:
+        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (BadZipFile, InvalidFileException, KeyError, OSError, ValueError, EOFError) as exc:
+        raise InputFileError(f"{name}: line 1: not an Excel workbook (.xlsx), or a truncated one ({exc}); expected "
+                             f"{expected}.", details={"line": 1}) from exc
+
+
 def read_workbook(path: Path, expected: str) -> Workbook:
     """Every sheet of an .xlsx file as rows of values; InputFileError (exit 2) when it cannot be read."""
     data = read_original(path, expected)
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (BadZipFile, InvalidFileException, KeyError, OSError, ValueError, EOFError) as exc:
-        raise InputFileError(
-            f"{path.name}: not an Excel workbook (.xlsx), or a truncated one ({exc}); expected {expected}.",
-            details={"line": 1},
-        ) from exc
+    book = open_xlsx(data, path.name, expected)
     try:
         sheets = {name: list(book[name].iter_rows(values_only=True)) for name in book.sheetnames}
     except (BadZipFile, KeyError, OSError, ValueError, EOFError) as exc:
