@@ -88,3 +88,36 @@ def test_the_report_groups_findings_and_marks_the_bad_cells() -> None:
     assert report_view.failing_rows(groups[0], rows) == [(3, [("3", False), ("x", True)]),
                                                          (4, [("5", False), ("y", True)])]
     assert report_view.failing_rows(groups[0], None) == []
+
+
+def _sign_in(client: TestClient, token: str) -> str:
+    client.post("/upload/sign-in", data={"token": token})
+    return _csrf(client.get("/upload").text)
+
+
+def test_a_stored_submission_shows_its_failing_rows_to_its_agency_only(signed: tuple[TestClient, str],
+                                                                      registry: Registry) -> None:
+    client, token = signed
+    csrf = _sign_in(client, token)
+    # The total (a confidential cell) is not women + men: a Warning on line 2; the file is stored all the same.
+    body = ("\n".join([HEADER, stock_row("DEU", "2020", "31337", conf="C"), stock_row("DEU", "2020", "400", "F"),
+                       stock_row("DEU", "2020", "500", "M")]) + "\n").encode()
+    stored = client.post("/upload", data={"dataset": "DEU_ROWS", "title": "Rows", "source": "Destatis",
+                                          "csrf": csrf, "action": "publish"},
+                         files={"file": ("f.csv", body, "text/csv")}, follow_redirects=False)
+    assert stored.status_code == 303, stored.text
+    page = client.get(stored.headers["location"]).text
+    row = page.split('<table class="rows">', 1)[1].split("</table>", 1)[0]
+    assert 'tr data-row="2"' in row and '<td class="bad" data-column="OBS_VALUE"' in row and "31337" in row
+
+    agencies.add_agency(registry, agencies.AgencyRequest(
+        agency_id="INSEE", names=("Institut national de la statistique@fr",), kind=AgencyKind.NSO, country="FRA"))
+    other = agencies.create_token(agencies.credentials_for(registry), "INSEE").secret
+    with TestClient(create_app(registry), base_url="https://testserver") as anonymous:
+        for who in (None, other):
+            if who is not None:
+                _sign_in(anonymous, who)
+            seen = anonymous.get("/submissions/DEU_ROWS-v1")
+            assert seen.status_code == 200 and "DEU_ROWS" in seen.text
+            assert 'class="rows"' not in seen.text and "31337" not in seen.text and "sex-total" not in seen.text
+            assert 'id="counts"' not in seen.text and "Warning" not in seen.text

@@ -176,6 +176,8 @@ def submission_page(registry: RegistryDep, request: Request, submission_id: str)
     record = submission_records.get(registry, submission_id, principal)
     report = submission_records.report(registry, submission_id, principal) if record.report else None
     groups = report_view.findings_by_rule(report["results"]) if report else []  # type: ignore[arg-type]
-    return render(request, "submission.html", {"s": record, "report": report,
-                                               "groups": [(g, []) for g in groups], "header": []},
-                  headers=PRIVATE)
+    kept = submission_records.failing_rows(registry, submission_id, principal) if report else None
+    file_rows = report_view.kept_rows(kept) if kept else None
+    return render(request, "submission.html", {
+        "s": record, "report": report, "groups": [(g, report_view.failing_rows(g, file_rows)) for g in groups],
+        "header": file_rows.header if file_rows else []}, headers=PRIVATE)
