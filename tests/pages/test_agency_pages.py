@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -13,8 +14,11 @@ from api.model.agency import AgencyKind, Principal
 from api.services.admin import agencies
 from api.services.registry import Registry
 from api.web.app import create_app
+from api.model.submission import SubmissionMetadata
+from api.web.pages.pending import LIFETIME as PENDING_LIFETIME
+from api.web.pages.pending import PER_SESSION, PendingUploads
 from api.web.pages.sessions import LIFETIME, PageSessions
-from tests.services.samples import HEADER, stock_row
+from tests.services.samples import HEADER, stock_row, valid_rows
 
 PRINCIPAL = Principal("DESTATIS", AgencyKind.NSO, frozenset({"DEU"}), False, "t1")
 
@@ -121,3 +125,65 @@ def test_a_stored_submission_shows_its_failing_rows_to_its_agency_only(signed: t
             assert seen.status_code == 200 and "DEU_ROWS" in seen.text
             assert 'class="rows"' not in seen.text and "31337" not in seen.text and "sex-total" not in seen.text
             assert 'id="counts"' not in seen.text and "Warning" not in seen.text
+
+
+def _pending(page: str) -> str:
+    return page.split('name="pending" value="', 1)[1].split('"', 1)[0]
+
+
+def test_a_checked_file_is_published_without_sending_it_again(signed: tuple[TestClient, str]) -> None:
+    client, token = signed
+    csrf = _sign_in(client, token)
+    body = ("\n".join([HEADER, *valid_rows()[:2]]) + "\n").encode()
+    checked = client.post("/upload", data={"dataset": "DEU_LATER", "title": "Later", "source": "Destatis",
+                                           "csrf": csrf, "action": "check"},
+                          files={"file": ("f.csv", body, "text/csv")})
+    assert checked.status_code == 200 and 'id="publish-checked"' in checked.text
+    pending_id = _pending(checked.text)
+    pendings: PendingUploads = client.app.state.pending_uploads  # type: ignore[attr-defined]
+    assert pendings.count() == 1
+    other = TestClient(client.app, base_url="https://testserver")  # another session of the same agency, same app
+    other_csrf = _sign_in(other, token)
+    assert other.post("/upload/publish", data={"csrf": other_csrf, "pending": pending_id}).status_code == 404
+    assert other.post("/upload/publish", data={"csrf": other_csrf, "pending": pending_id}).status_code == 404
+    assert pendings.count() == 1  # still there for its own session
+    assert client.post("/upload/publish", data={"csrf": "wrong", "pending": pending_id}).status_code == 403
+    published = client.post("/upload/publish", data={"csrf": csrf, "pending": pending_id}, follow_redirects=False)
+    assert published.status_code == 303 and published.headers["location"].startswith("/submissions/DEU_LATER-v1")
+    assert pendings.count() == 0
+    assert client.get("/api/submissions/DEU_LATER-v1").status_code == 200
+    again = client.post("/upload/publish", data={"csrf": csrf, "pending": pending_id})
+    assert again.status_code == 404 and "upload it again" in again.text
+
+
+def test_a_checked_file_goes_at_sign_out_and_a_rejected_one_is_not_kept(signed: tuple[TestClient, str]) -> None:
+    client, token = signed
+    csrf = _sign_in(client, token)
+    bad = ("\n".join([HEADER, stock_row("DEU", "2021", "1x")]) + "\n").encode()
+    rejected = client.post("/upload", data={"dataset": "DEU_X", "csrf": csrf, "action": "check"},
+                           files={"file": ("f.csv", bad, "text/csv")})
+    assert rejected.status_code == 422 and 'id="publish-checked"' not in rejected.text
+    pendings: PendingUploads = client.app.state.pending_uploads  # type: ignore[attr-defined]
+    assert pendings.count() == 0
+    good = ("\n".join([HEADER, *valid_rows()[:1]]) + "\n").encode()
+    for _ in range(PER_SESSION + 1):
+        client.post("/upload", data={"dataset": "DEU_X", "title": "X", "source": "Destatis", "csrf": csrf,
+                                     "action": "check"}, files={"file": ("f.csv", good, "text/csv")})
+    assert pendings.count() == PER_SESSION
+    files = [e.path for e in pendings._entries.values()]
+    assert all(f.exists() for f in files)
+    client.post("/upload/sign-out", data={"csrf": csrf})
+    assert pendings.count() == 0 and not any(f.exists() for f in files)
+
+
+def test_checked_files_expire(tmp_path: Path) -> None:
+    pendings = PendingUploads()
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    file = tmp_path / "f.csv"
+    file.write_text("a\n")
+    kept = pendings.keep("session", "csrf", file, "f.csv", ".csv", SubmissionMetadata("D", "A"), now)
+    assert kept is not None and not file.exists()
+    assert pendings.take(kept, "session", "other-csrf", now) is None
+    assert pendings.take(kept, "session", "csrf", now + PENDING_LIFETIME) is None
+    assert pendings.count() == 0
+    pendings.close()

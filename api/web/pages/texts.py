@@ -98,6 +98,13 @@ TEXTS: dict[str, dict[str, str]] = {
     "gaps": {"en": "Gaps", "fr": "Lacunes", "es": "Vacíos"},
     "sources": {"en": "Sources", "fr": "Sources", "es": "Fuentes"},
     "notes": {"en": "Notes", "fr": "Notes", "es": "Notas"},
+    "pending_kept": {"en": "The checked file is kept here for {minutes} minutes (until you publish it or sign out): "
+                           "publish it without sending it again.",
+                     "fr": "Le fichier vérifié est gardé ici {minutes} minutes (jusqu'à sa publication ou votre "
+                           "déconnexion) : publiez-le sans l'envoyer à nouveau.",
+                     "es": "El archivo verificado se guarda aquí {minutes} minutos (hasta que lo publique o cierre "
+                           "la sesión): publíquelo sin enviarlo de nuevo."},
+    "publish_checked": {"en": "Publish this file", "fr": "Publier ce fichier", "es": "Publicar este archivo"},
 }
 
 
