@@ -104,6 +104,9 @@ TEXTS: dict[str, dict[str, str]] = {
                            "déconnexion) : publiez-le sans l'envoyer à nouveau.",
                      "es": "El archivo verificado se guarda aquí {minutes} minutos (hasta que lo publique o cierre "
                            "la sesión): publíquelo sin enviarlo de nuevo."},
+    "error_title": {"en": "This request could not be answered", "fr": "Cette demande n'a pas pu aboutir",
+                    "es": "Esta solicitud no pudo atenderse"},
+    "error_code": {"en": "Error code", "fr": "Code d'erreur", "es": "Código de error"},
     "publish_checked": {"en": "Publish this file", "fr": "Publier ce fichier", "es": "Publicar este archivo"},
 }
 
