@@ -46,11 +46,12 @@ def prefers_html(request: Request) -> bool:
         return False
 
 
-def switch_links(request: Request) -> list[tuple[str, str, str]]:
-    """(code, name, href) of the same page in each language (the other parameters kept)."""
+def switch_links(request: Request, *, relative: bool = False) -> list[tuple[str, str, str]]:
+    """(code, name, href) of the same page in each language (the other parameters kept; ``relative``: without
+    the path, so that an error page never repeats it)."""
     kept = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
-    return [(code, LANGUAGE_NAMES[code], f"{request.url.path}?{urlencode([*kept, ('lang', code)])}")
-            for code in LANGUAGES]
+    path = "" if relative else request.url.path
+    return [(code, LANGUAGE_NAMES[code], f"{path}?{urlencode([*kept, ('lang', code)])}") for code in LANGUAGES]
 
 
 def render(request: Request, template: str, context: dict[str, Any], *, status_code: int = 200,
@@ -92,6 +93,6 @@ def error_page(request: Request, status: int, code: str, message: str, headers: 
 
     return TEMPLATES.TemplateResponse(
         request, "pages/error.html",
-        {"lang": lang, "t": t, "languages": switch_links(request), "status": status, "code": code,
+        {"lang": lang, "t": t, "languages": switch_links(request, relative=True), "status": status, "code": code,
          "message": message},
         status_code=status, headers={"Vary": "Accept, Accept-Language", **headers}, media_type=HTML.content_type)
