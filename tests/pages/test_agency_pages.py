@@ -187,3 +187,28 @@ def test_checked_files_expire(tmp_path: Path) -> None:
     assert pendings.take(kept, "session", "csrf", now + PENDING_LIFETIME) is None
     assert pendings.count() == 0
     pendings.close()
+
+
+@pytest.mark.parametrize(("lang", "words"), [
+    ("fr", ("Télécharger un modèle", "Vérifier seulement (essai)", "Rapport de validation", "Non valide",
+            "Comment corriger", "Les lignes en défaut du fichier", "Ligne", "Colonne")),
+    ("es", ("Descargar una plantilla", "Solo verificar (prueba)", "Informe de validación", "No válido",
+            "Cómo corregir", "Las filas con errores del archivo", "Fila", "Columna")),
+])
+def test_the_upload_and_report_pages_speak_french_and_spanish(signed: tuple[TestClient, str], lang: str,
+                                                              words: tuple[str, ...]) -> None:
+    client, token = signed
+    csrf = _sign_in(client, token)
+    assert 'lang="fr"' in client.get("/upload?lang=fr").text  # the sign-in page too
+    body = ("\n".join([HEADER, stock_row("DEU", "2021", "1x")]) + "\n").encode()
+    page = client.post(f"/upload?lang={lang}", data={"dataset": "DEU_X", "csrf": csrf, "action": "check"},
+                       files={"file": ("f.csv", body, "text/csv")}).text
+    assert f'<html lang="{lang}">' in page
+    for word in words:
+        assert word in page, word
+    for english in ("Download a template", "Check only", "Validation report", "Not valid", "How to fix",
+                    "The failing rows"):
+        assert english not in page, english
+    client.post("/upload/sign-out", data={"csrf": csrf})
+    signin = client.get(f"/upload?lang={lang}").text
+    assert ("Jeton" if lang == "fr" else "Token") in signin and "Sign in once" not in signin
