@@ -111,3 +111,19 @@ def test_the_comparison_takes_a_region_and_a_period(client: TestClient) -> None:
     europe = client.get("/compare?indicator=STK_IMM&region=150&period=2020")
     assert europe.status_code == 200 and 'data-area="DEU"' in europe.text and 'data-area="FRA"' in europe.text
     assert client.get("/compare?indicator=STK_IMM&region=150&period=2019").text.count("<tr data-area=") == 1
+
+
+def test_the_indicator_page_lists_where_it_has_data_by_region(client: TestClient) -> None:
+    page = client.get("/indicators/STK_IMM").text
+    where = page.split('<h2 id="where">', 1)[1].split("</section>\n</section>", 1)[0]
+    regions = re.findall(r'data-region="([^"]+)"', where)
+    assert len(regions) == 1, regions  # Germany and France: one SDG region
+    section = where.split(f'data-region="{regions[0]}"', 1)[1]
+    assert "Europe and Northern America" in section.split("</h3>", 1)[0] and "(2)" in section.split("</h3>", 1)[0]
+    assert section.index('href="/areas/FRA') < section.index('href="/areas/DEU')  # by name: France, Germany
+    link = re.search(r'href="(/compare\?indicator=STK_IMM&amp;areas=[^"]+)"', section)
+    assert link is not None
+    compared = client.get(link.group(1).replace("&amp;", "&"), headers={"Accept": "application/json"})
+    assert compared.status_code == 200 and {r["area"] for r in compared.json()["rows"]} >= {"DEU", "FRA"}
+    french = client.get("/indicators/STK_IMM?lang=fr").text
+    assert 'data-region="' in french

@@ -62,6 +62,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "sdg": {"en": "SDG targets", "fr": "Cibles ODD", "es": "Metas ODS"},
     "source_series": {"en": "Source series", "fr": "Séries sources", "es": "Series fuente"},
     "where_data": {"en": "Where it has data", "fr": "Où il y a des données", "es": "Dónde hay datos"},
+    "other_areas": {"en": "Other areas and groupings", "fr": "Autres territoires et groupes",
+                    "es": "Otros territorios y agrupaciones"},
     "linked_data": {"en": "Linked data", "fr": "Données liées", "es": "Datos enlazados"},
     "versions": {"en": "Versions", "fr": "Versions", "es": "Versiones"},
     "licence": {"en": "Licence", "fr": "Licence", "es": "Licencia"},
