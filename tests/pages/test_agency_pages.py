@@ -11,10 +11,10 @@ from fastapi.testclient import TestClient
 
 from api.formats.html import report_view
 from api.model.agency import AgencyKind, Principal
+from api.model.submission import SubmissionMetadata
 from api.services.admin import agencies
 from api.services.registry import Registry
 from api.web.app import create_app
-from api.model.submission import SubmissionMetadata
 from api.web.pages.pending import LIFETIME as PENDING_LIFETIME
 from api.web.pages.pending import PER_SESSION, PendingUploads
 from api.web.pages.sessions import LIFETIME, PageSessions

@@ -111,7 +111,8 @@ TEXTS: dict[str, dict[str, str]] = {
                           "(creado con la orden de abajo). La página guarda una cookie de sesión durante ocho "
                           "horas; el token no se guarda en el navegador."},
     "token": {"en": "Token", "fr": "Jeton", "es": "Token"},
-    "step_template": {"en": "1. Download a template", "fr": "1. Télécharger un modèle", "es": "1. Descargar una plantilla"},
+    "step_template": {"en": "1. Download a template", "fr": "1. Télécharger un modèle",
+                      "es": "1. Descargar una plantilla"},
     "years": {"en": "Years", "fr": "Années", "es": "Años"},
     "download_template": {"en": "Download CSV template", "fr": "Télécharger le modèle CSV",
                           "es": "Descargar la plantilla CSV"},
