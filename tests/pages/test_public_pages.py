@@ -127,3 +127,18 @@ def test_the_indicator_page_lists_where_it_has_data_by_region(client: TestClient
     assert compared.status_code == 200 and {r["area"] for r in compared.json()["rows"]} >= {"DEU", "FRA"}
     french = client.get("/indicators/STK_IMM?lang=fr").text
     assert 'data-region="' in french
+
+
+def test_the_warm_up_builds_the_home_pages_coverage(registry: Registry, tmp_path: Path) -> None:
+    """The areas with data are kept per public view and built by the warm-up, not by the first home request."""
+    from api.services import warmup
+    from api.services.read import profile
+
+    ingest.submit(registry, ingest.read_file(registry, write(tmp_path / "s.csv", *valid_rows())),
+                  SubmissionMetadata("DEU_STOCK", "DESTATIS", "Stock", ("Destatis",)))
+    warmup.warm(registry)
+    have, _ = profile.covered(registry)
+    assert set(have) == {"DEU", "FRA"} and profile.covered(registry)[0] is have  # kept, not rebuilt
+    with TestClient(create_app(registry)) as client:
+        home = client.get("/").text
+    assert 'href="/areas/DEU?lang=en"' in home and 'href="/areas/FRA?lang=en"' in home
