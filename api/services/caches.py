@@ -33,6 +33,7 @@ SIZES: dict[str, int] = {
     "reconciler": 4,  # the sources of the public view ranked by precedence (api/services/reconcile.py)
     "agency_reconciler": 8,
     "reconciled_index": 4,  # the read index of the reconciled public view
+    "coverage": 4,  # indicators with a headline figure per area and section, per public view (profile.covered)
     "agency_reconciled_index": 8,
     "dataset_index": 16,  # the same, for a selection of datasets (per view and selection)
     "agency_dataset_index": 16,

@@ -1,5 +1,5 @@
 """Build the caches a first request would otherwise wait for (the read model's view, SDMX series index, read
-index, reconciled index, structures)."""
+index, reconciled index, coverage, structures)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import time
 
 from api.errors import RegistryError
 from api.services.read.index import read_index, reconciled_index
+from api.services.read.profile import covered
 from api.services.registry import Registry
 from api.services.sdmx import structures as sdmx_structures
 from api.services.sdmx.data import series_index
@@ -27,6 +28,7 @@ def warm(registry: Registry) -> float:
         series_index(registry, view)
         read_index(registry, view)
         reconciled_index(registry, view)
+        covered(registry)  # the home page's and coverage's areas with data
     except RegistryError as exc:  # the server still answers; the caches are built on first use instead
         log.warning("warming the caches failed: %s", exc.message)
     # The indexes are millions of long-lived objects: leave them out of the cyclic garbage collector's scans,

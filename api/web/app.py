@@ -20,6 +20,7 @@ from api.web import error_handler, openapi
 from api.web.cached import kept_answers
 from api.web.follow_generation import FollowGeneration
 from api.web.pages import router as page_router
+from api.web.pages.pending import PendingUploads
 from api.web.pages.sessions import PageSessions
 from api.web.routes import agencies as agency_routes
 from api.web.routes import analysis as analysis_routes
@@ -42,6 +43,7 @@ def create_app(registry: Registry) -> FastAPI:
     app.state.sparql = SparqlEndpoint(registry)
     app.state.upload_slot = anyio.CapacityLimiter(1)  # one upload validated at a time (the one worker)
     app.state.page_sessions = PageSessions()  # agencies signed in to the upload pages (memory only)
+    app.state.pending_uploads = PendingUploads()  # checked files waiting for "Publish this file"
     app.state.kept_answers = kept_answers()  # answers kept by ETag (api.web.cached.kept reaches them)
     # Order matters: CORS answers preflights and adds its headers, gzip compresses what streams out, and every
     # answer (errors included) carries the security headers.
@@ -70,6 +72,7 @@ def create_app(registry: Registry) -> FastAPI:
     app.include_router(page_router)
     app.router.on_shutdown.append(app.state.sparql.close)
     app.router.on_shutdown.append(registry.upload_worker.close)
+    app.router.on_shutdown.append(app.state.pending_uploads.close)
     openapi.install(app)
 
     return app

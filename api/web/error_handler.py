@@ -1,6 +1,7 @@
 """The one error handler (DESIGN §2): every domain error becomes its HTTP answer in one shape,
 ``{"error": {"status", "code", "message", "details"}}``, or an SDMX error message under /sdmx (REST v1.5 §4.7);
-the client's mistakes are 4xx with a sentence, the registry's own failures are logged 5xx."""
+the client's mistakes are 4xx with a sentence, the registry's own failures are logged 5xx. A browser (a client
+that prefers text/html to JSON) gets the same status and sentence as an HTML page in its language."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from api.errors import (
     UnsupportedMediaType,
 )
 from api.web import sdmx_http
+from api.web.pages import render
 
 log = logging.getLogger("mpr")
 
@@ -44,6 +46,8 @@ def install(app: FastAPI) -> None:
             headers["Retry-After"] = str(exc.retry_after)
         if isinstance(exc, TooLarge):  # the rest of the body is not read: close (RFC 9110 §15.5.14)
             headers["Connection"] = "close"
+        if render.prefers_html(request):  # a browser: the same answer as a page
+            return render.error_page(request, exc.status, exc.code, exc.message, headers)
         return JSONResponse(body, status_code=exc.status, headers=headers)
 
     @app.exception_handler(RequestValidationError)

@@ -101,3 +101,18 @@ def test_pages_send_a_strict_csp_and_their_table_without_script(live: Live, path
     assert "script-src 'self'" in policy and "unsafe-inline" not in policy and "unsafe-eval" not in policy
     assert "<table" in page.text and "<tbody>" in page.text
     assert "http://" not in page.text.replace(live.url, "").split("<body", 1)[0]  # nothing loaded from elsewhere
+
+
+def test_an_error_reaches_the_browser_as_a_page(watched: Watched) -> None:
+    """A browser asking for an unknown area gets the error as a page (the same 404 and sentence), accessible."""
+    page = watched.page
+    response = page.goto(watched.base + "/areas/NOWHERE?lang=es", wait_until="networkidle")
+    assert response is not None and response.status == 404
+    assert response.headers["content-type"].startswith("text/html")
+    assert page.locator("html").get_attribute("lang") == "es"
+    assert "NOWHERE" in page.locator("#error-message").inner_text()
+    assert page.locator("#error-code").inner_text() == "not_found"
+    assert [e for e in watched.errors if "404" not in e] == [] and watched.foreign == []
+    watched.errors.clear()
+    watched.screenshot("error-page")
+    assert watched.axe() == []

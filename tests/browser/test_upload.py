@@ -78,7 +78,10 @@ def test_template_to_published_figure_in_the_browser(watched: Watched, live: Liv
     assert watched.axe() == []
 
     fixed = [dict(rows[0], OBS_VALUE="42"), dict(rows[1], OBS_VALUE="43")]
-    _upload(watched, _csv(fixed, header), "publish")
+    _upload(watched, _csv(fixed, header), "check")  # a dry run again, then publish the checked file as it is
+    assert "Valid" in page.locator("#verdict").inner_text() and page.locator("#status").count() == 0
+    with page.expect_navigation():
+        page.click("#publish-checked")
     assert page.url.split("?")[0].endswith("/submissions/DEU_PAGES-v1")
     assert page.locator("#status").inner_text() == "published"
     assert "Valid" in page.locator("#verdict").inner_text()

@@ -111,3 +111,34 @@ def test_the_comparison_takes_a_region_and_a_period(client: TestClient) -> None:
     europe = client.get("/compare?indicator=STK_IMM&region=150&period=2020")
     assert europe.status_code == 200 and 'data-area="DEU"' in europe.text and 'data-area="FRA"' in europe.text
     assert client.get("/compare?indicator=STK_IMM&region=150&period=2019").text.count("<tr data-area=") == 1
+
+
+def test_the_indicator_page_lists_where_it_has_data_by_region(client: TestClient) -> None:
+    page = client.get("/indicators/STK_IMM").text
+    where = page.split('<h2 id="where">', 1)[1].split("</section>\n</section>", 1)[0]
+    regions = re.findall(r'data-region="([^"]+)"', where)
+    assert len(regions) == 1, regions  # Germany and France: one SDG region
+    section = where.split(f'data-region="{regions[0]}"', 1)[1]
+    assert "Europe and Northern America" in section.split("</h3>", 1)[0] and "(2)" in section.split("</h3>", 1)[0]
+    assert section.index('href="/areas/FRA') < section.index('href="/areas/DEU')  # by name: France, Germany
+    link = re.search(r'href="(/compare\?indicator=STK_IMM&amp;areas=[^"]+)"', section)
+    assert link is not None
+    compared = client.get(link.group(1).replace("&amp;", "&"), headers={"Accept": "application/json"})
+    assert compared.status_code == 200 and {r["area"] for r in compared.json()["rows"]} >= {"DEU", "FRA"}
+    french = client.get("/indicators/STK_IMM?lang=fr").text
+    assert 'data-region="' in french
+
+
+def test_the_warm_up_builds_the_home_pages_coverage(registry: Registry, tmp_path: Path) -> None:
+    """The areas with data are kept per public view and built by the warm-up, not by the first home request."""
+    from api.services import warmup
+    from api.services.read import profile
+
+    ingest.submit(registry, ingest.read_file(registry, write(tmp_path / "s.csv", *valid_rows())),
+                  SubmissionMetadata("DEU_STOCK", "DESTATIS", "Stock", ("Destatis",)))
+    warmup.warm(registry)
+    have, _ = profile.covered(registry)
+    assert set(have) == {"DEU", "FRA"} and profile.covered(registry)[0] is have  # kept, not rebuilt
+    with TestClient(create_app(registry)) as client:
+        home = client.get("/").text
+    assert 'href="/areas/DEU?lang=en"' in home and 'href="/areas/FRA?lang=en"' in home

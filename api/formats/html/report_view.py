@@ -69,6 +69,13 @@ def read_rows(text: str, wanted: set[int]) -> FileRows:
     return FileRows(header, rows)
 
 
+def kept_rows(kept: Mapping[str, Any]) -> FileRows:
+    """The rows kept with a stored submission (``{"header": [...], "rows": {"<line>": [cells]}}``)."""
+    rows = kept.get("rows") or {}
+    return FileRows([str(h) for h in kept.get("header") or []],
+                    {int(line): [str(c) for c in cells] for line, cells in rows.items()})
+
+
 def failing_rows(group: RuleFindings, file: FileRows | None) -> list[tuple[int, list[tuple[str, bool]]]]:
     """The first rows of ``group`` as (line, [(cell, is the bad cell)]); empty when the file is not at hand."""
     if file is None:

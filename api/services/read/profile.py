@@ -90,27 +90,43 @@ def profile(registry: Registry, area_text: str, *, lang: str = "en", today: date
                       sections=out_sections)
 
 
+Covered = tuple[dict[str, dict[str, set[str]]], dict[tuple[str, str], str]]
+
+
+def covered(registry: Registry) -> Covered:
+    """Per area and section, the indicators with a headline figure and the end of the newest period, in the
+    public reconciled view (kept per view: every language's coverage and home page read the same; the warm-up
+    builds it before the first request)."""
+    view = registry.public_view()
+
+    def build() -> Covered:
+        section_of = {i.id: i.section for i in registry.catalogue.indicators.values()}
+        have: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+        newest: dict[tuple[str, str], str] = {}
+        for part in reconciled_index(registry, view).parts:
+            if not is_headline(part) or not part.periods:
+                continue
+            code, indicator = part.code("REF_AREA"), part.code("INDICATOR")
+            section = section_of.get(indicator)
+            if section is None:
+                continue
+            have[code][section].add(indicator)
+            end = period_bounds(part.periods[-1])[1]
+            if end > newest.get((code, section), ""):
+                newest[(code, section)] = end
+        return {code: dict(found) for code, found in have.items()}, newest
+
+    return registry.caches.get("coverage", (view.tag, registry.vocabulary_tag), build)
+
+
 def coverage(registry: Registry, *, lang: str = "en", kind: str | None = None,
              today: date | None = None) -> CoverageOut:
     """Completeness and freshness per area and section, from the index (no observation is read)."""
     today = today or datetime.now(UTC).date()
-    index = reconciled_index(registry, registry.public_view())
     section_of = {i.id: i.section for i in registry.catalogue.indicators.values()}
     order = sections(registry)
     per_section = {s: sum(1 for v in section_of.values() if v == s) for s in order}
-    have: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-    newest: dict[tuple[str, str], str] = {}
-    for part in index.parts:
-        if not is_headline(part) or not part.periods:
-            continue
-        code, indicator = part.code("REF_AREA"), part.code("INDICATOR")
-        section = section_of.get(indicator)
-        if section is None:
-            continue
-        have[code][section].add(indicator)
-        end = period_bounds(part.periods[-1])[1]
-        if end > newest.get((code, section), ""):
-            newest[(code, section)] = end
+    have, newest = covered(registry)
     listed = area_service.list_areas(registry, kind=kind, lang=lang)  # a bad kind is BadRequest naming the kinds
     areas = [a for a in listed if kind is not None or a.kind == "country" or a.code in have]
     rows: list[AreaCoverage] = []
@@ -124,8 +140,9 @@ def coverage(registry: Registry, *, lang: str = "en", kind: str | None = None,
                 completeness=round(len(indicators) / per_section[section], 3) if per_section[section] else 0.0,
                 freshness_years=_age_years(newest_end, today) if newest_end else None,
                 indicators_with_data=len(indicators))
-        covered = sum(c.indicators_with_data for c in cells.values())
-        rows.append(AreaCoverage(area.code, area.name, area.kind, round(covered / total, 3) if total else 0.0, cells))
+        with_data = sum(c.indicators_with_data for c in cells.values())
+        rows.append(AreaCoverage(area.code, area.name, area.kind, round(with_data / total, 3) if total else 0.0,
+                                 cells))
     labels = scheme_labels(registry, "section")
     return CoverageOut(sections={s: pick(labels.get(s, {}), lang) or s for s in order},
                        indicators_per_section=per_section, areas=rows)

@@ -13,7 +13,7 @@ import json
 import logging
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -250,9 +250,10 @@ def begin(registry: Registry, meta: SubmissionMetadata, base_version: int | None
 
 
 def finish(registry: Registry, meta: SubmissionMetadata, state: DatasetState, facts: SubmissionFacts,
-           prepared: submission_prep.PreparedSubmission, token_id: str | None, progress: Progress = quiet
-           ) -> SubmissionResult:
-    """Refuse a submission with violations; else load its files and commit, if nothing was stored meanwhile."""
+           prepared: submission_prep.PreparedSubmission, token_id: str | None, progress: Progress = quiet,
+           kept: Sequence[Triple] = ()) -> SubmissionResult:
+    """Refuse a submission with violations; else load its files and commit, if nothing was stored meanwhile.
+    ``kept``: more triples of the private report graph (the report's failing rows, ``failing_rows``)."""
     report = prepared.report
     if not report.conforms or prepared.public_file is None:
         raise SubmissionRejected(
@@ -274,7 +275,7 @@ def finish(registry: Registry, meta: SubmissionMetadata, state: DatasetState, fa
                 registry.store.load_new_graph_file(graphs.restricted, prepared.restricted_file)
                 written.append(graphs.restricted)
             registry.store.load_new_graph(graphs.report, [report_triple(sub_iri, report),
-                                                          *file_description(facts, registry.iris)])
+                                                          *file_description(facts, registry.iris), *kept])
             written.append(graphs.report)
             progress(COMMITTING, prepared.observations, prepared.observations)
             _commit(registry, meta, facts, graphs, token_id, prepared.observations - prepared.restricted)

@@ -213,7 +213,7 @@ def provenance_triples(registry: Registry, submission_id: str, principal: Princi
                                                   default_graphs=[stored.public_graph])
     if _privileged(principal, stored) and stored.report_graph is not None:  # the file: the agency's and admins'
         private = [t for t in registry.store.graph_triples(stored.report_graph)
-                   if t.predicate.value != MP + "validationReport"]
+                   if t.predicate.value not in (MP + "validationReport", MP + "failingRows")]
         described += private
     status = STATUS_TERMS[_status(registry, stored, now)]
     return [*described, Triple(sub, NamedNode(MP + "status"), NamedNode(MP + status))]
@@ -234,6 +234,22 @@ def report(registry: Registry, submission_id: str, principal: Principal | None,
     if found is None:
         raise NotFound(f"{submission_id} was stored without a validation report (it was loaded before reports "
                        "were kept): validate its file again with `mpr validate` or a dry run.")
+    return found
+
+
+def failing_rows(registry: Registry, submission_id: str, principal: Principal | None,
+                 now: datetime | None = None) -> dict[str, object] | None:
+    """The failing rows kept for the report page (``failing_rows``): for the agency that submitted and admins;
+    None for anyone else, and when none were kept."""
+    now = (now or datetime.now(UTC)).astimezone(UTC)
+    stored = _find(registry, submission_id, principal, now)
+    if not _privileged(principal, stored) or stored.report_graph is None:
+        return None
+    rows = registry.store.select(load_query("registry/submission-failing-rows"),
+                                 {"submission": NamedNode(stored.iri)}, default_graphs=[stored.report_graph])
+    if not rows or rows[0]["rows"] is None:
+        return None
+    found: dict[str, object] = json.loads(rows[0]["rows"].value)
     return found
 
 

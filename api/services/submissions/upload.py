@@ -23,7 +23,7 @@ from api.model.agency import Principal, describe_scope, write_scope
 from api.model.report import ValidationReport
 from api.model.submission import InputLimits, ParsedFile, Problem, SubmissionMetadata
 from api.services.registry import Registry
-from api.services.submissions import ingest
+from api.services.submissions import failing_rows, ingest
 from api.services.submissions.prepare import PreparedSubmission
 from api.services.submissions.progress import VALIDATING, Progress, quiet
 
@@ -130,6 +130,8 @@ def upload(registry: Registry, principal: Principal, received: Path, suffix: str
         if dry_run:
             return UploadOutcome(prepared.report, True, observations=prepared.observations)
         _refuse_scope(principal, prepared, file_name or path.name)
-        result = ingest.finish(registry, submission, state, facts, prepared, principal.token_id, progress)
+        rows = failing_rows.collect(path, suffix, prepared.report.to_dict()["results"])  # type: ignore[arg-type]
+        kept = [failing_rows.triple(registry.iris.submission(facts.submission_id), rows)] if rows else []
+        result = ingest.finish(registry, submission, state, facts, prepared, principal.token_id, progress, kept)
     return UploadOutcome(result.report, False, result.submission_id, result.version, result.observations,
                          result.restricted)

@@ -8,6 +8,7 @@ the service its API route calls (``services.submissions``), with the same bounds
 from __future__ import annotations
 
 import io
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Annotated, Any
@@ -16,7 +17,7 @@ import anyio.to_thread
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import RedirectResponse
 
-from api.errors import BadRequest, SubmissionRejected, Unauthorized
+from api.errors import BadRequest, NotFound, SubmissionRejected, Unauthorized
 from api.formats.html import report_view
 from api.formats.tabular.csv_writer import CSV
 from api.model.agency import Principal
@@ -28,7 +29,7 @@ from api.services.submissions import upload as submissions
 from api.web import upload_body
 from api.web.cached import PRIVATE_CACHE_CONTROL
 from api.web.dependencies import RegistryDep
-from api.web.pages import sessions
+from api.web.pages import pending, sessions
 from api.web.pages.render import page_language, render
 from api.web.routes.submissions import FIELDS, _metadata
 
@@ -43,6 +44,11 @@ def _store(request: Request) -> sessions.PageSessions:
     return found
 
 
+def _pending(request: Request) -> pending.PendingUploads:
+    found: pending.PendingUploads = request.app.state.pending_uploads
+    return found
+
+
 def current_session(registry: RegistryDep, request: Request) -> sessions.PageSession | None:
     """The request's session, if its cookie names an open one whose token is still active."""
     session = _store(request).get(request.cookies.get(sessions.COOKIE))
@@ -51,13 +57,15 @@ def current_session(registry: RegistryDep, request: Request) -> sessions.PageSes
     tokens = agencies.list_tokens(agencies.credentials_for(registry), session.principal.agency_id)
     if not any(t.id == session.principal.token_id and t.active for t in tokens):
         _store(request).close(request.cookies.get(sessions.COOKIE))
+        _pending(request).forget_session(request.cookies.get(sessions.COOKIE))
         return None
     return session
 
 
 def _upload_page(registry: RegistryDep, request: Request, session: sessions.PageSession, *,
                  report: dict[str, Any] | None = None, file_rows: report_view.FileRows | None = None,
-                 status_code: int = 200, chosen: dict[str, str] | None = None) -> Response:
+                 status_code: int = 200, chosen: dict[str, str] | None = None,
+                 pending_id: str | None = None) -> Response:
     lang = page_language(request)
     groups = report_view.findings_by_rule(report["results"]) if report else []
     return render(request, "upload.html", {
@@ -65,7 +73,8 @@ def _upload_page(registry: RegistryDep, request: Request, session: sessions.Page
         "indicators": indicator_service.list_indicators(registry, lang=lang),
         "submissions": submission_records.listing(registry, session.principal),
         "report": report, "groups": [(g, report_view.failing_rows(g, file_rows)) for g in groups],
-        "header": file_rows.header if file_rows else [], "chosen": chosen or {}},
+        "header": file_rows.header if file_rows else [], "chosen": chosen or {}, "pending": pending_id,
+        "pending_minutes": pending.LIFETIME.seconds // 60},
         status_code=status_code, headers=PRIVATE)
 
 
@@ -102,6 +111,7 @@ async def sign_out(registry: RegistryDep, request: Request) -> Response:
         form = await request.form(max_files=0, max_fields=5)
         sessions.check_csrf(request, session, str(form.get("csrf") or ""))
         _store(request).close(request.cookies.get(sessions.COOKIE))
+        _pending(request).forget_session(request.cookies.get(sessions.COOKIE))
     response = RedirectResponse("/upload", status_code=303, headers=PRIVATE)
     sessions.clear_cookie(response)
     return response
@@ -145,8 +155,9 @@ async def upload(registry: RegistryDep, request: Request) -> Response:
         meta = _metadata(body.fields, principal)
         publish = (body.fields.get("action") or ["check"])[0] == "publish"
         suffix = submissions.suffix_for(body.file_name, body.media_type)
-        kept = Path(folder) / "kept"  # upload() moves the file away; the report's rows are read from a copy
-        kept.write_bytes(body.path.read_bytes()) if suffix == ".csv" else None
+        kept = Path(folder) / "kept"  # upload() moves the file away: the rows (and a dry run's file) stay here
+        if suffix == ".csv" or not publish:
+            shutil.copyfile(body.path, kept)
         chosen = {"dataset": meta.dataset_id, "title": meta.title, "source": ", ".join(meta.sources)}
 
         def run() -> submissions.UploadOutcome:
@@ -164,8 +175,41 @@ async def upload(registry: RegistryDep, request: Request) -> Response:
             return RedirectResponse(f"/submissions/{found.submission_id}?lang={page_language(request)}",
                                     status_code=303, headers=PRIVATE)
         report = found.report.to_dict()
-        return _upload_page(registry, request, session, report=report, file_rows=_rows_of(kept, suffix, report),
-                            status_code=200 if found.report.conforms else 422, chosen=chosen)
+        file_rows = _rows_of(kept, suffix, report)
+        pending_id = _pending(request).keep(request.cookies.get(sessions.COOKIE) or "", session.csrf, kept,
+                                            body.file_name or "upload" + suffix, suffix, meta
+                                            ) if found.report.conforms else None
+        return _upload_page(registry, request, session, report=report, file_rows=file_rows,
+                            status_code=200 if found.report.conforms else 422, chosen=chosen, pending_id=pending_id)
+
+
+@router.post("/upload/publish")
+async def publish_checked(registry: RegistryDep, request: Request) -> Response:
+    """Publish the file of a dry run that conformed, kept server-side for this session (``pages.pending``)."""
+    session = current_session(registry, request)
+    if session is None:
+        raise Unauthorized("sign in at /upload first.")
+    form = await request.form(max_files=0, max_fields=5)
+    csrf = str(form.get("csrf") or "")
+    sessions.check_csrf(request, session, csrf)
+    entry = _pending(request).take(str(form.get("pending") or ""), request.cookies.get(sessions.COOKIE), csrf)
+    if entry is None:
+        raise NotFound(f"the checked file is no longer kept (a checked file waits {pending.LIFETIME.seconds // 60} "
+                       "minutes, until it is published or you sign out): upload it again at /upload.")
+    principal: Principal = session.principal
+
+    def run() -> submissions.UploadOutcome:
+        return submissions.upload(registry, principal, entry.path, entry.suffix, entry.file_name, entry.meta)
+
+    try:
+        found = await anyio.to_thread.run_sync(run, limiter=request.app.state.upload_slot)
+    except SubmissionRejected as exc:
+        return _upload_page(registry, request, session, report=exc.details["report"],  # type: ignore[arg-type]
+                            status_code=422)
+    finally:
+        pending.PendingUploads.done(entry)
+    return RedirectResponse(f"/submissions/{found.submission_id}?lang={page_language(request)}",
+                            status_code=303, headers=PRIVATE)
 
 
 @router.get("/submissions/{submission_id}")
@@ -176,6 +220,8 @@ def submission_page(registry: RegistryDep, request: Request, submission_id: str)
     record = submission_records.get(registry, submission_id, principal)
     report = submission_records.report(registry, submission_id, principal) if record.report else None
     groups = report_view.findings_by_rule(report["results"]) if report else []  # type: ignore[arg-type]
-    return render(request, "submission.html", {"s": record, "report": report,
-                                               "groups": [(g, []) for g in groups], "header": []},
-                  headers=PRIVATE)
+    kept = submission_records.failing_rows(registry, submission_id, principal) if report else None
+    file_rows = report_view.kept_rows(kept) if kept else None
+    return render(request, "submission.html", {
+        "s": record, "report": report, "groups": [(g, report_view.failing_rows(g, file_rows)) for g in groups],
+        "header": file_rows.header if file_rows else []}, headers=PRIVATE)

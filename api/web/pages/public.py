@@ -18,8 +18,10 @@ from api.model.read_api import ComparisonOut, ProfileIndicator, Provenance
 from api.services.read import areas as area_service
 from api.services.read import compare as compare_service
 from api.services.read import datasets as dataset_service
+from api.services.read import groups as area_groups
 from api.services.read import indicators as indicator_service
 from api.services.read import profile as profile_service
+from api.services.registry import Registry
 from api.web.cached import kept_answer
 from api.web.dependencies import RegistryDep
 from api.web.pages.render import page_language, page_or_data, render, wants_json
@@ -157,6 +159,28 @@ def indicator_catalogue(registry: RegistryDep, request: Request, q: str | None =
     return page_or_data(request, lambda: indicator_service.list_indicators(registry, q=q, lang=lang), page)
 
 
+SDG_REGION = "SDG_"
+
+
+def by_region(registry: Registry, codes: list[str], names: dict[str, str]
+              ) -> list[tuple[str, str, list[str]]]:
+    """The areas with data grouped by SDG region (the UN M49 SDG regions of ontology/codes/groups-undesa.ttl),
+    as (region id, region name, the areas by name); areas in none (regions, aggregates) come last, id ""."""
+    regions = [g for g in area_groups.groups(registry).values() if g.id.startswith(SDG_REGION)]
+    left = set(codes)
+    found: list[tuple[str, str, list[str]]] = []
+    for group in regions:
+        members = left & set(group.areas())
+        if members:
+            name = names.get(group.id[len(SDG_REGION):]) or group.label.removesuffix(" (SDG region)") or group.id
+            found.append((group.id, name, sorted(members, key=lambda c: names.get(c, c))))
+            left -= members
+    found.sort(key=lambda r: r[1])
+    if left:
+        found.append(("", "", sorted(left, key=lambda c: names.get(c, c))))
+    return found
+
+
 @router.get("/indicators/{indicator_id}")
 def indicator_page(registry: RegistryDep, request: Request, indicator_id: str) -> Response:
     lang = page_language(request)
@@ -166,7 +190,8 @@ def indicator_page(registry: RegistryDep, request: Request, indicator_id: str) -
         names = {a.code: a.name for a in area_service.list_areas(registry, lang=lang)}
         return render(request, "indicator.html", {
             "i": found, "c": ranked, "spec": comparison_spec(ranked, lang) if ranked.rows else None,
-            "area_names": names, "source_line": source_line})
+            "area_names": names, "source_line": source_line,
+            "by_region": by_region(registry, found.areas_with_data or [], names)})
 
     return kept(registry, request, lambda: page_or_data(
         request, lambda: indicator_service.get_indicator(registry, indicator_id, lang=lang), page))

@@ -13,10 +13,10 @@ from urllib.parse import urlencode
 from fastapi import Request, Response
 from fastapi.responses import HTMLResponse
 
-from api.errors import BadRequest
+from api.errors import BadRequest, RegistryError
 from api.formats.html import HTML
 from api.formats.html.numbers import number, share
-from api.formats.negotiation import choose
+from api.formats.negotiation import choose, negotiate
 from api.formats.tabular.json_writer import JSON, json_response
 from api.web.language import LANGUAGES, language
 from api.web.pages.texts import text
@@ -38,11 +38,20 @@ def wants_json(request: Request) -> bool:
     return choose(request.headers.get("accept"), PAGE_OFFERS, request.query_params.get("format")) is JSON
 
 
-def switch_links(request: Request) -> list[tuple[str, str, str]]:
-    """(code, name, href) of the same page in each language (the other parameters kept)."""
+def prefers_html(request: Request) -> bool:
+    """Whether the caller (a browser) prefers ``text/html`` to JSON (RFC 9110 §12.5.1; ``*/*`` alone: JSON)."""
+    try:
+        return negotiate(request.headers.get("accept"), (JSON, HTML)).format is HTML
+    except RegistryError:
+        return False
+
+
+def switch_links(request: Request, *, relative: bool = False) -> list[tuple[str, str, str]]:
+    """(code, name, href) of the same page in each language (the other parameters kept; ``relative``: without
+    the path, so that an error page never repeats it)."""
     kept = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
-    return [(code, LANGUAGE_NAMES[code], f"{request.url.path}?{urlencode([*kept, ('lang', code)])}")
-            for code in LANGUAGES]
+    path = "" if relative else request.url.path
+    return [(code, LANGUAGE_NAMES[code], f"{path}?{urlencode([*kept, ('lang', code)])}") for code in LANGUAGES]
 
 
 def render(request: Request, template: str, context: dict[str, Any], *, status_code: int = 200,
@@ -71,3 +80,19 @@ def page_or_data(request: Request, data: Callable[[], Any], page: Callable[[Any]
     if wants_json(request):
         return json_response(found, headers={"Vary": "Accept, Accept-Language"})
     return page(found)
+
+
+def error_page(request: Request, status: int, code: str, message: str, headers: dict[str, str]) -> HTMLResponse:
+    """The error as a page for browsers: the same status and sentence as the JSON error, in the caller's language
+    (an unknown ``lang=`` falls back to the Accept-Language one, so the error page itself never fails)."""
+    lang = language(request)
+
+    def t(key: str, **values: object) -> str:
+        words = text(key, lang)
+        return words.format(**values) if values else words
+
+    return TEMPLATES.TemplateResponse(
+        request, "pages/error.html",
+        {"lang": lang, "t": t, "languages": switch_links(request, relative=True), "status": status, "code": code,
+         "message": message},
+        status_code=status, headers={"Vary": "Accept, Accept-Language", **headers}, media_type=HTML.content_type)

@@ -62,6 +62,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "sdg": {"en": "SDG targets", "fr": "Cibles ODD", "es": "Metas ODS"},
     "source_series": {"en": "Source series", "fr": "Séries sources", "es": "Series fuente"},
     "where_data": {"en": "Where it has data", "fr": "Où il y a des données", "es": "Dónde hay datos"},
+    "other_areas": {"en": "Other areas and groupings", "fr": "Autres territoires et groupes",
+                    "es": "Otros territorios y agrupaciones"},
     "linked_data": {"en": "Linked data", "fr": "Données liées", "es": "Datos enlazados"},
     "versions": {"en": "Versions", "fr": "Versions", "es": "Versiones"},
     "licence": {"en": "Licence", "fr": "Licence", "es": "Licencia"},
@@ -98,10 +100,87 @@ TEXTS: dict[str, dict[str, str]] = {
     "gaps": {"en": "Gaps", "fr": "Lacunes", "es": "Vacíos"},
     "sources": {"en": "Sources", "fr": "Sources", "es": "Fuentes"},
     "notes": {"en": "Notes", "fr": "Notes", "es": "Notas"},
+    # The upload pages and the validation report.
+    "signin_lead": {"en": "Sign in once with the token your registry operator gave your agency "
+                          "(made with the command below). The page keeps a session cookie for eight hours; the "
+                          "token is not kept in the browser.",
+                    "fr": "Connectez-vous une fois avec le jeton que l'opérateur du registre a remis à votre agence "
+                          "(créé avec la commande ci-dessous). La page garde un cookie de session huit heures ; "
+                          "le jeton n'est pas gardé dans le navigateur.",
+                    "es": "Inicie sesión una vez con el token que el operador del registro dio a su agencia "
+                          "(creado con la orden de abajo). La página guarda una cookie de sesión durante ocho "
+                          "horas; el token no se guarda en el navegador."},
+    "token": {"en": "Token", "fr": "Jeton", "es": "Token"},
+    "step_template": {"en": "1. Download a template", "fr": "1. Télécharger un modèle",
+                      "es": "1. Descargar una plantilla"},
+    "years": {"en": "Years", "fr": "Années", "es": "Años"},
+    "download_template": {"en": "Download CSV template", "fr": "Télécharger le modèle CSV",
+                          "es": "Descargar la plantilla CSV"},
+    "step_upload": {"en": "2. Upload the filled file", "fr": "2. Déposer le fichier rempli",
+                    "es": "2. Subir el archivo completado"},
+    "dataset_id": {"en": "Dataset id", "fr": "Identifiant du jeu de données", "es": "Identificador del conjunto"},
+    "title": {"en": "Title", "fr": "Titre", "es": "Título"},
+    "file_formats": {"en": "File (CSV template, SDMX-CSV, SDMX-ML, Turtle, JSON-LD)",
+                     "fr": "Fichier (modèle CSV, SDMX-CSV, SDMX-ML, Turtle, JSON-LD)",
+                     "es": "Archivo (plantilla CSV, SDMX-CSV, SDMX-ML, Turtle, JSON-LD)"},
+    "check_only": {"en": "Check only (dry run)", "fr": "Vérifier seulement (essai)",
+                   "es": "Solo verificar (prueba)"},
+    "check_publish": {"en": "Check and publish", "fr": "Vérifier et publier", "es": "Verificar y publicar"},
+    "step_mine": {"en": "3. Your submissions", "fr": "3. Vos dépôts", "es": "3. Sus envíos"},
+    "submission": {"en": "Submission", "fr": "Dépôt", "es": "Envío"},
+    "status": {"en": "Status", "fr": "Statut", "es": "Estado"},
+    "stored": {"en": "Stored", "fr": "Enregistré", "es": "Guardado"},
+    "until": {"en": "until", "fr": "jusqu'au", "es": "hasta el"},
+    "version": {"en": "version", "fr": "version", "es": "versión"},
+    "status_published": {"en": "published", "fr": "publié", "es": "publicado"},
+    "status_embargoed": {"en": "embargoed", "fr": "sous embargo", "es": "embargado"},
+    "status_superseded": {"en": "superseded", "fr": "remplacé", "es": "sustituido"},
+    "status_withdrawn": {"en": "withdrawn", "fr": "retiré", "es": "retirado"},
+    "report_title": {"en": "Validation report: {file}", "fr": "Rapport de validation : {file}",
+                     "es": "Informe de validación: {file}"},
+    "report_valid": {"en": "Valid: the file conforms ({observations} observations, {warnings} warning(s)).",
+                     "fr": "Valide : le fichier est conforme ({observations} observations, {warnings} "
+                           "avertissement(s)).",
+                     "es": "Válido: el archivo es conforme ({observations} observaciones, {warnings} "
+                           "advertencia(s))."},
+    "report_invalid": {"en": "Not valid: {violations} violation(s) block publication; nothing was stored. Fix them "
+                             "and upload again.",
+                       "fr": "Non valide : {violations} violation(s) empêchent la publication ; rien n'a été "
+                             "enregistré. Corrigez-les et déposez à nouveau.",
+                       "es": "No válido: {violations} infracción(es) impiden la publicación; no se guardó nada. "
+                             "Corríjalas y vuelva a subir el archivo."},
+    "findings_by_rule": {"en": "Findings by rule", "fr": "Constats par règle", "es": "Hallazgos por regla"},
+    "rule": {"en": "Rule", "fr": "Règle", "es": "Regla"},
+    "severity": {"en": "Severity", "fr": "Gravité", "es": "Gravedad"},
+    "findings": {"en": "Findings", "fr": "Constats", "es": "Hallazgos"},
+    "finding": {"en": "Finding", "fr": "Constat", "es": "Hallazgo"},
+    "how_to_fix": {"en": "How to fix:", "fr": "Comment corriger :", "es": "Cómo corregir:"},
+    "row": {"en": "Row", "fr": "Ligne", "es": "Fila"},
+    "column": {"en": "Column", "fr": "Colonne", "es": "Columna"},
+    "show_more": {"en": "Show {n} more", "fr": "Afficher {n} de plus", "es": "Mostrar {n} más"},
+    "failing_rows": {"en": "The failing rows of the file (the bad cell marked)",
+                     "fr": "Les lignes en défaut du fichier (la cellule fautive marquée)",
+                     "es": "Las filas con errores del archivo (la celda errónea marcada)"},
+    "failing_rows_of": {"en": "Failing rows of {rule}", "fr": "Lignes en défaut de {rule}",
+                        "es": "Filas con errores de {rule}"},
+    "bad_cell": {"en": "the bad cell", "fr": "la cellule fautive", "es": "la celda errónea"},
+    "Violation": {"en": "Violation", "fr": "Violation", "es": "Infracción"},
+    "Warning": {"en": "Warning", "fr": "Avertissement", "es": "Advertencia"},
+    "Info": {"en": "Info", "fr": "Information", "es": "Información"},
+    "pending_kept": {"en": "The checked file is kept here for {minutes} minutes (until you publish it or sign out): "
+                           "publish it without sending it again.",
+                     "fr": "Le fichier vérifié est gardé ici {minutes} minutes (jusqu'à sa publication ou votre "
+                           "déconnexion) : publiez-le sans l'envoyer à nouveau.",
+                     "es": "El archivo verificado se guarda aquí {minutes} minutos (hasta que lo publique o cierre "
+                           "la sesión): publíquelo sin enviarlo de nuevo."},
+    "error_title": {"en": "This request could not be answered", "fr": "Cette demande n'a pas pu aboutir",
+                    "es": "Esta solicitud no pudo atenderse"},
+    "error_code": {"en": "Error code", "fr": "Code d'erreur", "es": "Código de error"},
+    "publish_checked": {"en": "Publish this file", "fr": "Publier ce fichier", "es": "Publicar este archivo"},
 }
 
 
 def text(key: str, lang: str) -> str:
-    """The words for ``key`` in ``lang`` (English when not translated)."""
-    entry = TEXTS[key]
+    """The words for ``key`` in ``lang`` (English when not translated; the key itself when it has no entry)."""
+    entry = TEXTS.get(key) or {"en": key}
     return entry.get(lang) or entry["en"]
