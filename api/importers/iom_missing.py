@@ -5,8 +5,9 @@ sources, URLs), as CSV or as an HTML table saved with an ``.xls`` name. Incident
 file is read, before anything is stored**: per UN M49 sub-region (IOM's ``UNSD Geographical Grouping``) and
 year, for the world, and per country of incident where it can be known from the coordinates and the location
 text (importers.incident_country: on land, every populated place within 25 km in one country, no other country
-named; incidents at sea, in deserts far from towns or near borders count in their sub-region only); the sums are dead and missing (IRR_DEAD, by sex where given: F, M and _U for the
-rest) and missing (IRR_MISS). No incident, name, place, coordinate, source or URL is kept: an observation
+named, within IOM's sub-region; incidents at sea, in deserts far from towns or near borders count in their
+sub-region only); the sums are dead and missing (IRR_DEAD, by sex where given: F, M and _U for the rest) and
+missing (IRR_MISS). No incident, name, place, coordinate, source or URL is kept: an observation
 carries no row number either, since each sums many incidents. Small sums are withheld by the registry's
 disclosure control like any count; where the total of an area and year is withheld, so are the figures
 that would reveal that it exists (missing, the split by sex, zeros included).
@@ -29,8 +30,8 @@ from lxml import etree, html
 
 from api.errors import InputFileError
 from api.importers.base import ImportContext, ImportResult
-from api.importers.incident_country import MAX_KM, IncidentCountries
 from api.importers.csv_text import numbered_rows, observation_cells
+from api.importers.incident_country import MAX_KM, IncidentCountries
 from api.model.catalogue import Indicator
 from api.model.structure import COMPONENTS
 from api.model.submission import ObservationRecord, ParsedFile, SubmissionMetadata

@@ -57,7 +57,8 @@ COLUMNS = (  # (pattern of the header text without footnote digits, indicator)
     (r"total population of concern", "FDP_POC"),
 )
 # UNHCR short names the area list does not carry (the annex's own spellings)
-ALIASES = {"congo, republic of": "COG", "czech rep.": "CZE", "saint-pierre-et-miquelon": "SPM", "us virgin islands": "VIR"}
+ALIASES = {"congo, republic of": "COG", "czech rep.": "CZE", "saint-pierre-et-miquelon": "SPM",
+           "us virgin islands": "VIR"}
 NOT_AVAILABLE = frozenset({"", "..", "-", "\u2013", "\u2014"})
 SUPPRESSED = "*"
 _YEAR = re.compile(r"(?:end|mid)-(\d{4})|, (\d{4})\s*$")

@@ -159,7 +159,8 @@ def test_incidents_in_germany_count_for_germany_and_a_border_incident_for_no_cou
     [border] = [r for r in incidents if "Austrian-German border" in r["Location Description"]]
     year = border["Reported Year"]
     assert ("IRR_DEAD", "DEU", "_T", year) not in got
-    austria = sum(_n(r["Total Dead and Missing"]) for r in incidents if _on(r, "Austria") and r["Reported Year"] == year)
+    austria = sum(_n(r["Total Dead and Missing"]) for r in incidents
+                  if _on(r, "Austria") and r["Reported Year"] == year)
     assert int(got.get(("IRR_DEAD", "AUT", "_T", year), "0")) <= austria
     assert any("placed in a country of incident (25 km rule)" in n for n in mmp.notes)
 

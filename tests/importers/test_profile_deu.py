@@ -73,8 +73,8 @@ def test_germany_has_data_in_eight_of_eleven_sections(profile: dict[str, Any]) -
 def test_the_female_share_is_the_workbooks_cell(profile: dict[str, Any], shared_data: Path) -> None:
     from openpyxl import load_workbook
 
-    workbook = load_workbook(shared_data / "undesa-migrant-stock" / "undesa_pd_2020_ims_stock_by_sex_and_destination.xlsx",
-                             read_only=True, data_only=True)
+    path = shared_data / "undesa-migrant-stock" / "undesa_pd_2020_ims_stock_by_sex_and_destination.xlsx"
+    workbook = load_workbook(path, read_only=True, data_only=True)
     try:
         rows = list(workbook["Table 4"].iter_rows(min_row=12, values_only=True))
     finally:

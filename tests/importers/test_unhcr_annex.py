@@ -24,7 +24,8 @@ TAB1 = {1: None, 3: "FDP_REF_A", 5: "FDP_ASY", 6: "RET_REF", 7: "FDP_IDP", 8: "R
 def sheets(sources_dir: Path) -> dict[str, list[tuple[Any, ...]]]:
     book = load_workbook(sources_dir / "unhcr-global-trends-annex" / ANNEX, read_only=True, data_only=True)
     try:
-        return {name: list(book[name].iter_rows(values_only=True)) for name in ("Tab1", "Tab2", "Tab5", "Tab21", "Tab22", "Tab23")}
+        return {name: list(book[name].iter_rows(values_only=True))
+                for name in ("Tab1", "Tab2", "Tab5", "Tab21", "Tab22", "Tab23")}
     finally:
         book.close()
 
