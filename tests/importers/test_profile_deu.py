@@ -31,7 +31,7 @@ DATASETS = {
     "WB_WDI_SM_POP_NETM": "FLW",
     "WB_WDI_BM_TRF_PWKR_CD_DT": "REM",
     "UNDESA_IMS2020_ORIGIN": "DIA",
-    "UNHCR_POPSTATS_2000_2013": "FDP",  # and RET
+    "UNHCR_GLOBAL_TRENDS_2015": "FDP",  # and RET (returned refugees and IDPs, Table 1)
     "IOM_MMP_20190904": "IRR",
 }
 NO_FILE = {"LAB", "GOV"}
