@@ -23,6 +23,8 @@ from api.store.oxigraph_store import OxigraphStore
 from api.web.app import create_app
 from tests.conftest import make_settings
 
+pytestmark = pytest.mark.slow  # seven real datasets through the whole import path (validation, store, read model)
+
 REPO = Path(__file__).resolve().parents[2]
 # the section each dataset fills for Germany
 DATASETS = {
