@@ -45,7 +45,7 @@ IMPORTED: dict[str, tuple[str, set[str], bool, str, set[str], set[str]]] = {
     "FLW_NET": ("PS", {"S"}, False, "-", {"WB/SM.POP.NETM"}, set()),
     "STK_IMM": ("PS", {"S", "A", "CA"}, True, "0", {"UNDESA/IMS.T1"}, {"WB/SM.POP.TOTL"}),
     "STK_IMM_PCT": ("PT", {"S"}, False, "0", {"WB/SM.POP.TOTL.ZS", "UNDESA/IMS.T3"}, set()),
-    "STK_FEM": ("PT", set(), False, "0", {"WB/SG.POP.MIGR.FE.ZS", "UNDESA/IMS.T4"}, set()),
+    "CHR_FEM": ("PT", set(), False, "0", {"WB/SG.POP.MIGR.FE.ZS", "UNDESA/IMS.T4"}, set()),
     "STK_IMM_GR": ("PT", {"S"}, False, "-", {"UNDESA/IMS.T5"}, set()),
     "STK_REF": ("PS", set(), True, "0", {"UNDESA/IMS.T6"}, set()),
     "STK_REF_PCT": ("PT", set(), False, "0", set(), {"UNDESA/IMS.T6"}),

@@ -151,6 +151,10 @@ class AreaIndex:
         key = normalise_name(text)
         return self._names.get(key) if key else None
 
+    def country_names(self) -> dict[str, str]:
+        """Normalised name -> code of every name of a country or territory (regions and groupings left out)."""
+        return {name: code for name, code in self._names.items() if code not in self._regions}
+
     def label(self, code: str, lang: str = "en") -> str | None:
         """The preferred label of a code in a language (English when that language has none)."""
         return self._labels.get((code, lang)) or self._labels.get((code, "en"))

@@ -18,6 +18,9 @@ if TYPE_CHECKING:
 class ImportContext:
     areas: AreaIndex
     catalogue: Catalogue
+    # counts above 0 and below it are withheld by the registry after import; importers that derive figures from
+    # one count (IOM's sums) withhold those too, so that a withheld count is not revealed by its companions
+    disclosure_threshold: int = 0
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ column, a Year column and at least one displacement column, recognised by the wo
 
 Empty cell = no figure; 0 is a real zero. Codes are ISO 3166-1 alpha-3; IDMC's own ``AB9`` (Abyei Area) and
 any code without an area are listed as unmapped. The licence is recorded on the dataset and in every note.
+The sheet of sex- and age-disaggregated estimates, where a release has one, is read by importers.idmc_sadd.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from typing import Any
 from api.errors import InputFileError
 from api.importers.base import ImportContext, ImportResult, read_original
 from api.importers.csv_text import observation_cells
+from api.importers.idmc_sadd import read_sadd
 from api.importers.workbook import open_xlsx
 from api.model.catalogue import Indicator
 from api.model.structure import COMPONENTS
@@ -81,6 +83,7 @@ class IdmcImporter:
             sheet, header_row, iso3, year, columns = _find_sheet(path.name, workbook)
             extracted, updated = _readme_dates(workbook)
             rows = list(workbook[sheet].iter_rows(min_row=header_row + 1, values_only=True))
+            sadd = read_sadd(path.name, workbook, context)
         finally:
             workbook.close()
         indicators = _indicators(path.name, context, columns)
@@ -109,8 +112,11 @@ class IdmcImporter:
                                           time_period=period, value=str(int(value)),
                                           source_detail=f"IDMC GIDD {column.title}")
                 records.append(ObservationRecord(cells=cells, row=number))
+        records.extend(sadd.records)
+        for code, n in sadd.unmapped.items():
+            unmapped[f"{code} ({sadd.sheet})"] += n
         release = updated or extracted
-        notes = [LICENCE_NOTE]
+        notes = [LICENCE_NOTE, *sadd.notes]
         if release:
             notes.append(f"GIDD data last updated {updated or '?'}, extracted {extracted or '?'}.")
         if unmapped:
@@ -118,7 +124,8 @@ class IdmcImporter:
         metadata = SubmissionMetadata(
             dataset_id="IDMC_GIDD" + (f"_{release[:4]}" if release else ""),
             agency_id="IDMC",
-            title="Internal displacement by conflict and violence, and by disasters (IDMC GIDD)",
+            title="Internal displacement by conflict and violence, and by disasters, with estimates by sex and age "
+                  "(IDMC GIDD)",
             sources=(PUBLISHER, URL),
             licence=LICENCE,
             original_url=URL,

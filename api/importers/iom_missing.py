@@ -3,10 +3,14 @@
 The downloads have one row per incident (date, counts of dead and missing, sex, cause, place, coordinates,
 sources, URLs), as CSV or as an HTML table saved with an ``.xls`` name. Incidents are **aggregated while the
 file is read, before anything is stored**: per UN M49 sub-region (IOM's ``UNSD Geographical Grouping``) and
-year, and for the world; the sums are dead and missing (IRR_DEAD, by sex where given: F, M and _U for the
-rest) and missing (IRR_MISS). No incident, name, place, coordinate, source or URL is kept: an observation
+year, for the world, and per country of incident where it can be known from the coordinates and the location
+text (importers.incident_country: on land, every populated place within 25 km in one country, no other country
+named, within IOM's sub-region; incidents at sea, in deserts far from towns or near borders count in their
+sub-region only); the sums are dead and missing (IRR_DEAD, by sex where given: F, M and _U for the rest) and
+missing (IRR_MISS). No incident, name, place, coordinate, source or URL is kept: an observation
 carries no row number either, since each sums many incidents. Small sums are withheld by the registry's
-disclosure control like any count.
+disclosure control like any count; where the total of an area and year is withheld, so are the figures
+that would reveal that it exists (missing, the split by sex, zeros included).
 
 Columns are found by their names (editions rename them: ``Number Dead`` / ``Number of Dead``, ``Reported Year``
 / ``Incident year``, ``Total Dead and Missing`` / ``Total Number of Dead and Missing``); a file without a year,
@@ -27,6 +31,7 @@ from lxml import etree, html
 from api.errors import InputFileError
 from api.importers.base import ImportContext, ImportResult
 from api.importers.csv_text import numbered_rows, observation_cells
+from api.importers.incident_country import MAX_KM, IncidentCountries
 from api.model.catalogue import Indicator
 from api.model.structure import COMPONENTS
 from api.model.submission import ObservationRecord, ParsedFile, SubmissionMetadata
@@ -64,6 +69,10 @@ class _Columns:
     females: int | None
     males: int | None
     grouping: int
+    coordinates: int | None = None
+    description: int | None = None
+    cause: int | None = None
+    region: int | None = None
 
 
 @dataclass
@@ -72,6 +81,7 @@ class _Aggregate:
     unmapped: Counter[str] = field(default_factory=Counter)
     uncategorised: int = 0
     incidents: int = 0
+    countries: IncidentCountries | None = None  # None: the file has no coordinates column
 
 
 def _find(header: list[str], *patterns: str, exclude: str = "") -> int | None:
@@ -99,6 +109,9 @@ def _columns(name: str, header: list[str]) -> _Columns:
         year=year if year is not None else -1, date=date, total=total,
         missing=_find(header, r"(minimum estimated )?number of missing", r"missing"),
         females=_find(header, r"number of females"), males=_find(header, r"number of males"), grouping=grouping,
+        coordinates=_find(header, r"location coordinates", r"coordinates"),
+        description=_find(header, r"location description", r"location"),
+        cause=_find(header, r"cause of death"), region=_find(header, r"region of incident", r"region"),
     )
 
 
@@ -161,8 +174,9 @@ class IomMissingImporter:
             raise InputFileError(f"{path.name}: line 2: no incident rows after the header; expected {EXPECTED}.",
                                  details={"line": 2})
         records = _records(context, aggregate)
-        notes = [f"{aggregate.incidents} incidents aggregated by UN M49 sub-region and year before import; "
-                 "no incident, place, coordinate, source or name is kept."]
+        notes = [f"{aggregate.incidents} incidents aggregated by UN M49 sub-region, country of incident (where it "
+                 "can be known) and year before import; no incident, place, coordinate, source or name is kept."]
+        notes.extend(_country_notes(aggregate))
         if aggregate.uncategorised:
             notes.append(f"{aggregate.uncategorised} incidents without a UN geographical grouping (mostly at sea) "
                          "count in the world's figures only.")
@@ -173,12 +187,16 @@ class IomMissingImporter:
         metadata = SubmissionMetadata(
             dataset_id="IOM_MMP" + (f"_{stamp.group(1)}{stamp.group(2)}{stamp.group(3)}" if stamp else ""),
             agency_id="IOM",
-            title="Dead and missing migrants by UN sub-region and year (IOM Missing Migrants Project)",
+            title="Dead and missing migrants by country of incident (where known), UN sub-region and year "
+                  "(IOM Missing Migrants Project)",
             sources=(PUBLISHER, URL),
             licence=LICENCE,
             original_url=URL,
             importer=self.name,
-            methodology="Sums of IOM's incident records by the incident's UN M49 sub-region and reported year.",
+            methodology="Sums of IOM's incident records by the incident's UN M49 sub-region and reported year, "
+                        "and by country where the country of incident can be known: on land (not at sea, on a "
+                        f"river or lake, or by drowning), every GeoNames populated place within {MAX_KM:g} km of "
+                        "the coordinates in one country, and no other country named in the location text.",
             extra_notes=tuple(notes),
         )
         parsed = ParsedFile(name=path.name, format="iom-mmp", records=records, columns=COMPONENTS,
@@ -201,6 +219,8 @@ def _aggregate(name: str, context: ImportContext, columns: _Columns,
                rows: list[tuple[int, list[str]]]) -> _Aggregate:
     """Sum the incidents per (area, year); the incidents themselves are dropped here."""
     out = _Aggregate()
+    if columns.coordinates is not None:
+        out.countries = IncidentCountries(context.areas)
     widest = max(c for c in (columns.year, columns.total, columns.grouping) if c is not None)
     for line, fields in rows:
         if len(fields) <= widest:
@@ -216,14 +236,18 @@ def _aggregate(name: str, context: ImportContext, columns: _Columns,
         females, males = count(columns.females, "Number of Females"), count(columns.males, "Number of Males")
         grouping = " ".join(fields[columns.grouping].split())
         areas = [WORLD]
+        sub_region = None
         if grouping.lower() in UNCATEGORISED:
             out.uncategorised += 1
         else:
-            area = GROUPING_ALIASES.get(grouping.lower()) or context.areas.name(grouping)
-            if area is None:
+            sub_region = GROUPING_ALIASES.get(grouping.lower()) or context.areas.name(grouping)
+            if sub_region is None:
                 out.unmapped[grouping] += 1
             else:
-                areas.append(area)
+                areas.append(sub_region)
+        country = _country(out, columns, fields, sub_region)
+        if country is not None and country not in areas:
+            areas.append(country)
         for area in areas:
             sums = out.sums[(area, year)]
             sums.total += total
@@ -233,6 +257,27 @@ def _aggregate(name: str, context: ImportContext, columns: _Columns,
             sums.incidents += 1
         out.incidents += 1
     return out
+
+
+def _field(fields: list[str], index: int | None) -> str:
+    return fields[index] if index is not None and index < len(fields) else ""
+
+
+def _country(out: _Aggregate, columns: _Columns, fields: list[str], sub_region: str | None) -> str | None:
+    """The incident's country where it can be known (importers.incident_country), else None."""
+    if out.countries is None:
+        return None
+    return out.countries.country(_field(fields, columns.coordinates), _field(fields, columns.description),
+                                 _field(fields, columns.cause), _field(fields, columns.region), sub_region)
+
+
+def _country_notes(aggregate: _Aggregate) -> list[str]:
+    countries = aggregate.countries
+    if countries is None:
+        return ["The file has no Location Coordinates column: no figure by country of incident."]
+    reasons = "; ".join(f"{n} {reason}" for reason, n in countries.not_placed.most_common())
+    return [f"{countries.placed} incidents placed in a country of incident ({MAX_KM:g} km rule); the others "
+            f"count in their sub-region only: {reasons or 'none'}."]
 
 
 def _records(context: ImportContext, aggregate: _Aggregate) -> list[ObservationRecord]:
@@ -249,8 +294,13 @@ def _records(context: ImportContext, aggregate: _Aggregate) -> list[ObservationR
             records.append(ObservationRecord(cells=cells, row=None))
 
         add(dead, sums.total, "_T")
+        if 0 < sums.total < context.disclosure_threshold:
+            continue  # the total is withheld: its companions (zeros included) would reveal that it exists
         unknown = sums.total - sums.females - sums.males
-        if (sums.females or sums.males) and unknown >= 0:
+        parts = (sums.females, sums.males, unknown)
+        # a withheld part of the split could be had by difference from the others: then no split at all
+        small = any(0 < part < context.disclosure_threshold for part in parts)
+        if (sums.females or sums.males) and unknown >= 0 and not small:
             add(dead, sums.females, "F")
             add(dead, sums.males, "M")
             add(dead, unknown, "_U", "sex not reported")

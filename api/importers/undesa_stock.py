@@ -90,7 +90,7 @@ TABLES: tuple[Table, ...] = (
     Table("Table 1", _by_sex("STK_IMM")),
     Table("Table 2", _by_sex("CTX_POP"), unit_mult="3", migrant_basis=False),
     Table("Table 3", _by_sex("STK_IMM_PCT")),
-    Table("Table 4", (Block("STK_FEM", r"female migrants as a percentage", "Female migrants as a percentage"),)),
+    Table("Table 4", (Block("CHR_FEM", r"female migrants as a percentage", "Female migrants as a percentage"),)),
     Table("Table 5", _by_sex("STK_IMM_GR", periods=True)),
     Table("Table 6", (
         Block("STK_REF", r"^(?!.*(percentage|rate of change)).*refugee.*(mid-year|stock)",

@@ -10,7 +10,14 @@ asylum`` (by asylum) and whose columns name the populations. Imported:
   assisted by UNHCR FDP_IDP, returned IDPs RET_IDP, persons under the statelessness mandate FDP_STA, others of
   concern FDP_OOC, total population of concern FDP_POC;
 - the table of refugees by origin and country of asylum (Table 5): the end-year population as FDP_REF_A with
-  COUNTERPART_AREA = the origin (``*`` = a figure from 1 to 4, suppressed: CONF_STATUS C without value).
+  COUNTERPART_AREA = the origin (``*`` = a figure from 1 to 4, suppressed: CONF_STATUS C without value);
+- the table of all populations of concern by origin (Table 2): total refugees (incl. refugee-like situations)
+  by origin as FDP_REF_O (COUNTERPART_AREA ``_T``, all countries of asylum);
+- major voluntary repatriation movements (Table 21, origin "Returning to" x asylum "Returning from"; pairs of
+  100 or more, rounded to the nearest 10): RET_REF of the origin with COUNTERPART_AREA = the country returned from;
+- resettlement departures from first-asylum countries (Table 22, pairs of 50 or more): FDP_RST_DEP of the
+  country of first asylum with COUNTERPART_AREA = the origin; resettlement arrivals (Table 23): FDP_RST of the
+  country of arrival.
 
 The reference year comes from the title (``end-2015``). Footnote numbers glued to names (``Algeria10``) are
 removed; names map through the area names (UNHCR's short names are aliases of the area list) and the ``Total``
@@ -50,7 +57,8 @@ COLUMNS = (  # (pattern of the header text without footnote digits, indicator)
     (r"total population of concern", "FDP_POC"),
 )
 # UNHCR short names the area list does not carry (the annex's own spellings)
-ALIASES = {"congo, republic of": "COG", "czech rep.": "CZE"}
+ALIASES = {"congo, republic of": "COG", "czech rep.": "CZE", "saint-pierre-et-miquelon": "SPM",
+           "us virgin islands": "VIR"}
 NOT_AVAILABLE = frozenset({"", "..", "-", "\u2013", "\u2014"})
 SUPPRESSED = "*"
 _YEAR = re.compile(r"(?:end|mid)-(\d{4})|, (\d{4})\s*$")
@@ -83,7 +91,8 @@ class UnhcrAnnexImporter:
         data = read_original(path, EXPECTED)
         workbook = open_xlsx(data, path.name, EXPECTED)
         try:
-            populations, by_origin = _tables(workbook)
+            found = _all_tables(workbook)
+            populations, by_origin = found.get("populations"), found.get("by_origin")
         finally:
             workbook.close()
         if populations is None:
@@ -99,12 +108,14 @@ class UnhcrAnnexImporter:
         notes = [f"UNHCR Global Trends annex, end-{populations.year}: populations of concern by country of asylum "
                  f"(sheet {populations.sheet})" + (f" and refugees by origin (sheet {by_origin.sheet})."
                                                    if by_origin else ".")]
+        notes.extend(reader.more(found))
         if reader.unmapped:
             notes.append("Names matching no area (not imported): " + ", ".join(sorted(reader.unmapped)) + ".")
         metadata = SubmissionMetadata(
             dataset_id=f"UNHCR_GLOBAL_TRENDS_{populations.year}",
             agency_id="UNHCR",
-            title=f"Global Trends {populations.year}: populations of concern by country of asylum and origin (UNHCR)",
+            title=f"Global Trends {populations.year}: populations of concern by country of asylum and origin, "
+                  "returns and resettlement (UNHCR)",
             sources=(PUBLISHER, URL), licence=LICENCE, original_url=URL, importer=self.name,
             extra_notes=tuple(notes))
         parsed = ParsedFile(name=path.name, format="xlsx", records=reader.records, columns=COMPONENTS,
@@ -112,9 +123,25 @@ class UnhcrAnnexImporter:
         return ImportResult(parsed=parsed, metadata=metadata, unmapped=dict(reader.unmapped), notes=tuple(notes))
 
 
+# tables of pairs (origin, country of asylum) or of one area: title words -> (indicator, the row's area is the
+# origin (pairs), what the comment says)
+PAIRS = {
+    "voluntary repatriation": ("RET_REF", True, "pairs of 100 returnees or more; rounded to the nearest 10 by UNHCR"),
+    "resettlement departures": ("FDP_RST_DEP", False, "pairs of 50 refugees or more"),
+}
+LISTS = {"resettlement arrivals": ("FDP_RST", "arrivals with and without UNHCR assistance, governments' figures")}
+
+
 def _tables(workbook: Any) -> tuple[_Table | None, _Table | None]:
     """The populations-by-asylum table and the refugees-by-origin-and-asylum table, found by their headers."""
-    populations = by_origin = None
+    found = _all_tables(workbook)
+    return found.get("populations"), found.get("by_origin")
+
+
+def _all_tables(workbook: Any) -> dict[str, _Table]:
+    """Every table the importer reads, by kind ('populations', 'by_origin', 'origin_populations' and the title
+    words of PAIRS and LISTS), found by their titles and headers."""
+    found: dict[str, _Table] = {}
     for sheet in workbook.sheetnames:
         rows = list(workbook[sheet].iter_rows(values_only=True))
         if not rows:
@@ -124,13 +151,33 @@ def _tables(workbook: Any) -> tuple[_Table | None, _Table | None]:
         year = next((g for g in match.groups() if g), "") if match else ""
         head = [[_clean(_text(v)).lower() for v in row] for row in rows[:HEADER_ROWS]]
         for index, names in enumerate(head):
-            if names and names[0] == "country/territory of asylum" and any("refugee" in n for n in names[1:]):
-                if populations is None and year:
-                    populations = _Table(sheet, year, index + 1, rows)
+            if names and names[0] in ("country/territory of asylum", "origin") and any(
+                    "refugee" in n for n in names[1:]):
+                kind = "origin_populations" if names[0] == "origin" else "populations"
+                if kind not in found and year:
+                    found[kind] = _Table(sheet, year, index + 1, rows)
                 break
-        if by_origin is None and year and "by origin and country of asylum" in title.lower():
-            by_origin = _Table(sheet, year, _origin_header(rows), rows)
-    return populations, by_origin
+        lowered = title.lower()
+        if "by_origin" not in found and year and "by origin and country of asylum" in lowered:
+            found["by_origin"] = _Table(sheet, year, _origin_header(rows), rows)
+        for words in (*PAIRS, *LISTS):
+            if words in lowered and words not in found and year:
+                found[words] = _Table(sheet, year, _origin_header(rows) if words in PAIRS else _list_header(rows), rows)
+    return found
+
+
+def _list_header(rows: list[tuple[Any, ...]]) -> int:
+    """The last header row of a one-area list: the row just above the first row with a name and a number."""
+    for index, row in enumerate(rows[:HEADER_ROWS + 5]):
+        if len(row) > 1 and _text(row[0]) and isinstance(row[1], (int, float)):
+            return index
+    return HEADER_ROWS
+
+
+def _total_column(table: _Table) -> int | None:
+    """The column headed 'Total' in the table's header rows."""
+    return next((c for row in table.rows[:table.header_row] for c, v in enumerate(row)
+                 if _clean(_text(v)).lower() == "total"), None)
 
 
 def _origin_header(rows: list[tuple[Any, ...]]) -> int:
@@ -170,7 +217,7 @@ class _Reader:
         return None
 
     def _add(self, indicator_id: str, area: str, year: str, number: int, sheet: str, raw: object,
-             counterpart: str = "") -> None:
+             counterpart: str = "", note: str = "") -> None:
         indicator = self.context.catalogue.get(indicator_id)
         value = self._value(raw)
         if indicator is None or value is None:
@@ -180,7 +227,7 @@ class _Reader:
         self.records.append(ObservationRecord(cells=observation_cells(
             indicator, freq="A", ref_area=area, time_period=year, value=text, given=given,
             conf_status="C" if suppressed else "F", obs_status="Q" if suppressed else "A",
-            comment="a figure from 1 to 4, suppressed by UNHCR" if suppressed else "",
+            comment="a figure from 1 to 4, suppressed by UNHCR" if suppressed else note,
             source_detail=f"UNHCR Global Trends {year} annex {sheet} row {number}"), row=number))
 
     def populations(self, table: _Table) -> None:
@@ -223,3 +270,60 @@ class _Reader:
                 continue
             self._add("FDP_REF_A", host, table.year, number, table.sheet, row[end_column], counterpart=source)
 
+
+    def more(self, found: dict[str, _Table]) -> list[str]:
+        """Refugees by origin, repatriation and resettlement tables, where the edition has them; what was read."""
+        notes: list[str] = []
+        origin = found.get("origin_populations")
+        if origin is not None:
+            header = [_clean(_text(v)).lower() for v in origin.rows[origin.header_row - 1]]
+            column = next((i for i, h in enumerate(header) if re.search(COLUMNS[0][0], h)), None)
+            if column is not None:
+                self._list(origin, "FDP_REF_O", column, "", counterpart="_T")
+                notes.append(f"Refugees by origin (sheet {origin.sheet}) as FDP_REF_O.")
+        for words, (indicator, row_is_origin, note) in PAIRS.items():
+            table = found.get(words)
+            column = _total_column(table) if table else None
+            if table is not None and column is not None:
+                self._pairs(table, indicator, column, row_is_origin, note)
+                notes.append(f"{words.capitalize()} (sheet {table.sheet}) as {indicator}: {note}.")
+        for words, (indicator, note) in LISTS.items():
+            table = found.get(words)
+            column = _total_column(table) if table else None
+            if table is not None and column is not None:
+                self._list(table, indicator, column, note)
+                notes.append(f"{words.capitalize()} (sheet {table.sheet}) as {indicator}: {note}.")
+        return notes
+
+    def _rows(self, table: _Table) -> Any:
+        for number, row in enumerate(table.rows[table.header_row:], start=table.header_row + 1):
+            first = _text(row[0] if row else "")
+            if first.startswith("Source:") or re.match(r"\d+\s", first):
+                break
+            yield number, row, first
+
+    def _list(self, table: _Table, indicator: str, column: int, note: str, counterpart: str = "") -> None:
+        for number, row, label in self._rows(table):
+            if not label or column >= len(row):
+                continue
+            area = self._area(label)
+            if area is None:
+                self.unmapped[_clean(label)] += 1
+                continue
+            self._add(indicator, area, table.year, number, table.sheet, row[column], counterpart=counterpart,
+                      note=note)
+            if area == "001":
+                break  # regional totals follow the world's
+
+    def _pairs(self, table: _Table, indicator: str, column: int, row_is_origin: bool, note: str) -> None:
+        for number, row, origin in self._rows(table):
+            asylum = _text(row[1] if len(row) > 1 else "")
+            if not origin or not asylum or "total" in (origin.lower()[:5], asylum.lower()[:5]) or column >= len(row):
+                continue
+            source, host = self._area(origin), self._area(asylum)
+            if source is None or host is None:
+                self.unmapped[_clean(origin if source is None else asylum)] += 1
+                continue
+            area, counterpart = (source, host) if row_is_origin else (host, source)
+            self._add(indicator, area, table.year, number, table.sheet, row[column], counterpart=counterpart,
+                      note=note)

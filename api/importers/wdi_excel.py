@@ -102,11 +102,15 @@ def read_workbook(path: Path, expected: str) -> Workbook:
         raise InputFileError(f"{path.name}: cannot be read ({exc.strerror}); expected {expected}.") from exc
     sheets: dict[str, list[list[str]]] = {}
     if data.startswith(_OLE2):
+        import struct
+
         import xlrd
+        from xlrd.compdoc import CompDocError
 
         try:
             book = xlrd.open_workbook(file_contents=data)
-        except xlrd.XLRDError as exc:
+        # a damaged compound document fails in xlrd's lower layers, not only as XLRDError
+        except (xlrd.XLRDError, CompDocError, struct.error, IndexError, ValueError, AssertionError, KeyError) as exc:
             raise InputFileError(f"{path.name}: line 1: not a readable Excel 97-2003 (.xls) workbook ({exc}); "
                                  f"expected {expected}.", details={"line": 1}) from exc
         for sheet in book.sheets():

@@ -18,6 +18,11 @@ COLUMNS = {"Conflict Stock Displacement": "FDP_IDP_CV", "Conflict Internal Displ
            "Disaster Internal Displacements": "FDP_DIS", "Disaster Stock Displacement": "FDP_IDP_DIS"}
 
 
+def _main(result: ImportResult) -> list[Any]:
+    """The records of the main sheet (all ages); the others come from the sheet of estimates by sex and age."""
+    return [r for r in result.parsed.records if r.cells["AGE"] in ("_T", "_Z")]
+
+
 def _path(sources_dir: Path) -> Path:
     return sources_dir / "idmc-gidd" / GIDD
 
@@ -44,7 +49,7 @@ def gidd(sources_dir: Path, context: ImportContext) -> ImportResult:
 @pytest.mark.parametrize("iso3", ["DEU", "SYR", "PHL", "MEX", "LBY"])
 def test_cells_of_a_country(gidd: ImportResult, sheet: list[tuple[Any, ...]], iso3: str) -> None:
     header = sheet[0]
-    by_key = {(r.cells["INDICATOR"], r.cells["REF_AREA"], r.cells["TIME_PERIOD"]): r for r in gidd.parsed.records}
+    by_key = {(r.cells["INDICATOR"], r.cells["REF_AREA"], r.cells["TIME_PERIOD"]): r for r in _main(gidd)}
     seen = 0
     for number, row in enumerate(sheet[1:], start=2):
         if row[0] != iso3:
@@ -59,7 +64,7 @@ def test_cells_of_a_country(gidd: ImportResult, sheet: list[tuple[Any, ...]], is
                 assert record is not None and record.row == number
                 assert record.cells["OBS_VALUE"] == str(value)
                 assert record.cells["SOURCE_DETAIL"] == f"IDMC GIDD {title}"
-    assert seen == sum(1 for r in gidd.parsed.records if r.cells["REF_AREA"] == iso3)
+    assert seen == sum(1 for r in _main(gidd) if r.cells["REF_AREA"] == iso3)
 
 
 def test_raw_columns_are_not_imported_and_abyei_is_listed(gidd: ImportResult, sheet: list[tuple[Any, ...]]) -> None:
@@ -68,7 +73,7 @@ def test_raw_columns_are_not_imported_and_abyei_is_listed(gidd: ImportResult, sh
     abyei = sum(1 for r in sheet[1:] if r[0] == "AB9" for i in rounded if r[i] is not None)
     assert gidd.unmapped == {"AB9 (Abyei Area)": abyei}
     expected = sum(1 for r in sheet[1:] if r[0] != "AB9" for i in rounded if r[i] is not None)
-    assert len(gidd.parsed.records) == expected
+    assert len(_main(gidd)) == expected
 
 
 def test_the_licence_is_non_commercial_and_shown(gidd: ImportResult) -> None:
@@ -111,3 +116,46 @@ def test_a_workbook_without_displacement_columns_is_refused(tmp_path: Path, sour
     empty.write_bytes(b"")
     with pytest.raises(InputFileError, match="line 1: the file is empty"):
         IdmcImporter().read(empty, context)
+
+
+@pytest.fixture(scope="module")
+def sadd(sources_dir: Path) -> list[tuple[Any, ...]]:
+    workbook = load_workbook(_path(sources_dir), read_only=True, data_only=True)
+    try:
+        return list(workbook["2_IDPs_SADD_estimates"].iter_rows(values_only=True))
+    finally:
+        workbook.close()
+
+
+AGES = {"0-1": "Y0T1", "0-4": "Y0T4", "0-14": "Y0T14", "0-17": "Y0T17", "0-24": "Y0T24", "5-11": "Y5T11",
+        "5-14": "Y5T14", "12-14": "Y12T14", "12-16": "Y12T16", "15-17": "Y15T17", "15-24": "Y15T24",
+        "25-64": "Y25T64", "65+": "Y_GE65"}
+
+
+@pytest.mark.parametrize("iso3", ["SYR", "DEU", "PHL", "MEX", "LBY"])
+def test_estimates_by_sex_and_age_are_the_sheets_cells(gidd: ImportResult, sadd: list[tuple[Any, ...]],
+                                                       iso3: str) -> None:
+    """Every age cell of a country's rows in 2_IDPs_SADD_estimates is one figure by cause, sex and age."""
+    header = [str(h) for h in sadd[0]]
+    sexes = {"Female": "F", "Male": "M", "Both sexes": "_T"}
+    causes = {"Conflict": "FDP_IDP_CV", "Disaster": "FDP_IDP_DIS"}
+    got = {(r.cells["INDICATOR"], r.cells["SEX"], r.cells["AGE"], r.cells["TIME_PERIOD"]): r.cells["OBS_VALUE"]
+           for r in gidd.parsed.records if r.cells["REF_AREA"] == iso3 and r.cells["AGE"] not in ("_T", "_Z")}
+    expected = {}
+    for row in sadd[1:]:
+        if row[0] == iso3:
+            for title, age in AGES.items():
+                value = row[header.index(title)]
+                if value is not None:
+                    expected[(causes[row[4]], sexes[row[3]], age, str(row[2]))] = str(value)
+    assert got == expected
+    if iso3 == "SYR":
+        assert got[("FDP_IDP_CV", "_T", "Y0T4", "2022")] == "624157"
+
+
+def test_every_estimate_by_sex_and_age_is_imported(gidd: ImportResult, sadd: list[tuple[Any, ...]],
+                                                   context: ImportContext) -> None:
+    cells = sum(1 for row in sadd[1:] if row[0] and context.areas.code(str(row[0]))
+                for value in row[5:] if value is not None)
+    assert len(gidd.parsed.records) - len(_main(gidd)) == cells > 10_000
+    assert any("2_IDPs_SADD_estimates" in n for n in gidd.notes)

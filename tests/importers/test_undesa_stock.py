@@ -23,7 +23,7 @@ BLOCKS = {
     "Table 1": [(6, 7, "STK_IMM", "_T"), (13, 7, "STK_IMM", "M"), (20, 7, "STK_IMM", "F")],
     "Table 2": [(6, 7, "CTX_POP", "_T"), (13, 7, "CTX_POP", "M"), (20, 7, "CTX_POP", "F")],
     "Table 3": [(6, 7, "STK_IMM_PCT", "_T"), (13, 7, "STK_IMM_PCT", "M"), (20, 7, "STK_IMM_PCT", "F")],
-    "Table 4": [(6, 7, "STK_FEM", "_T")],
+    "Table 4": [(6, 7, "CHR_FEM", "_T")],
     "Table 5": [(6, 6, "STK_IMM_GR", "_T"), (12, 6, "STK_IMM_GR", "M"), (18, 6, "STK_IMM_GR", "F")],
     "Table 6": [(6, 7, "STK_REF", "_T"), (13, 7, "STK_REF_PCT", "_T"), (20, 6, "STK_REF_GR", "_T")],
 }
@@ -84,7 +84,7 @@ def test_every_available_cell_of_a_mapped_area_is_one_record(
     for record in result.parsed.records:
         cells = record.cells
         got.setdefault(cells["INDICATOR"], []).append((cells["REF_AREA"], cells["SEX"], cells["TIME_PERIOD"]))
-    assert set(got) == set(expected) >= {"STK_IMM", "CTX_POP", "STK_IMM_PCT", "STK_FEM", "STK_REF"}
+    assert set(got) == set(expected) >= {"STK_IMM", "CTX_POP", "STK_IMM_PCT", "CHR_FEM", "STK_REF"}
     for indicator_id, keys in expected.items():
         indicator = context.catalogue.get(indicator_id)
         assert indicator is not None
@@ -156,7 +156,7 @@ def test_type_of_data_sets_status_comment_and_detail(
     assert imputed.cells["SOURCE_DETAIL"].endswith("type of data I R: imputed, refugees added")
     _, tuvalu = _row(sheets["Table 4"], 798)
     assert tuvalu[4] == "C"
-    [citizens] = _records(result, INDICATOR="STK_FEM", REF_AREA="TUV", TIME_PERIOD="2020")
+    [citizens] = _records(result, INDICATOR="CHR_FEM", REF_AREA="TUV", TIME_PERIOD="2020")
     assert Decimal(citizens.cells["OBS_VALUE"]) == Decimal(repr(tuvalu[11]))
     assert (citizens.cells["COMMENT"], citizens.cells["OBS_STATUS"]) == ("foreign citizens", "A")
     [population] = _records(result, INDICATOR="CTX_POP", REF_AREA="ERI", SEX="_T", TIME_PERIOD="2000")
@@ -398,3 +398,18 @@ def test_an_older_layout_without_the_header_names_rows_and_columns(
     assert result.exit_code == 2
     assert "sheet 'Table 2' rows 1-30: expected a header row with the columns" in result.output
     assert "'Location code' (or 'Code') and 'Type of data'" in result.output
+
+
+def test_table_4_gives_the_female_share_of_migrants_a_characteristic_of_migrants(
+    result: ImportResult, sheets: dict[str, list[tuple[Any, ...]]], context: ImportContext
+) -> None:
+    """Germany's and the Philippines' female share (Table 4, M49 276 and 608) land in section CHR."""
+    indicator = context.catalogue.get("CHR_FEM")
+    assert indicator is not None and indicator.section == "CHR" and indicator.unit == "PT"
+    years = [str(v) for v in sheets["Table 4"][10][5:12]]
+    for code, area in ((276, "DEU"), (608, "PHL")):
+        _, row = _row(sheets["Table 4"], code)
+        for year, cell in zip(years, row[5:12], strict=True):
+            [record] = _records(result, INDICATOR="CHR_FEM", REF_AREA=area, TIME_PERIOD=year)
+            assert Decimal(record.cells["OBS_VALUE"]) == Decimal(repr(cell)), (area, year)
+            assert record.cells["UNIT_MEASURE"] == "PT"

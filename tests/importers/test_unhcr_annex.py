@@ -24,7 +24,8 @@ TAB1 = {1: None, 3: "FDP_REF_A", 5: "FDP_ASY", 6: "RET_REF", 7: "FDP_IDP", 8: "R
 def sheets(sources_dir: Path) -> dict[str, list[tuple[Any, ...]]]:
     book = load_workbook(sources_dir / "unhcr-global-trends-annex" / ANNEX, read_only=True, data_only=True)
     try:
-        return {name: list(book[name].iter_rows(values_only=True)) for name in ("Tab1", "Tab5")}
+        return {name: list(book[name].iter_rows(values_only=True))
+                for name in ("Tab1", "Tab2", "Tab5", "Tab21", "Tab22", "Tab23")}
     finally:
         book.close()
 
@@ -92,7 +93,7 @@ def test_table_5_refugees_by_origin_in_germany(annex: ImportResult, sheets: dict
 def test_regional_subtotals_are_not_imported(annex: ImportResult) -> None:
     assert {r.cells["REF_AREA"] for r in annex.parsed.records if r.cells["INDICATOR"] == "FDP_POC"} >= {"001"}
     world = [r for r in annex.parsed.records if r.cells["REF_AREA"] == "001" and r.cells["INDICATOR"] == "FDP_POC"]
-    assert len(world) == 1 and annex.unmapped == {}
+    assert len(world) == 1 and annex.unmapped == {"Various/unknown": 1}  # Table 2: refugees of no known origin
     assert annex.metadata.dataset_id == "UNHCR_GLOBAL_TRENDS_2015"
 
 
@@ -102,3 +103,53 @@ def test_another_workbook_is_refused(sources_dir: Path, context: ImportContext) 
         UnhcrAnnexImporter().read(other, context)
     assert "expected a table whose header (within rows 1-15) starts with 'Country/territory of asylum'" \
         in err.value.message
+
+
+def _area(label: object, context: ImportContext) -> str | None:
+    return NAMES.get(_name(label)) or context.areas.name(_name(label))
+
+
+def test_table_2_refugees_by_origin_of_five_countries(annex: ImportResult, sheets: dict[str, list[tuple[Any, ...]]]
+                                                      ) -> None:
+    """Column D of Table 2 (total refugees incl. refugee-like situations, by origin) is FDP_REF_O."""
+    got = _by_key(annex)
+    rows = {_name(r[0]): (n, r) for n, r in enumerate(sheets["Tab2"], start=1) if r and r[0]}
+    assert "total refugees and people in refugee-like situations" in str(sheets["Tab2"][3][3]).lower()
+    for name, area in NAMES.items():
+        number, row = rows[name]
+        record = got[("FDP_REF_O", area, "_T")]
+        assert record.cells["OBS_VALUE"] == str(row[3]) and record.row == number
+    assert got[("FDP_REF_O", "SYR", "_T")].cells["OBS_VALUE"] == "4872585"
+
+
+@pytest.mark.parametrize(("sheet", "indicator", "row_is_origin"), [
+    ("Tab21", "RET_REF", True), ("Tab22", "FDP_RST_DEP", False)])
+def test_repatriation_and_resettlement_pairs_involving_syria(
+        annex: ImportResult, sheets: dict[str, list[tuple[Any, ...]]], context: ImportContext,
+        sheet: str, indicator: str, row_is_origin: bool) -> None:
+    """Every pair of Table 21 (origin returned to x asylum returned from) and Table 22 (origin x first asylum)
+    with Syria on either side, cell by cell."""
+    got = _by_key(annex)
+    seen = 0
+    for number, row in enumerate(sheets[sheet], start=1):
+        if not row or len(row) < 3 or not isinstance(row[2], int) or "Syria" not in f"{row[0]} {row[1]}":
+            continue
+        origin, asylum = _area(row[0], context), _area(row[1], context)
+        assert origin and asylum
+        key = (indicator, origin, asylum) if row_is_origin else (indicator, asylum, origin)
+        assert got[key].cells["OBS_VALUE"] == str(row[2]) and got[key].row == number
+        seen += 1
+    assert seen >= 2
+
+
+def test_table_23_resettlement_arrivals(annex: ImportResult, sheets: dict[str, list[tuple[Any, ...]]],
+                                        context: ImportContext) -> None:
+    got = _by_key(annex)
+    arrivals = [(n, r) for n, r in enumerate(sheets["Tab23"], start=1) if r and isinstance(r[1], int) and r[0]]
+    assert len(arrivals) >= 20
+    for number, row in arrivals:
+        area = _area(row[0], context)
+        if area is None or area == "001":
+            continue
+        assert got[("FDP_RST", area, "_T")].cells["OBS_VALUE"] == str(row[1]), row
+    assert got[("FDP_RST", "DEU", "_T")].cells["OBS_VALUE"] == "481"

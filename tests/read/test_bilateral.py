@@ -30,6 +30,9 @@ from tests.conftest import make_settings
 COUNTRIES = ("DEU", "SYR", "PHL", "MEX", "LBY")
 NAMES = {code: name for name, code in cuts.FOCUS.items()}
 THRESHOLD = 5  # the disclosure threshold of make_settings(): counts 1-4 are withheld
+MISSING_MIGRANTS = "iom-missing-migrants/MissingMigrants-Global-2019-09-04T11-59-55.csv"
+SUB_REGION = {"DEU": ("155", "Western Europe"), "SYR": ("145", "Western Asia"), "PHL": ("035", "South-eastern Asia"),
+              "MEX": ("013", "Central America"), "LBY": ("015", "Northern Africa")}
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,7 @@ def world(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Iterat
         ("knomad-remittances", cuts.cut_inflows(shared_data / cuts.INFLOWS, root / "inflows.xlsx")),
         ("unhcr", cuts.cut_unhcr(shared_data / cuts.UNHCR, root / "unhcr.csv")),
         ("unhcr", cuts.cut_popstats(shared_data / cuts.POPSTATS, root / "popstats.csv")),
+        ("iom-missing", shared_data / MISSING_MIGRANTS),
     )
     for source, path in loads:
         import_source(registry, source, path)
@@ -252,10 +256,31 @@ def test_crisis_migrants_refugees_gaps_and_staleness(world: World, code: str) ->
         assert hosted is not None and hosted["period"] == "2014"
         assert {r["area"]: r["value"] for r in hosted["rows"] if r["value"]} == expected
         assert sections["refugees"]["stale"] and "2014" in sections["refugees"]["stale"]
-    assert any(g.startswith("IRR_DEAD") or "dead and missing" in g for g in sections["dead_and_missing"]["gaps"])
+    _dead_and_missing_around(world, code, answer)
     for row in answer["migrants"]["rows"][:3]:
         assert world.client.get(row["abroad"]).status_code == 200
     assert set(answer["sources"]) >= {"KNOMAD_BILATERAL_MIGRATION_2021", "KNOMAD_BILATERAL_REMITTANCES_2021"}
+
+
+def _dead_and_missing_around(world: World, code: str, answer: dict[str, Any]) -> None:
+    """The sub-region's dead and missing of the last three years are the sums of IOM's incidents there; the
+    country's own figures (where coordinates place incidents in it) never exceed them."""
+    region, grouping = SUB_REGION[code]
+    with (world.sources / MISSING_MIGRANTS).open(encoding="utf-8", newline="") as handle:
+        incidents = [r for r in csv.DictReader(handle) if r["UNSD Geographical Grouping"] == grouping]
+    sums: dict[str, int] = {}
+    for row in incidents:
+        sums[row["Reported Year"]] = sums.get(row["Reported Year"], 0) + int(
+            row["Total Dead and Missing"].replace(",", "") or 0)
+    figures = [f for f in answer["dead_and_missing"] if f["indicator"] == "IRR_DEAD"]
+    around = {f["period"]: f["value"] for f in figures if f["area"] == region}
+    assert around and around == {year: float(sums[year]) for year in sorted(sums)[-3:]}
+    for figure in figures:
+        if figure["area"] == code:
+            assert figure["value"] is not None and THRESHOLD <= figure["value"] <= sums[figure["period"]]
+    assert {f["dataset"] for f in figures} == {"IOM_MMP_20190904"}
+    if code in ("MEX", "LBY"):  # land routes: incidents placed in the country itself
+        assert any(f["area"] == code for f in figures)
 
 
 @pytest.mark.parametrize("code", COUNTRIES)

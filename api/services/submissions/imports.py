@@ -47,8 +47,9 @@ def read_source(registry: Registry, source: str, path: Path) -> ImportResult:
         raise InputFileError(f"unknown source '{source}'; use one of: {', '.join(sorted(available))}.")
     if not path.is_file():
         raise InputFileError(f"{path}: no such file.")
-    result = available[source].read(path, ImportContext(areas=registry.areas, catalogue=registry.catalogue))
     threshold = registry.settings.disclosure_threshold
+    context = ImportContext(areas=registry.areas, catalogue=registry.catalogue, disclosure_threshold=threshold)
+    result = available[source].read(path, context)
     parsed, withheld = withhold_small_counts(result.parsed, registry.catalogue, threshold)
     if withheld:
         note = (f"{withheld} count(s) between 1 and {threshold - 1} withheld from the public view "
