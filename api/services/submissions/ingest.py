@@ -262,7 +262,8 @@ def finish(registry: Registry, meta: SubmissionMetadata, state: DatasetState, fa
         )
     facts = replace(facts, observations=prepared.observations)
     sub_iri = registry.iris.submission(facts.submission_id)
-    graphs = StoredGraphs(sub_iri, f"{sub_iri}/restricted" if prepared.restricted_file else None, f"{sub_iri}/report")
+    graphs = StoredGraphs(sub_iri, submission_prep.restricted_graph(sub_iri) if prepared.restricted_file else None,
+                          f"{sub_iri}/report")
     with registry.write_lock, write_claim(registry, meta, facts, state):  # validation ran unlocked; the commit alone
         check_revision(state, meta.agency_id, state.version, dataset_state(registry, meta.dataset_id))
         written: list[str] = []
@@ -282,7 +283,9 @@ def finish(registry: Registry, meta: SubmissionMetadata, state: DatasetState, fa
             for graph in written:
                 registry.store.drop_graph(graph)
             raise
-    _write_columns(registry, [g for g in (graphs.public, graphs.restricted) if g], facts.generated)
+    _write_columns(registry, [(graphs.public, prepared.public_columns),
+                              *([(graphs.restricted, prepared.restricted_columns)] if graphs.restricted else [])],
+                   facts.generated)
     return SubmissionResult(
         submission_id=facts.submission_id,
         dataset_id=meta.dataset_id,
@@ -323,11 +326,15 @@ def write_claim(registry: Registry, meta: SubmissionMetadata, facts: SubmissionF
         registry.store.update(fill_update("registry/release-claim", registry=registry_graph, claim=claim))
 
 
-def _write_columns(registry: Registry, graphs: list[str], generated: datetime) -> None:
-    """The column files of the graphs just stored (DESIGN §6); a failure only leaves them to be rebuilt."""
-    for graph in graphs:
+def _write_columns(registry: Registry, graphs: list[tuple[str, Path | None]], generated: datetime) -> None:
+    """The column files of the graphs just stored (DESIGN §6): those written from the validated table, else read
+    from the store; a failure only leaves them to be rebuilt."""
+    for graph, written in graphs:
         try:
-            registry.read_model.store_graph(graph, generated)
+            if written is not None:
+                registry.read_model.adopt(graph, generated, written)
+            else:
+                registry.read_model.store_graph(graph, generated)
         except OSError as exc:
             log.warning("column file of %s not written (%s); it is rebuilt from the store when first read",
                         graph, exc)
