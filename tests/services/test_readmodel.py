@@ -192,8 +192,8 @@ def test_the_column_file_written_from_the_table_equals_the_one_rebuilt_from_the_
                    for graph, when in graphs.items()}
         for graph, table in written.items():
             assert table is not None and table.num_rows > 0
-            assert table.equals(graph_columns(registry.store, graph)), (table.to_pylist(),
-                                                                        graph_columns(registry.store, graph).to_pylist())
+            from_store = graph_columns(registry.store, graph)
+            assert table.equals(from_store), (table.to_pylist(), from_store.to_pylist())
         values = {r["TIME_PERIOD"] + r["REF_AREA"]: r for t in written.values() if t for r in t.to_pylist()}
         assert values["2020DEU"]["OBS_VALUE"] == "12.5" and values["2019DEU"]["OBS_VALUE"] == "15000000"
         assert values["2020FRA"]["COMMENT"] == 'Zählung, "provisoire"' and values["2021FRA"]["DECIMALS"] == "2"

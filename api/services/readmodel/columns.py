@@ -89,7 +89,8 @@ def records_table(observations: Iterable[tuple[str, dict[str, str]]]) -> pa.Tabl
     return pa.Table.from_arrays([pa.array(list(c), pa.string()) for c in columns], schema=SCHEMA)
 
 
-_STORED_DECIMAL = r'^"([1-9][0-9]{0,17}|0)\.([0-9]{0,17}[1-9]|0)"\^\^<' + (vocab.XSD + "decimal").replace(".", r"\.") + ">$"
+_STORED_DECIMAL = (r'^"([1-9][0-9]{0,17}|0)\.([0-9]{0,17}[1-9]|0)"\^\^<'
+                   + (vocab.XSD + "decimal").replace(".", r"\.") + ">$")
 
 
 def _stored_values(terms: list[str]) -> list[str]:

@@ -236,6 +236,19 @@ def submit(registry: Registry, parsed: ParsedFile, meta: SubmissionMetadata, *, 
         return finish(registry, meta, state, facts, prepared, token_id, progress)
 
 
+def submit_file(registry: Registry, path: Path, meta: SubmissionMetadata, *, base_version: int | None = None,
+                token_id: str | None = None, progress: Progress = quiet) -> SubmissionResult:
+    """:func:`read_file`, then :func:`submit`, letting the parsed file go once its graphs are written (``mpr load``):
+    a large table is most of the memory, and the store's bulk load needs its own."""
+    parsed = read_file(registry, path, progress)
+    state, facts = begin(registry, meta, base_version, parsed)
+    with tempfile.TemporaryDirectory(prefix="mpr-submission-") as folder:
+        prepared = submission_prep.prepare(registry.validator, parsed, meta, facts, registry.settings.base_iri,
+                                           Path(folder), progress)
+        del parsed  # the table's memory is freed before the bulk load
+        return finish(registry, meta, state, facts, prepared, token_id, progress)
+
+
 def begin(registry: Registry, meta: SubmissionMetadata, base_version: int | None, file: ParsedFile, *,
           dry_run: bool = False) -> tuple[DatasetState, SubmissionFacts]:
     """Check the ids, the metadata and what the upload builds on (:func:`builds_on`); the facts of the version it

@@ -21,7 +21,7 @@ from api.formats.tabular.table import ROW, ObservationTable
 from api.model.report import ValidationReport
 from api.model.submission import ParsedFile, SubmissionMetadata
 from api.services.readmodel.columns import table_columns, write_table
-from api.services.submissions.progress import VALIDATING, WRITING, Progress, quiet
+from api.services.submissions.progress import COLUMNS, VALIDATING, WRITING, Progress, quiet
 from api.validation.validator import Validator
 
 PUBLIC_CONF = "F"
@@ -109,6 +109,7 @@ def prepare_table(validator: Validator, parsed: ParsedFile, meta: SubmissionMeta
     if restricted:
         restricted_file = folder / "restricted.nt"
         write_ntriples(terms, ~public, restricted_file, on_chunk=lambda done: progress(WRITING, written + done, count))
+    progress(COLUMNS, 0, count)
     public_columns, restricted_columns = folder / "public.parquet", None
     graph = iris.submission(facts.submission_id)
     write_table(public_columns, graph, table_columns(terms.frame.filter(public)))
