@@ -31,6 +31,7 @@ from api.services.admin import audit
 from api.services.registry import Registry
 from api.services.submissions import prepare as submission_prep
 from api.services.submissions.progress import COMMITTING, LOADING, READING, VALIDATING, Progress, quiet
+from api.store.oxigraph_store import OxigraphStore
 from api.store.queries import fill_update, load_query
 from api.validation.cell_checks import FORMULA_RULE, FORMULA_SHOWN, is_formula
 
@@ -341,10 +342,12 @@ def write_claim(registry: Registry, meta: SubmissionMetadata, facts: SubmissionF
 
 def _write_columns(registry: Registry, graphs: list[tuple[str, Path | None]], generated: datetime) -> None:
     """The column files of the graphs just stored (DESIGN §6): those written from the validated table, else read
-    from the store; a failure only leaves them to be rebuilt."""
+    from the store; a failure only leaves them to be rebuilt. The table's values are those the embedded store gives
+    back (canonical literals); another store may give other forms, so its files are read from it, as reindex does."""
+    from_table = isinstance(registry.store, OxigraphStore)
     for graph, written in graphs:
         try:
-            if written is not None:
+            if written is not None and from_table:
                 registry.read_model.adopt(graph, generated, written)
             else:
                 registry.read_model.store_graph(graph, generated)
