@@ -219,8 +219,7 @@ def load(
         registry = open_registry(settings)
         try:
             with _progress_bar(file.name) as progress:
-                parsed = ingest.read_file(registry, file, progress)
-                result = ingest.submit(registry, parsed, meta, progress=progress)
+                result = ingest.submit_file(registry, file, meta, progress=progress)
         finally:
             registry.close()
     except RegistryError as exc:

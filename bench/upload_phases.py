@@ -1,70 +1,99 @@
-"""Where a large submission's time goes, phase by phase, in process (bench/README.md, "Upload over HTTP").
+"""Where a submission's time and memory go, phase by phase, in process (bench/README.md, "Validation and upload").
 
-    .venv/bin/python bench/upload_phases.py [CSV]      (default: bench/out/validate-100000.csv)
+    python bench/upload_phases.py [CSV] [--json OUT]      (default: bench/out/load-100000.csv)
 
-Times parsing, the cube as pyoxigraph triples, the SHACL data, an in-memory store, the compiled SHACL query,
-the set-based checks and a bulk load into a fresh on-disk store, each on its own (nothing overlapped).
+Opens a fresh on-disk registry in a temporary folder and stores the file as ``mpr load`` does
+(``ingest.submit_file``; ``read_file`` + ``submit`` in a source tree without it), timing each phase the submission
+reports through its progress callback: wall time and CPU time (all threads: polars' and the bulk loader's). Then
+the peak RSS and the size of the store and column folders. Run it with another source tree first on the path to
+measure that tree's path in the same run (``PYTHONPATH=OLD_TREE python bench/upload_phases.py``).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import resource
+import shutil
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))
+if not any(Path(p, "api").is_dir() for p in sys.path if p):
+    sys.path.insert(0, str(HERE.parent))
+
+
+def _cpu() -> float:
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    return used.ru_utime + used.ru_stime
+
+
+def _megabytes(folder: Path) -> float:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 1e6 if folder.exists() else 0.0
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("csv", type=Path, nargs="?", default=HERE / "out" / "validate-100000.csv")
+    parser.add_argument("csv", type=Path, nargs="?", default=HERE / "out" / "load-100000.csv")
+    parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
     args = parser.parse_args()
-    from dataclasses import replace
-
-    from pyoxigraph import Quad, Store
-
+    import api
     from api.config import Settings
+    from api.model.submission import SubmissionMetadata
     from api.services.registry import open_registry
     from api.services.submissions import ingest
-    from api.store.oxigraph_store import OxigraphStore
-    from api.validation import checks
-    from api.validation.validator import cube, shacl_data
 
-    registry = open_registry(replace(Settings.from_env(), data_dir=None, max_upload_bytes=1 << 40))
-    validator = registry.validator
-    timings: list[tuple[str, float]] = []
+    phases: list[dict[str, object]] = []
+    current: dict[str, object] = {}
 
-    def timed(name: str, started: float) -> float:
-        now = time.perf_counter()
-        timings.append((name, now - started))
-        return now
+    def progress(phase: str, done: int, total: int | None) -> None:
+        if phase != current.get("phase"):
+            close()
+            current.update(phase=phase, wall=time.perf_counter(), cpu=_cpu())
 
-    t = time.perf_counter()
-    parsed = ingest.read_file(registry, args.csv)
-    t = timed("parse", t)
-    triples, observations = cube(parsed, "PHASES-v1", registry.settings.base_iri)
-    t = timed(f"cube ({len(triples):,} triples)", t)
-    data = shacl_data(triples)
-    t = timed("SHACL data", t)
-    store = Store()
-    store.bulk_extend(Quad(x.subject, x.predicate, x.object) for x in data)
-    checks.mark_counts(store, validator.facts.count_indicators)
-    t = timed("in-memory store", t)
-    found = validator._sparql.validate_store(store, validator.shapes)
-    t = timed(f"SHACL query ({len(found)} results)", t)
-    problems = checks.checks_on(store, observations)
-    t = timed(f"set-based checks ({len(problems)} problems)", t)
-    with tempfile.TemporaryDirectory(prefix="mpr-phases-") as folder:
-        disk = OxigraphStore(Path(folder) / "store")
-        disk.load_new_graph("urn:mpr:phases", triples)
-        t = timed("bulk load into an on-disk store", t)
-        disk.close()
-    print(f"{args.csv.name}: {len(parsed.records):,} observations")
-    for name, seconds in timings:
-        print(f"| {name} | {seconds:.1f} s |")
+    def close() -> None:
+        if current:
+            phases.append({"phase": current["phase"], "wall_s": round(time.perf_counter() - float(current["wall"]), 2),
+                           "cpu_s": round(_cpu() - float(current["cpu"]), 2)})
+            current.clear()
+
+    folder = Path(tempfile.mkdtemp(prefix="mpr-phases-"))
+    try:
+        registry = open_registry(replace(Settings.from_env(), data_dir=folder / "data", max_upload_bytes=1 << 40))
+        meta = SubmissionMetadata(dataset_id="PHASES", agency_id="UNHCR", title="phases", sources=("bench",))
+        started, cpu = time.perf_counter(), _cpu()
+        try:
+            if hasattr(ingest, "submit_file"):
+                result = ingest.submit_file(registry, args.csv, meta, progress=progress)
+            else:
+                result = ingest.submit(registry, ingest.read_file(registry, args.csv, progress), meta,
+                                       progress=progress)
+            close()
+            total, total_cpu = time.perf_counter() - started, _cpu() - cpu
+        finally:
+            registry.close()
+        figures = {
+            "file": args.csv.name, "source": str(Path(api.__file__).parent.parent.name),
+            "observations": result.observations, "phases": phases, "wall_s": round(total, 2),
+            "cpu_s": round(total_cpu, 2),
+            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3),
+            "store_mb": round(_megabytes(folder / "data" / "store")),
+            "columns_mb": round(_megabytes(folder / "data" / "columns"), 1),
+        }
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    print(f"{figures['file']}: {figures['observations']:,} observations ({figures['source']})")
+    print("| phase | wall s | CPU s |\n|---|---|---|")
+    for row in phases:
+        print(f"| {row['phase']} | {row['wall_s']} | {row['cpu_s']} |")
+    print(f"| all | {figures['wall_s']} | {figures['cpu_s']} |")
+    print(f"peak RSS {figures['peak_rss_mb']} MB; store {figures['store_mb']} MB; "
+          f"column files {figures['columns_mb']} MB")
+    if args.json is not None:
+        args.json.write_text(json.dumps(figures, indent=1))
 
 
 if __name__ == "__main__":

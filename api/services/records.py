@@ -17,7 +17,7 @@ from api.model.structure import ATTRIBUTES, SERIES_DIMENSIONS, TIME_DIMENSION
 
 Record = dict[str, str]
 
-_CODED = {"FREQ", "REF_AREA", "INDICATOR", "COUNTERPART_AREA", "SEX", "AGE", "MIGRATION_STATUS",
+CODED = {"FREQ", "REF_AREA", "INDICATOR", "COUNTERPART_AREA", "SEX", "AGE", "MIGRATION_STATUS",
           "UNIT_MEASURE", "UNIT_MULT", "OBS_STATUS", "CONF_STATUS"}
 _PROPERTY_COMPONENT = {NamedNode(vocab.prop(c)).value: c for c in (TIME_DIMENSION, "OBS_VALUE", *ATTRIBUTES)}
 
@@ -29,7 +29,7 @@ def _code(iri: str) -> str:
 
 def _text(name: str, term: object) -> str:
     value: str = term.value  # type: ignore[attr-defined]
-    return _code(value) if name in _CODED else value
+    return _code(value) if name in CODED else value
 
 
 def observation_record(key: str, pairs: Iterable[tuple[NamedNode, object]]) -> Record | None:

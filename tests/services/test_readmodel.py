@@ -16,6 +16,7 @@ from api.model.submission import SubmissionMetadata
 from api.services.admin import export
 from api.services.readmodel.columns import graph_columns
 from api.services.readmodel.reindex import data_graphs, reindex
+from api.services.readmodel.view import ReadModel
 from api.services.registry import Registry, open_registry
 from api.services.submissions import ingest
 from api.web.app import create_app
@@ -162,5 +163,43 @@ def test_bulk_downloads_are_files_with_an_etag(folder: Path) -> None:
         assert client.get("/api/download", params={"format": "xls"}).status_code == 400
         assert client.get("/api/download", params={"dataset": "../x"}).status_code == 400
         assert client.get("/api/download", params={"dataset": "LATER"}).status_code == 404  # embargoed
+    finally:
+        registry.close()
+
+
+def _not_from_the_store(*_: object) -> None:
+    raise AssertionError("the column file was read back from the store")
+
+
+def test_the_column_file_written_from_the_table_equals_the_one_rebuilt_from_the_store(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Values the store gives back in another form than the file's (canonical decimals and integers) and text
+    attributes with quotes and non-ASCII letters: the file written at store time from the validated table has the
+    rows ``mpr reindex`` rebuilds from the store."""
+    registry = open_registry(make_settings(tmp_path / "data"))
+    prefix = "dataflow,MPR:MIGRATION_PROFILE(1.0),I,A,"
+    rows = [stock_row("DEU", "2019", "15000000.000"), stock_row("DEU", "2020", "0012.50"),
+            stock_row("DEU", "2021", " 3 ", sex="F", conf="C", status="Q"),
+            f'{prefix}FRA,STK_IMM,_T,_T,_T,_Z,2020,8524876.0,PS,0,A,F,0,"Zählung, ""provisoire""",INSEE ✓',
+            f"{prefix}FRA,STK_IMM,_T,_T,_T,_Z,2021,0.0,PS,0,E,F,02,,"]
+    try:
+        with monkeypatch.context() as patched:  # a tabular submission never reads its graphs back for the file
+            patched.setattr(ReadModel, "store_graph", _not_from_the_store)
+            _submit(registry, tmp_path, "VARIED", "UNHCR", *rows)
+        graphs = data_graphs(registry)
+        assert len(graphs) == 2  # public and restricted
+        written = {graph: registry.read_model.files.read(graph, str(int(when.timestamp())))
+                   for graph, when in graphs.items()}
+        for graph, table in written.items():
+            assert table is not None and table.num_rows > 0
+            from_store = graph_columns(registry.store, graph)
+            assert table.equals(from_store), (table.to_pylist(), from_store.to_pylist())
+        values = {r["TIME_PERIOD"] + r["REF_AREA"]: r for t in written.values() if t for r in t.to_pylist()}
+        assert values["2020DEU"]["OBS_VALUE"] == "12.5" and values["2019DEU"]["OBS_VALUE"] == "15000000"
+        assert values["2020FRA"]["COMMENT"] == 'Zählung, "provisoire"' and values["2021FRA"]["DECIMALS"] == "2"
+        assert reindex(registry) == 2
+        for graph, when in graphs.items():
+            rebuilt = registry.read_model.files.read(graph, str(int(when.timestamp())))
+            assert rebuilt is not None and rebuilt.equals(written[graph])
     finally:
         registry.close()

@@ -23,7 +23,8 @@ def test_submit_reports_each_phase_with_rows(registry: Registry, tmp_path: Path)
     ingest.submit(registry, parsed, SubmissionMetadata("DEU_STOCK", "DESTATIS", sources=("Census",)),
                   progress=lambda *step: seen.append(step))
     phases = list(dict.fromkeys(phase for phase, _, _ in seen))
-    assert phases == ["reading", "validating", "writing triples", "loading into the store", "committing"]
+    assert phases == ["reading", "validating", "writing triples", "writing column files", "loading into the store",
+                      "committing"]
     assert seen[-1] == ("committing", 2, 2)
     assert ("writing triples", 2, 2) in seen
 

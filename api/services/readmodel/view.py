@@ -95,6 +95,10 @@ class ReadModel:
         """Write the column file of a graph just stored (so that no reader has to build it)."""
         self.files.write(graph, stamp_of(generated), graph_columns(self.store, graph))
 
+    def adopt(self, graph: str, generated: datetime, written: Path) -> None:
+        """Take the column file of a graph just stored that was written from its validated table."""
+        self.files.adopt(graph, stamp_of(generated), written)
+
     def reindex(self, graphs: dict[str, datetime]) -> int:
         """Drop every column file and rebuild those of ``graphs`` from the store (``mpr reindex``)."""
         self.files.remove_all()

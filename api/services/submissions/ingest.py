@@ -31,6 +31,7 @@ from api.services.admin import audit
 from api.services.registry import Registry
 from api.services.submissions import prepare as submission_prep
 from api.services.submissions.progress import COMMITTING, LOADING, READING, VALIDATING, Progress, quiet
+from api.store.oxigraph_store import OxigraphStore
 from api.store.queries import fill_update, load_query
 from api.validation.cell_checks import FORMULA_RULE, FORMULA_SHOWN, is_formula
 
@@ -236,6 +237,19 @@ def submit(registry: Registry, parsed: ParsedFile, meta: SubmissionMetadata, *, 
         return finish(registry, meta, state, facts, prepared, token_id, progress)
 
 
+def submit_file(registry: Registry, path: Path, meta: SubmissionMetadata, *, base_version: int | None = None,
+                token_id: str | None = None, progress: Progress = quiet) -> SubmissionResult:
+    """:func:`read_file`, then :func:`submit`, letting the parsed file go once its graphs are written (``mpr load``):
+    a large table is most of the memory, and the store's bulk load needs its own."""
+    parsed = read_file(registry, path, progress)
+    state, facts = begin(registry, meta, base_version, parsed)
+    with tempfile.TemporaryDirectory(prefix="mpr-submission-") as folder:
+        prepared = submission_prep.prepare(registry.validator, parsed, meta, facts, registry.settings.base_iri,
+                                           Path(folder), progress)
+        del parsed  # the table's memory is freed before the bulk load
+        return finish(registry, meta, state, facts, prepared, token_id, progress)
+
+
 def begin(registry: Registry, meta: SubmissionMetadata, base_version: int | None, file: ParsedFile, *,
           dry_run: bool = False) -> tuple[DatasetState, SubmissionFacts]:
     """Check the ids, the metadata and what the upload builds on (:func:`builds_on`); the facts of the version it
@@ -263,7 +277,8 @@ def finish(registry: Registry, meta: SubmissionMetadata, state: DatasetState, fa
         )
     facts = replace(facts, observations=prepared.observations)
     sub_iri = registry.iris.submission(facts.submission_id)
-    graphs = StoredGraphs(sub_iri, f"{sub_iri}/restricted" if prepared.restricted_file else None, f"{sub_iri}/report")
+    graphs = StoredGraphs(sub_iri, submission_prep.restricted_graph(sub_iri) if prepared.restricted_file else None,
+                          f"{sub_iri}/report")
     with registry.write_lock, write_claim(registry, meta, facts, state):  # validation ran unlocked; the commit alone
         check_revision(state, meta.agency_id, state.version, dataset_state(registry, meta.dataset_id))
         written: list[str] = []
@@ -283,7 +298,9 @@ def finish(registry: Registry, meta: SubmissionMetadata, state: DatasetState, fa
             for graph in written:
                 registry.store.drop_graph(graph)
             raise
-    _write_columns(registry, [g for g in (graphs.public, graphs.restricted) if g], facts.generated)
+    _write_columns(registry, [(graphs.public, prepared.public_columns),
+                              *([(graphs.restricted, prepared.restricted_columns)] if graphs.restricted else [])],
+                   facts.generated)
     return SubmissionResult(
         submission_id=facts.submission_id,
         dataset_id=meta.dataset_id,
@@ -324,11 +341,17 @@ def write_claim(registry: Registry, meta: SubmissionMetadata, facts: SubmissionF
         registry.store.update(fill_update("registry/release-claim", registry=registry_graph, claim=claim))
 
 
-def _write_columns(registry: Registry, graphs: list[str], generated: datetime) -> None:
-    """The column files of the graphs just stored (DESIGN §6); a failure only leaves them to be rebuilt."""
-    for graph in graphs:
+def _write_columns(registry: Registry, graphs: list[tuple[str, Path | None]], generated: datetime) -> None:
+    """The column files of the graphs just stored (DESIGN §6): those written from the validated table, else read
+    from the store; a failure only leaves them to be rebuilt. The table's values are those the embedded store gives
+    back (canonical literals); another store may give other forms, so its files are read from it, as reindex does."""
+    from_table = isinstance(registry.store, OxigraphStore)
+    for graph, written in graphs:
         try:
-            registry.read_model.store_graph(graph, generated)
+            if written is not None and from_table:
+                registry.read_model.adopt(graph, generated, written)
+            else:
+                registry.read_model.store_graph(graph, generated)
         except OSError as exc:
             log.warning("column file of %s not written (%s); it is rebuilt from the store when first read",
                         graph, exc)

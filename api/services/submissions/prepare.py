@@ -15,12 +15,13 @@ import polars as pl
 from pyoxigraph import NamedNode, RdfFormat, serialize
 
 from api import vocab
-from api.formats.rdf.cube_table import NUMBER, TermTable, write_ntriples
+from api.formats.rdf.cube_table import TermTable, write_ntriples
 from api.formats.rdf.provenance import SubmissionFacts, submission_description
 from api.formats.tabular.table import ROW, ObservationTable
 from api.model.report import ValidationReport
 from api.model.submission import ParsedFile, SubmissionMetadata
-from api.services.submissions.progress import VALIDATING, WRITING, Progress, quiet
+from api.services.readmodel.columns import table_columns, write_table
+from api.services.submissions.progress import COLUMNS, VALIDATING, WRITING, Progress, quiet
 from api.validation.validator import Validator
 
 PUBLIC_CONF = "F"
@@ -38,10 +39,15 @@ class PreparedSubmission:
     area_rows: tuple[tuple[str, tuple[int, ...]], ...] = ()  # each REF_AREA as written -> the rows that hold it
     public_file: Path | None = None
     restricted_file: Path | None = None
-    # The validated table (Arrow IPC, beside the N-Triples files; tabular submissions only): one row per
-    # observation with FOCUS (its IRI), ROW, each component's text as written and ``t:COMPONENT`` its term in
-    # N-Triples form; public rows are those whose CONF_STATUS is F. What the column file is written from.
-    table_file: Path | None = None
+    # The column files of both graphs (DESIGN §6), written from the validated table beside the N-Triples files
+    # (tabular submissions only; otherwise ingest builds them from the store once the graphs are loaded)
+    public_columns: Path | None = None
+    restricted_columns: Path | None = None
+
+
+def restricted_graph(submission_graph: str) -> str:
+    """The IRI of a submission's restricted graph (its confidential observations)."""
+    return f"{submission_graph}/restricted"
 
 
 def areas_of(parsed: ParsedFile) -> tuple[str, ...]:
@@ -76,7 +82,7 @@ def area_rows_of(parsed: ParsedFile) -> tuple[tuple[str, tuple[int, ...]], ...]:
 def _public(terms: TermTable) -> pl.Expr:
     """The rows whose CONF_STATUS, stripped as the cube writer strips it, is F."""
     written = terms.frame["CONF_STATUS"].drop_nulls().unique().to_list()
-    return pl.col("CONF_STATUS").is_in(pl.Series([w for w in written if w.strip() == PUBLIC_CONF], dtype=pl.Utf8))
+    return pl.col("CONF_STATUS").is_in([w for w in written if w.strip() == PUBLIC_CONF])
 
 
 def prepare_table(validator: Validator, parsed: ParsedFile, meta: SubmissionMetadata, facts: SubmissionFacts,
@@ -103,9 +109,15 @@ def prepare_table(validator: Validator, parsed: ParsedFile, meta: SubmissionMeta
     if restricted:
         restricted_file = folder / "restricted.nt"
         write_ntriples(terms, ~public, restricted_file, on_chunk=lambda done: progress(WRITING, written + done, count))
-    table_file = folder / "observations.arrow"
-    terms.frame.drop(NUMBER).write_ipc(table_file)
-    return replace(prepared, public_file=public_file, restricted_file=restricted_file, table_file=table_file)
+    progress(COLUMNS, 0, count)
+    public_columns, restricted_columns = folder / "public.parquet", None
+    graph = iris.submission(facts.submission_id)
+    write_table(public_columns, graph, table_columns(terms.frame.filter(public)))
+    if restricted:
+        restricted_columns = folder / "restricted.parquet"
+        write_table(restricted_columns, restricted_graph(graph), table_columns(terms.frame.filter(~public)))
+    return replace(prepared, public_file=public_file, restricted_file=restricted_file, public_columns=public_columns,
+                   restricted_columns=restricted_columns)
 
 
 def prepare(validator: Validator, parsed: ParsedFile, meta: SubmissionMetadata, facts: SubmissionFacts,

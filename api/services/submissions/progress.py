@@ -10,8 +10,8 @@ from collections.abc import Callable
 
 Progress = Callable[[str, int, int | None], None]  # (phase, rows done, rows in all; None while unknown)
 
-READING, VALIDATING, WRITING, LOADING, COMMITTING = (
-    "reading", "validating", "writing triples", "loading into the store", "committing")
+READING, VALIDATING, WRITING, COLUMNS, LOADING, COMMITTING = (
+    "reading", "validating", "writing triples", "writing column files", "loading into the store", "committing")
 
 
 def quiet(phase: str, done: int, total: int | None) -> None:
