@@ -72,7 +72,7 @@ def period_cells(terms: TermTable) -> list[Problem]:
     refused = [p for p in distinct if p and period_problem(p) is not None]
     if not refused:
         return []
-    found = terms.frame.filter(stripped.is_in(pl.Series(refused, dtype=pl.Utf8)))
+    found = terms.frame.filter(stripped.is_in(pl.Series(refused, dtype=pl.Utf8).implode()))
     return [period_cell_problem(focus, row, value.strip())
             for focus, row, value in found.select(FOCUS, ROW, "TIME_PERIOD").iter_rows()]
 
@@ -104,7 +104,7 @@ def sex_totals(terms: TermTable, count_indicators: Iterable[str]) -> list[Proble
     counts = pl.Series([f"<{i}>" for i in count_indicators], dtype=pl.Utf8)
     value = term_column("OBS_VALUE")
     present = pl.all_horizontal([pl.col(k).is_not_null() for k in keys]) & pl.col(value).is_not_null()
-    frame = terms.frame.filter(present & _t("INDICATOR").is_in(counts))
+    frame = terms.frame.filter(present & _t("INDICATOR").is_in(counts.implode()))
     unknown_sex = _t("SEX") == f"<{_SEX}_U>"
     parts = (frame.filter(_t("SEX").is_in([f"<{_SEX}F>", f"<{_SEX}M>", f"<{_SEX}_U>"]))
              .group_by(keys).agg(pl.col(NUMBER).sum().alias("sum"), pl.col(NUMBER).null_count().alias("nulls"),

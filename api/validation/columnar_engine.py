@@ -170,7 +170,7 @@ class Evaluator:
             passing = [t for t in distinct if value_ok(c, o, _parse_term(t), self.graph)]
         else:
             passing = [t for t, term in self.terms.terms[column].items() if value_ok(c, o, term, self.graph)]
-        return pl.col(term_column(column)).is_in(pl.Series(passing, dtype=pl.Utf8))
+        return pl.col(term_column(column)).is_in(pl.Series(passing, dtype=pl.Utf8).implode())
 
     def _measure_ok(self, c: rdflib.term.Node, o: rdflib.term.Node) -> pl.Expr:
         number = pl.col(NUMBER)
@@ -184,7 +184,7 @@ class Evaluator:
         close = self.terms.frame.filter(near)[term_column(MEASURE)].drop_nulls().unique().to_list()
         passing = [t for t in close if value_ok(c, o, _parse_term(t), self.graph)]
         compare = number >= b if c == _SH.minInclusive else number <= b
-        return (pl.when(near).then(pl.col(term_column(MEASURE)).is_in(pl.Series(passing, dtype=pl.Utf8)))
+        return (pl.when(near).then(pl.col(term_column(MEASURE)).is_in(pl.Series(passing, dtype=pl.Utf8).implode()))
                 .otherwise(compare).fill_null(False))
 
 
