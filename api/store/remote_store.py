@@ -128,6 +128,7 @@ class RemoteStore:
         self._token: str | None = None  # the generation token last read, and how often it changed
         self._counter = 0
         self._token_lock = threading.Lock()
+        self._public_client: httpx.Client | None = None  # the read-only public user's (use_public_user)
 
     def __repr__(self) -> str:  # never shows the credentials
         return f"{type(self).__name__}({public_url(self.query_url)!r})"
@@ -276,6 +277,28 @@ class RemoteStore:
         except SyntaxError as exc:
             raise StoreError(f"{public_url(self.query_url)} sent unreadable {media_type}: {exc}") from None
 
+    # -- the public view ---------------------------------------------------------------------
+
+    def use_public_user(self, user: str, password: str) -> None:
+        """Public queries as a read-only ``user`` who sees only the public graphs: refused here, since SPARQL 1.1
+        has no users or graph permissions; the engines that do override it."""
+        raise StoreError("MPR_STORE_PUBLIC_USER needs an engine with graph-level security (Virtuoso): this SPARQL "
+                         "server has no users to restrict, so the public view is the dataset each public query "
+                         "names. Unset MPR_STORE_PUBLIC_USER and MPR_STORE_PUBLIC_PASSWORD.",
+                         details={"variable": "MPR_STORE_PUBLIC_USER", "engine": self.dialect})
+
+    @property
+    def has_public_user(self) -> bool:
+        """Whether public queries run as the read-only public user."""
+        return self._public_client is not None
+
+    def expose_public(self, graphs: Sequence[str]) -> None:
+        """Make ``graphs`` exactly what the public user may read (nothing to do without one)."""
+
+    def _public_query_url(self) -> str:
+        """The endpoint the public user's queries go to (a dialect may name another)."""
+        return self.query_url
+
     def public_query(self, query: str, default_graphs: Sequence[str], named_graphs: Sequence[str], form: str,
                      timeout_s: float) -> bool | tuple[list[str] | None, list[Any]]:
         """A caller's query (checked first by the endpoint) over exactly these default and named graphs: a boolean,
@@ -285,9 +308,11 @@ class RemoteStore:
                                             "default-graph-uri": [NamedNode(g).value for g in default_graphs],
                                             "named-graph-uri": [NamedNode(g).value for g in named_graphs]}
         accept = _RDF_ACCEPT if form == "graph" else _RESULTS_ACCEPT
+        client, url = self._client, self.query_url
+        if self._public_client is not None:
+            client, url = self._public_client, self._public_query_url()
         try:
-            response = self._client.post(self.query_url, data=data, headers={"Accept": accept},
-                                         timeout=httpx.Timeout(timeout_s))
+            response = client.post(url, data=data, headers={"Accept": accept}, timeout=httpx.Timeout(timeout_s))
         except httpx.TimeoutException:
             raise TimeoutError(f"no answer within {timeout_s:g} s") from None
         except httpx.HTTPError as exc:
@@ -431,6 +456,8 @@ class RemoteStore:
     def close(self) -> None:
         """Close the kept-alive connections."""
         self._client.close()
+        if self._public_client is not None:
+            self._public_client.close()
 
 
 _FORM = re.compile(r"^\s*(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE | re.MULTILINE)

@@ -13,6 +13,10 @@
 - Bulk graphs go through the Graph Store endpoint (``/sparql-graph-crud-auth``) or INSERT DATA in chunks small
   enough for its SQL text limits (``DB.DBA.TTLP`` and the bulk loader need SQL access, which the web application
   does not hold: docs/deploy.md uses them from ``isql`` for backups).
+- Graph-level security: with MPR_STORE_PUBLIC_USER, public queries run as a read-only user (created by
+  ``virtuoso-public-user.sql``) who may read exactly the public graphs, granted and withdrawn here as the public
+  view changes, so the engine itself refuses the rest even to a query naming a graph in FROM or GRAPH. The
+  unauthenticated user then reads nothing: every query goes to an authenticated endpoint.
 - ``ResultSetMaxRows`` silently cuts answers off at its value: the server must set it above the largest answer
   (docs/deploy.md); a cut answer cannot be told from a whole one.
 """
@@ -20,12 +24,18 @@
 from __future__ import annotations
 
 import re
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from string import Template
 
+import httpx
 from pyoxigraph import Literal, NamedNode
 
 from api.errors import StoreError
 from api.store.base import Term
-from api.store.remote_store import RemoteStore
+from api.store.queries import load_query
+from api.store.remote_store import ChallengeAuth, RemoteStore, with_bindings
 
 OWN_GRAPHS = (
     "http://www.openlinksw.com/schemas/virtrdf#",
@@ -50,6 +60,9 @@ _UPDATE_TOKEN = re.compile(
     r"|[;{}]",
     re.DOTALL,
 )
+_PUBLIC_USER_SQL = Path(__file__).with_name("virtuoso-public-user.sql")
+_SQL_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,63}")
+_SQL_PASSWORD = re.compile(r"[A-Za-z0-9_.,:+@%=-]{8,128}")
 _INSERT_CHUNK = 1_000  # triples per INSERT DATA: Virtuoso compiles each request to SQL with text limits
 
 
@@ -66,6 +79,18 @@ def operations(update: str) -> int:
         elif found == ";" and depth == 0:
             ends.append(match.end())
     return 1 + sum(1 for end in ends if update[end:].strip())
+
+
+def public_user_sql(user: str, password: str) -> list[str]:
+    """The SQL statements (run once as dba, e.g. with isql) that create the public SPARQL endpoint's read-only
+    ``user`` and the procedure that grants it the public graphs (``virtuoso-public-user.sql``)."""
+    if not _SQL_NAME.fullmatch(user):
+        raise ValueError("the public user's name is letters, digits and '_' (up to 64), starting with a letter")
+    if not _SQL_PASSWORD.fullmatch(password):
+        raise ValueError("the public user's password is 8 to 128 of letters, digits and _.,:+@%=-")
+    text = Template(_PUBLIC_USER_SQL.read_text(encoding="utf-8")).substitute(user=user, password=password)
+    body = "\n".join(line for line in text.splitlines() if not line.startswith("--"))
+    return [statement.strip() for statement in body.split("\n;") if statement.strip()]
 
 
 class VirtuosoStore(RemoteStore):
@@ -93,6 +118,41 @@ class VirtuosoStore(RemoteStore):
                              f"request of {count} operations cannot be all or nothing: send one operation per "
                              "update.", details={"engine": "virtuoso", "operations": count})
         super().update(update)
+
+    def use_public_user(self, user: str, password: str) -> None:
+        """Public queries as ``user`` on the authenticated endpoint (``/sparql`` never asks for credentials, so
+        there they would run as the unauthenticated user), which reads only the graphs :meth:`expose_public`
+        granted it."""
+        if not _SQL_NAME.fullmatch(user):
+            raise StoreError("MPR_STORE_PUBLIC_USER is not a Virtuoso user name (letters, digits and '_', starting "
+                             "with a letter).", details={"variable": "MPR_STORE_PUBLIC_USER"})
+        self._public_user = user
+        self._exposed: frozenset[str] | None = None  # what the public user may read, as last granted
+        self._expose_lock = threading.Lock()
+        self._public_client = httpx.Client(auth=ChallengeAuth(user, password), timeout=self.timeout,
+                                           follow_redirects=False)
+
+    def _public_query_url(self) -> str:
+        return self.update_url
+
+    def expose_public(self, graphs: Sequence[str]) -> None:
+        """Grant the public user read access to exactly ``graphs``: the first time every other graph of the store
+        is withdrawn from it (grants another process made earlier may be stale), later only what changed."""
+        if self._public_client is None:
+            return
+        wanted = frozenset(graphs)
+        with self._expose_lock:
+            if wanted == self._exposed:
+                return
+            withdrawn = (set(self._all_graphs()) | set(self._exposed or ())) - wanted if self._exposed is None \
+                else self._exposed - wanted
+            granted = wanted if self._exposed is None else wanted - self._exposed
+            for graph, readable in [*((g, 0) for g in sorted(withdrawn)), *((g, 1) for g in sorted(granted))]:
+                self._post(self.update_url, data={"query": with_bindings(
+                    load_query("store/virtuoso-public-graph"),
+                    {"user": Literal(self._public_user), "g": NamedNode(graph), "readable": Literal(readable)})},
+                    headers={"Accept": "application/sparql-results+json"})
+            self._exposed = wanted
 
     MOVE_GRAPH = "store/move-graph-one"  # one operation: MOVE replaces the target's content as a whole
 
