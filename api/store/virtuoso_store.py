@@ -5,6 +5,10 @@
   ``input:named-graph-exclude`` (Virtuoso's SPARQL pragmas), and they are never listed. With such a pragma
   Virtuoso matches nothing in ``GRAPH <constant>``, so a query naming a graph that way goes without it.
 - ``GRAPH ?g {}`` matches no graph: graphs are listed from their triples (an empty graph does not exist there).
+- A group that holds nothing but filters (``WHERE { FILTER NOT EXISTS { ... } }``, the compare-and-set of the
+  write claims) is one solution in SPARQL, but Virtuoso tests its ``NOT EXISTS`` against nothing and always
+  passes it: such a group gets a one-row ``VALUES`` first, after which Virtuoso applies the filter (and
+  serialises concurrent conditional updates, so two claims never both win).
 - xsd:boolean values come back as ``1`` and ``0``: they are read as ``true`` and ``false``.
 - Each operation of an update request is its own transaction: a request of several operations is refused (the
   contract says all or nothing), and a graph is replaced by one ``MOVE``.
@@ -46,6 +50,8 @@ OWN_GRAPHS = (
 _PRAGMAS = "".join(f"define input:default-graph-exclude <{g}>\ndefine input:named-graph-exclude <{g}>\n"
                    for g in OWN_GRAPHS)
 _CONSTANT_GRAPH = re.compile(r"\bGRAPH\s*<", re.IGNORECASE)
+_FILTER_ONLY_GROUP = re.compile(r"(\bWHERE\s*\{|^\s*ASK\s*\{)(\s*FILTER\b)", re.IGNORECASE | re.MULTILINE)
+_ONE_ROW = " VALUES ?virtuosoOneRow { 1 }"
 _XSD_BOOLEAN = NamedNode("http://www.w3.org/2001/XMLSchema#boolean")
 _BOOLEANS = {"1": "true", "0": "false"}
 # Comments, strings (long and short, both quotes), IRIs, braces, and ';' (between operations at depth 0, Update §3;
@@ -93,6 +99,11 @@ def public_user_sql(user: str, password: str) -> list[str]:
     return [statement.strip() for statement in body.split("\n;") if statement.strip()]
 
 
+def _one_row_first(text: str) -> str:
+    """``text`` with a one-row VALUES opening each group that starts with a FILTER (see the module's notes)."""
+    return _FILTER_ONLY_GROUP.sub(lambda m: m.group(1) + _ONE_ROW + m.group(2), text)
+
+
 class VirtuosoStore(RemoteStore):
     """A Virtuoso 7 SPARQL endpoint (Query at ``/sparql``, Update at ``/sparql-auth``, Graph Store at
     ``/sparql-graph-crud-auth``)."""
@@ -102,7 +113,11 @@ class VirtuosoStore(RemoteStore):
     list_graphs_query = "store/list-graphs-virtuoso"
 
     def _dialect_query(self, text: str) -> str:
+        text = _one_row_first(text)
         return text if _CONSTANT_GRAPH.search(text) else _PRAGMAS + text
+
+    def _dialect_update(self, text: str) -> str:
+        return _one_row_first(text)
 
     def _term(self, term: Term) -> Term:
         if isinstance(term, Literal) and term.datatype == _XSD_BOOLEAN and term.value in _BOOLEANS:

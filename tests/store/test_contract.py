@@ -344,6 +344,19 @@ def test_update_applies(store: Store) -> None:
     assert store.graph_triples(G1) == [t("x", Literal("1", datatype=NamedNode(XSD + "integer")))]
 
 
+def test_a_conditional_insert_of_filters_only_inserts_once(store: Store) -> None:
+    """The compare-and-set of the write claims: a WHERE group of nothing but FILTER NOT EXISTS is one solution
+    while the claim is absent and none once it is there (Virtuoso passed such a filter every time)."""
+    claim = ("INSERT {{ GRAPH <http://example.org/graph/one> {{ <http://example.org/d> <http://example.org/p> "
+             "<http://example.org/claim/{n}> }} }} WHERE {{ FILTER NOT EXISTS {{ GRAPH <http://example.org/graph/one> "
+             "{{ <http://example.org/d> <http://example.org/p> ?other }} }} }}")
+    for n in range(3):
+        store.update(claim.format(n=n))
+    assert store.graph_triples(G1) == [t("d", s("claim/0"))]
+    assert store.ask("ASK { FILTER NOT EXISTS { ?s ?p <http://example.org/nothing> } }", default_graphs=[G1])
+    assert not store.ask("ASK { FILTER NOT EXISTS { ?s ?p <http://example.org/claim/0> } }", default_graphs=[G1])
+
+
 def test_ten_thousand_triples_round_trip(store: Store) -> None:
     decimal = NamedNode(XSD + "decimal")
     triples = [
