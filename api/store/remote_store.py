@@ -49,6 +49,7 @@ from api.store.queries import fill_update, load_query
 STAGING_PREFIX = "urn:mpr:staging:"  # the embedded store names its staging graphs the same way
 STORE_GENERATION = NamedNode("https://w3id.org/migration-profile/def#storeGeneration")
 EMPTY_GRAPH = "urn:mpr:empty"  # never written: the dataset of ``default_graphs=[]``
+WRITE_TIMEOUT_S = 600.0  # the longest a write may take (a read: the store's timeout)
 _CHUNK = 5_000  # triples per INSERT DATA request when no Graph Store endpoint is configured
 _SPOOL = 16 * 1024 * 1024  # N-Triples bodies larger than this are buffered on disk
 _RDF_ACCEPT = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.5"
@@ -120,6 +121,7 @@ class RemoteStore:
         self.update_url = update_url
         self.graph_store_url = graph_store_url
         self.timeout = timeout
+        self.write_timeout = max(timeout, WRITE_TIMEOUT_S)
         auth = ChallengeAuth(user, password) if user is not None and password is not None else None
         self._client = httpx.Client(auth=auth, timeout=timeout, follow_redirects=False,
                                     limits=httpx.Limits(max_keepalive_connections=16))
@@ -165,13 +167,16 @@ class RemoteStore:
 
     def _post(self, url: str, *, data: Mapping[str, str | list[str]] | None = None, content: bytes | None = None,
               headers: Mapping[str, str] | None = None, params: Mapping[str, str] | None = None,
-              method: str = "POST") -> httpx.Response:
-        """One request, its answer read whole; StoreError naming the endpoint and status (never credentials)."""
+              method: str = "POST", write: bool = False) -> httpx.Response:
+        """One request, its answer read whole; StoreError naming the endpoint and status (never credentials).
+        A ``write`` may take :attr:`write_timeout`: a large graph loaded or moved on a busy server takes longer
+        than any read should, and a write given up on may still commit."""
+        limit = self.write_timeout if write else self.timeout
         try:
             response = self._client.request(method, url, data=data, content=content, headers=headers,
-                                            params=params)
+                                            params=params, timeout=limit)
         except httpx.TimeoutException:
-            raise StoreError(f"the SPARQL endpoint {public_url(url)} did not answer within {self.timeout:g} s",
+            raise StoreError(f"the SPARQL endpoint {public_url(url)} did not answer within {limit:g} s",
                              details={"endpoint": public_url(url), "status": 0}) from None
         except httpx.HTTPError as exc:
             raise StoreError(f"cannot reach the SPARQL endpoint {public_url(url)}: {type(exc).__name__}",
@@ -342,7 +347,7 @@ class RemoteStore:
         """One request (Protocol §2.2), the generation counter incremented in it: one transaction."""
         bump = self._bump()
         text = update.rstrip().rstrip(";") + "\n;\n" + bump if bump else update  # newline: it may end in a comment
-        self._post(self.update_url, data={"update": self._dialect_update(text)})
+        self._post(self.update_url, data={"update": self._dialect_update(text)}, write=True)
         self._wrote()
 
     def _wrote(self) -> None:
@@ -376,9 +381,9 @@ class RemoteStore:
             body.seek(0)
             content = body.read()
         self._post(self.graph_store_url, method=method, content=content, params={"graph": graph.value},
-                   headers={"Content-Type": "application/n-triples"})
+                   headers={"Content-Type": "application/n-triples"}, write=True)
         if bump := self._bump():
-            self._post(self.update_url, data={"update": self._dialect_update(bump)})
+            self._post(self.update_url, data={"update": self._dialect_update(bump)}, write=True)
             self._wrote()
 
     MOVE_GRAPH = "store/move-graph"  # the update that puts the staging graph in place (an engine may need another)

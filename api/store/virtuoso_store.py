@@ -143,6 +143,7 @@ class VirtuosoStore(RemoteStore):
                              "with a letter).", details={"variable": "MPR_STORE_PUBLIC_USER"})
         self._public_user = user
         self._exposed: frozenset[str] | None = None  # what the public user may read, as last granted
+        self._revoked: set[str] = set()  # what this process withdrew from it
         self._expose_lock = threading.Lock()
         self._public_client = httpx.Client(auth=ChallengeAuth(user, password), timeout=self.timeout,
                                            follow_redirects=False)
@@ -151,22 +152,27 @@ class VirtuosoStore(RemoteStore):
         return self.update_url
 
     def expose_public(self, graphs: Sequence[str]) -> None:
-        """Grant the public user read access to exactly ``graphs``: the first time every other graph of the store
-        is withdrawn from it (grants another process made earlier may be stale), later only what changed."""
+        """Grant the public user read access to exactly ``graphs`` whenever they change: every other graph of the
+        store is withdrawn from it unless this process already did (a grant on a graph of that name from before,
+        made by another process or an earlier life of the store, may be stale), then the new ones granted."""
         if self._public_client is None:
             return
         wanted = frozenset(graphs)
         with self._expose_lock:
             if wanted == self._exposed:
                 return
-            withdrawn = (set(self._all_graphs()) | set(self._exposed or ())) - wanted if self._exposed is None \
-                else self._exposed - wanted
-            granted = wanted if self._exposed is None else wanted - self._exposed
+            exposed = self._exposed or frozenset()
+            withdrawn = ((set(self._all_graphs()) - self._revoked) | exposed) - wanted
+            granted = wanted - exposed if self._exposed is not None else wanted
             for graph, readable in [*((g, 0) for g in sorted(withdrawn)), *((g, 1) for g in sorted(granted))]:
                 self._post(self.update_url, data={"query": with_bindings(
                     load_query("store/virtuoso-public-graph"),
                     {"user": Literal(self._public_user), "g": NamedNode(graph), "readable": Literal(readable)})},
                     headers={"Accept": "application/sparql-results+json"})
+                if readable:
+                    self._revoked.discard(graph)
+                else:
+                    self._revoked.add(graph)
             self._exposed = wanted
 
     MOVE_GRAPH = "store/move-graph-one"  # one operation: MOVE replaces the target's content as a whole

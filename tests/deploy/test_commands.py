@@ -56,7 +56,7 @@ def test_build_import_export_query_reindex_on_a_server(engine_fixture: str, requ
     assert len(rows) == int(everything.stdout.splitlines()[1])
     assert {r["INDICATOR"] for r in rows} >= {"FLW_NET"}
     nquads = runner.invoke(cli.app, ["export", "--format", "nq"], env=env)
-    assert nquads.exit_code == 0 and "qb#Observation>" in nquads.stdout
+    assert nquads.exit_code == 0 and "linked-data/cube#Observation>" in nquads.stdout
 
     refused = runner.invoke(cli.app, ["query", "DROP ALL"], env=env)
     assert refused.exit_code == 2  # read-only on a server store too

@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from pyoxigraph import Literal, NamedNode, Triple
 
 from api.config import BadSetting
 from api.errors import StoreError
@@ -116,6 +117,27 @@ def test_grants_follow_the_public_view(world: Registry, virtuoso_engine: Engine)
     finally:
         store.expose_public(view)
     assert PUBLIC in _as(virtuoso_engine, PUBLIC_USER, PUBLIC_PASSWORD, query)
+
+
+def test_a_grant_another_process_left_is_withdrawn(world: Registry, virtuoso_engine: Engine) -> None:
+    """A graph granted by one process and then no longer public is withdrawn by another process's first view."""
+    stale = world.iris.submission("STALE-v1")
+    store = world.store
+    assert isinstance(store, RemoteStore)
+    store.add_to_graph(stale, [Triple(NamedNode(stale + "/obs"), NamedNode(MP + "obsValue"), Literal("777001"))])
+    view = list(world.public_view().graphs)
+    store.expose_public([*view, stale])
+    query = f"SELECT ?v FROM <{stale}> WHERE {{ ?s <{MP}obsValue> ?v }}"
+    assert "777001" in _as(virtuoso_engine, PUBLIC_USER, PUBLIC_PASSWORD, query)
+    other = open_registry(engine_settings(virtuoso_engine), maintain=False)  # another worker: it granted nothing
+    try:
+        assert isinstance(other.store, RemoteStore)
+        other.store.expose_public(view)
+        assert "777001" not in _as(virtuoso_engine, PUBLIC_USER, PUBLIC_PASSWORD, query)
+    finally:
+        other.close()
+        store.drop_graph(stale)
+        store.expose_public(view)
 
 
 def test_the_unauthenticated_endpoint_reads_nothing(world: Registry, virtuoso_engine: Engine) -> None:
