@@ -59,16 +59,17 @@ def engine_settings(engine: Engine, data_dir: Path | None = None, **overrides: o
 
 
 def emptied(engine: Engine) -> Engine:
-    """``engine`` with every graph of ours dropped (the server lives for the session)."""
+    """``engine`` with every graph of ours dropped but the vocabulary's (the server lives for the session; the
+    next registry finds the vocabulary of the same hash there instead of loading it again)."""
     from api.store.remote import remote_store
-    from api.store.virtuoso_store import VirtuosoStore
+    from api.vocab import VOCABULARY_GRAPH
 
     store = remote_store(engine.query_url, engine.update_url, engine.gsp_url, user=engine.user,
-                         password=engine.password)
-    if isinstance(store, VirtuosoStore):
-        store.drop_all()
-    else:
-        store.update("DROP ALL")
+                         password=engine.password, public_user=engine.public_user,
+                         public_password=engine.public_password)  # a dropped graph's grant goes with it
+    for graph in store.list_graphs():
+        if graph != VOCABULARY_GRAPH:
+            store.drop_graph(graph)
     store.close()
     return engine
 

@@ -165,15 +165,29 @@ class VirtuosoStore(RemoteStore):
             withdrawn = ((set(self._all_graphs()) - self._revoked) | exposed) - wanted
             granted = wanted - exposed if self._exposed is not None else wanted
             for graph, readable in [*((g, 0) for g in sorted(withdrawn)), *((g, 1) for g in sorted(granted))]:
-                self._post(self.update_url, data={"query": with_bindings(
-                    load_query("store/virtuoso-public-graph"),
-                    {"user": Literal(self._public_user), "g": NamedNode(graph), "readable": Literal(readable)})},
-                    headers={"Accept": "application/sparql-results+json"})
-                if readable:
-                    self._revoked.discard(graph)
-                else:
-                    self._revoked.add(graph)
+                self._permit(graph, readable)
             self._exposed = wanted
+
+    def _permit(self, graph: str, readable: int) -> None:
+        """Let the public user read ``graph`` (1) or not (0)."""
+        self._post(self.update_url, data={"query": with_bindings(
+            load_query("store/virtuoso-public-graph"),
+            {"user": Literal(self._public_user), "g": NamedNode(graph), "readable": Literal(readable)})},
+            headers={"Accept": "application/sparql-results+json"})
+        if readable:
+            self._revoked.discard(graph)
+        else:
+            self._revoked.add(graph)
+
+    def drop_graph(self, graph: str) -> None:
+        """Drop ``graph``; with a public user, its grant goes with it (a graph of that name made later is not
+        readable to the public user until it is granted again)."""
+        super().drop_graph(graph)
+        if self._public_client is not None:
+            with self._expose_lock:
+                self._permit(graph, 0)
+                if self._exposed is not None:
+                    self._exposed = self._exposed - {graph}
 
     MOVE_GRAPH = "store/move-graph-one"  # one operation: MOVE replaces the target's content as a whole
 
