@@ -50,8 +50,7 @@ test-servers:
 # suite, the commands, several workers and Virtuoso's public user run on both servers in the first run already.
 # `pytest --store=oxigraph-server tests/sdmx tests/read tests/linked_data tests/sparql` runs the rest on a server.
 SERVER_SUITES := tests/submissions/test_ingest.py tests/submissions/test_lifecycle.py tests/read/test_leaks.py \
-	tests/read/test_restricted_content.py tests/read/test_page_safety.py tests/read/test_agency_view.py \
-	tests/sparql/test_leaks.py tests/linked_data/test_leaks.py
+	tests/read/test_restricted_content.py tests/sparql/test_leaks.py tests/linked_data/test_leaks.py
 
 test: $(BIN)/activate lint assets browser test-servers
 	$(BIN)/pytest -q
