@@ -9,6 +9,11 @@
   write claims) is one solution in SPARQL, but Virtuoso tests its ``NOT EXISTS`` against nothing and always
   passes it: such a group gets a one-row ``VALUES`` first, after which Virtuoso applies the filter (and
   serialises concurrent conditional updates, so two claims never both win).
+- ``GRAPH ?g { }`` matches no graph in a query either: it is asked as ``{ SELECT DISTINCT ?g WHERE { GRAPH ?g
+  { ?s ?p ?o } } }``, one solution per graph as SPARQL gives (Virtuoso holds no empty graph).
+- Triples of a CONSTRUCT come in the order of Virtuoso's internal ids, which depends on every term the store
+  ever interned, restricted ones included: they are sorted, so that no public answer's order depends on
+  restricted content.
 - xsd:boolean values come back as ``1`` and ``0``: they are read as ``true`` and ``false``.
 - Each operation of an update request is its own transaction: a request of several operations is refused (the
   contract says all or nothing), and a graph is replaced by one ``MOVE``.
@@ -32,12 +37,13 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 from string import Template
+from typing import Any
 
 import httpx
-from pyoxigraph import Literal, NamedNode
+from pyoxigraph import Literal, NamedNode, Triple
 
 from api.errors import StoreError
-from api.store.base import Term
+from api.store.base import Bindings, Term
 from api.store.queries import load_query
 from api.store.remote_store import ChallengeAuth, RemoteStore, with_bindings
 
@@ -52,6 +58,7 @@ _PRAGMAS = "".join(f"define input:default-graph-exclude <{g}>\ndefine input:name
 _CONSTANT_GRAPH = re.compile(r"\bGRAPH\s*<", re.IGNORECASE)
 _FILTER_ONLY_GROUP = re.compile(r"(\bWHERE\s*\{|^\s*ASK\s*\{)(\s*FILTER\b)", re.IGNORECASE | re.MULTILINE)
 _ONE_ROW = " VALUES ?virtuosoOneRow { 1 }"
+_EMPTY_GRAPH_PATTERN = re.compile(r"\bGRAPH\s*\?([A-Za-z_][A-Za-z0-9_]*)\s*\{\s*\}", re.IGNORECASE)
 _XSD_BOOLEAN = NamedNode("http://www.w3.org/2001/XMLSchema#boolean")
 _BOOLEANS = {"1": "true", "0": "false"}
 # Comments, strings (long and short, both quotes), IRIs, braces, and ';' (between operations at depth 0, Update §3;
@@ -99,6 +106,11 @@ def public_user_sql(user: str, password: str) -> list[str]:
     return [statement.strip() for statement in body.split("\n;") if statement.strip()]
 
 
+def _written(triple: Triple) -> str:
+    """A triple's N-Triples form: an order that depends on the triple alone."""
+    return str(triple)
+
+
 def _one_row_first(text: str) -> str:
     """``text`` with a one-row VALUES opening each group that starts with a FILTER (see the module's notes)."""
     return _FILTER_ONLY_GROUP.sub(lambda m: m.group(1) + _ONE_ROW + m.group(2), text)
@@ -113,7 +125,9 @@ class VirtuosoStore(RemoteStore):
     list_graphs_query = "store/list-graphs-virtuoso"
 
     def _dialect_query(self, text: str) -> str:
-        text = _one_row_first(text)
+        text = _EMPTY_GRAPH_PATTERN.sub(
+            lambda m: f"{{ SELECT DISTINCT ?{m.group(1)} WHERE {{ GRAPH ?{m.group(1)} "
+                      "{ ?virtuosoS ?virtuosoP ?virtuosoO } } }", _one_row_first(text))
         return text if _CONSTANT_GRAPH.search(text) else _PRAGMAS + text
 
     def _dialect_update(self, text: str) -> str:
@@ -188,6 +202,21 @@ class VirtuosoStore(RemoteStore):
                 self._permit(graph, 0)
                 if self._exposed is not None:
                     self._exposed = self._exposed - {graph}
+
+    def construct(
+        self, query: str, bindings: Bindings | None = None, *, default_graphs: Sequence[str] | None = None
+    ) -> list[Triple]:
+        return sorted(super().construct(query, bindings, default_graphs=default_graphs), key=_written)
+
+    def graph_triples(self, graph: str) -> list[Triple]:
+        return sorted(super().graph_triples(graph), key=_written)
+
+    def public_query(self, query: str, default_graphs: Sequence[str], named_graphs: Sequence[str], form: str,
+                     timeout_s: float) -> bool | tuple[list[str] | None, list[Any]]:
+        answer = super().public_query(query, default_graphs, named_graphs, form, timeout_s)
+        if not isinstance(answer, bool) and answer[0] is None:
+            return None, sorted(answer[1], key=_written)
+        return answer
 
     MOVE_GRAPH = "store/move-graph-one"  # one operation: MOVE replaces the target's content as a whole
 
