@@ -186,7 +186,7 @@ def virtuoso_server() -> Iterator[Engine]:
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{http_port}"
     try:
-        _wait(proc, f"{base}/sparql?query=ASK%7B%7D", time.monotonic() + 90, "virtuoso-t", log)
+        _wait(proc, f"{base}/sparql?query=ASK%7B%7D", time.monotonic() + 240, "virtuoso-t", log)  # a busy machine
         _isql(sql_port, "dba", f"USER_SET_PASSWORD('dba', '{VIRTUOSO_PASSWORD}')")
         for statement in public_user_sql(PUBLIC_USER, PUBLIC_PASSWORD):  # as docs/deploy.md sets a server up
             _isql(sql_port, VIRTUOSO_PASSWORD, statement)
