@@ -34,13 +34,13 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from string import Template
 from typing import Any
 
 import httpx
-from pyoxigraph import Literal, NamedNode, Triple
+from pyoxigraph import Literal, NamedNode, Quad, Triple
 
 from api.errors import StoreError
 from api.store.base import Bindings, Term
@@ -210,6 +210,11 @@ class VirtuosoStore(RemoteStore):
 
     def graph_triples(self, graph: str) -> list[Triple]:
         return sorted(super().graph_triples(graph), key=_written)
+
+    def quads(self, graphs: Sequence[str] | None = None) -> Iterable[Quad]:
+        for graph in list(graphs) if graphs is not None else self.list_graphs():
+            g = NamedNode(graph)
+            yield from (Quad(t.subject, t.predicate, t.object, g) for t in self.graph_triples(graph))
 
     def public_query(self, query: str, default_graphs: Sequence[str], named_graphs: Sequence[str], form: str,
                      timeout_s: float) -> bool | tuple[list[str] | None, list[Any]]:
