@@ -26,6 +26,9 @@
   ``virtuoso-public-user.sql``) who may read exactly the public graphs, granted and withdrawn here as the public
   view changes, so the engine itself refuses the rest even to a query naming a graph in FROM or GRAPH. The
   unauthenticated user then reads nothing: every query goes to an authenticated endpoint.
+- One Graph Store request may not hold more than a million terms (``FRVEC ... max vector length``): a large
+  graph is sent in parts of :attr:`VirtuosoStore.gsp_chunk` triples, a PUT then POSTs (into a graph no reader
+  sees yet: a staging graph, or a new submission's graph before the registry names it).
 - ``ResultSetMaxRows`` silently cuts answers off at its value: the server must set it above the largest answer
   (docs/deploy.md); a cut answer cannot be told from a whole one.
 """
@@ -222,6 +225,19 @@ class VirtuosoStore(RemoteStore):
         if not isinstance(answer, bool) and answer[0] is None:
             return None, sorted(answer[1], key=_written)
         return answer
+
+    gsp_chunk = 200_000  # triples per Graph Store request (600,000 terms, under Virtuoso's vector limit)
+
+    def _graph_store(self, method: str, graph: NamedNode, triples: Iterable[Triple]) -> None:
+        """The Graph Store request in parts: the first with ``method``, the rest added (POST)."""
+        part: list[Triple] = []
+        for triple in triples:
+            part.append(triple)
+            if len(part) == self.gsp_chunk:
+                super()._graph_store(method, graph, part)
+                method, part = "POST", []
+        if part or method == "PUT":
+            super()._graph_store(method, graph, part)
 
     MOVE_GRAPH = "store/move-graph-one"  # one operation: MOVE replaces the target's content as a whole
 

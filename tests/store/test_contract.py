@@ -479,3 +479,21 @@ def test_every_write_moves_the_generation_another_process_reads(engine: str, req
     seen.append(reader.refresh())
     assert seen == sorted(set(seen)) and len(seen) == 4, seen  # every write moved it, never back
     assert reader.refresh() == seen[-1]
+
+
+@pytest.mark.server
+def test_virtuoso_sends_a_large_graph_in_parts(request: pytest.FixtureRequest) -> None:
+    """Virtuoso refuses a Graph Store request of over a million terms: the graph goes in parts (here of 3)."""
+    from api.store.virtuoso_store import VirtuosoStore
+    from tests.store.conftest import _fresh
+
+    store = _fresh(request.getfixturevalue("virtuoso_engine"))
+    assert isinstance(store, VirtuosoStore)
+    store.gsp_chunk = 3
+    try:
+        store.load_new_graph(G1, [t(f"s{i}", lit(str(i))) for i in range(10)])
+        assert sorted(x.object.value for x in store.graph_triples(G1)) == sorted(str(i) for i in range(10))
+        store.replace_graph(G1, [t(f"r{i}", lit(f"r{i}")) for i in range(6)])  # exactly two parts
+        assert sorted(x.object.value for x in store.graph_triples(G1)) == [f"r{i}" for i in range(6)]
+    finally:
+        store.close()
