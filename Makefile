@@ -46,10 +46,16 @@ test-servers:
 	command -v nginx >/dev/null && command -v virtuoso-t >/dev/null || (apt-get update -q && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx-light virtuoso-opensource openssl)
 
+# The suites that run again on each server store (`--store`): submissions and every leak suite. The store contract
+# suite, the commands, several workers and Virtuoso's public user run on both servers in the first run already.
+# `pytest --store=oxigraph-server tests/sdmx tests/read tests/linked_data tests/sparql` runs the rest on a server.
+SERVER_SUITES := tests/submissions/test_ingest.py tests/submissions/test_lifecycle.py tests/read/test_leaks.py \
+	tests/read/test_restricted_content.py tests/sparql/test_leaks.py tests/linked_data/test_leaks.py
+
 test: $(BIN)/activate lint assets browser test-servers
 	$(BIN)/pytest -q
-	$(BIN)/pytest -q --store=oxigraph-server tests/submissions/test_ingest.py tests/submissions/test_lifecycle.py
-	$(BIN)/pytest -q --store=virtuoso tests/submissions/test_ingest.py tests/submissions/test_lifecycle.py
+	$(BIN)/pytest -q --store=oxigraph-server $(SERVER_SUITES)
+	$(BIN)/pytest -q --store=virtuoso $(SERVER_SUITES)
 
 bench: $(BIN)/activate
 	$(BIN)/pip install --quiet -e '.[test,bench]'

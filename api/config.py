@@ -225,6 +225,12 @@ class Settings:
                                      "Digest, whichever it asks for)", "text")
     store_password: str | None = setting(None, "MPR_STORE_PASSWORD", "the password for the SPARQL server (never "
                                          "logged or shown)", "secret")
+    store_public_user: str | None = setting(None, "MPR_STORE_PUBLIC_USER", "with MPR_STORE=sparql on Virtuoso, "
+                                            "a read-only user that sees only the public graphs: the public "
+                                            "/sparql endpoint queries as this user (docs/deploy.md creates it)",
+                                            "text")
+    store_public_password: str | None = setting(None, "MPR_STORE_PUBLIC_PASSWORD", "the password of "
+                                                "MPR_STORE_PUBLIC_USER (never logged or shown)", "secret")
     sparql_peers: tuple[str, ...] = setting((), "MPR_SPARQL_PEERS", "the SPARQL endpoints of other registries that "
                                             "/sparql may call with SERVICE (exact URLs; any other SERVICE is "
                                             "refused)", "urls")
@@ -243,6 +249,11 @@ class Settings:
             raise BadSetting("MPR_STORE=sparql needs MPR_STORE_QUERY_URL and MPR_STORE_UPDATE_URL: set both (e.g. "
                              "http://h:7878/query and http://h:7878/update for Oxigraph server), or unset MPR_STORE "
                              "for the embedded store.", details={"variable": "MPR_STORE"})
+        if (self.store_public_user is None) != (self.store_public_password is None) or (
+                self.store_public_user is not None and self.store != "sparql"):
+            raise BadSetting("MPR_STORE_PUBLIC_USER and MPR_STORE_PUBLIC_PASSWORD go together, with MPR_STORE=sparql: "
+                             "set both (the read-only user of docs/deploy.md) or neither.",
+                             details={"variable": "MPR_STORE_PUBLIC_USER"})
 
     @property
     def store_path(self) -> Path | None:

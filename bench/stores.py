@@ -3,7 +3,8 @@
 ``python bench/stores.py --observations N [--out bench/out]`` generates one submission of N observations
 (bench/generate.py), loads it with ``ingest.submit`` into each engine (the wall time includes validation, the same
 for every engine), then asks each one through `mpr serve`: one series, 24 series (an area and an indicator),
-a profile, a comparison, and a SPARQL SELECT of one series straight on the store (p50/p99 over ``--requests``).
+a profile, a comparison, and a SPARQL SELECT of one series straight on the store (p50/p99 over ``--requests``),
+and the generation read every request starts with.
 Then wrk (8 connections, 10 s each) on /api/indicators, one series and a profile with 1, 2 and 4 workers of
 `mpr serve --workers N` on Oxigraph server. Writes ``stores-N.json`` and prints a Markdown table.
 """
@@ -87,6 +88,20 @@ def sparql_select(data: Path, engine: engines.Engine | None, picked: dict[str, s
         registry.close()
 
 
+def generation_read(data: Path, engine: engines.Engine | None, requests: int) -> Result:
+    """What every request pays first on a server store: reading its generation (``Registry.follow_generation``)."""
+    registry = open_registry(_settings(data, engine), read_only=engine is None, maintain=False)
+    try:
+        times = []
+        for _ in range(requests):
+            started = time.perf_counter()
+            registry.follow_generation()
+            times.append((time.perf_counter() - started) * 1000)
+        return {"p50_ms": percentile(times, 0.5), "p99_ms": percentile(times, 0.99)}
+    finally:
+        registry.close()
+
+
 def measure(name: str, csv: Path, folder: Path, engine: engines.Engine | None, requests: int) -> Result:
     data = folder / name
     result: Result = {"engine": name, "load_s": load(csv, data, engine), "questions": {}}
@@ -102,6 +117,7 @@ def measure(name: str, csv: Path, folder: Path, engine: engines.Engine | None, r
         process.terminate()
         process.wait(timeout=60)
     result["questions"]["sparql select (store)"] = sparql_select(data, engine, picked, requests)
+    result["questions"]["generation read"] = generation_read(data, engine, 10 * requests)
     result["picked"] = picked
     print(json.dumps({k: v for k, v in result.items() if k != "picked"}, default=str), flush=True)
     return result

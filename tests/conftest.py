@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -52,20 +54,22 @@ def engine_settings(engine: Engine, data_dir: Path | None = None, **overrides: o
     """Settings with MPR_STORE=sparql pointing at ``engine``."""
     return make_settings(data_dir, store="sparql", store_query_url=engine.query_url,
                          store_update_url=engine.update_url, store_gsp_url=engine.gsp_url, store_user=engine.user,
-                         store_password=engine.password, **overrides)
+                         store_password=engine.password, store_public_user=engine.public_user,
+                         store_public_password=engine.public_password, **overrides)
 
 
 def emptied(engine: Engine) -> Engine:
-    """``engine`` with every graph of ours dropped (the server lives for the session)."""
+    """``engine`` with every graph of ours dropped but the vocabulary's (the server lives for the session; the
+    next registry finds the vocabulary of the same hash there instead of loading it again)."""
     from api.store.remote import remote_store
-    from api.store.virtuoso_store import VirtuosoStore
+    from api.vocab import VOCABULARY_GRAPH
 
     store = remote_store(engine.query_url, engine.update_url, engine.gsp_url, user=engine.user,
-                         password=engine.password)
-    if isinstance(store, VirtuosoStore):
-        store.drop_all()
-    else:
-        store.update("DROP ALL")
+                         password=engine.password, public_user=engine.public_user,
+                         public_password=engine.public_password)  # a dropped graph's grant goes with it
+    for graph in store.list_graphs():
+        if graph != VOCABULARY_GRAPH:
+            store.drop_graph(graph)
     store.close()
     return engine
 
@@ -89,6 +93,71 @@ def registry(settings: Settings, chosen_engine: Engine | None) -> Iterator[Regis
         reg = open_registry(engine_settings(chosen_engine))
     yield reg
     reg.close()
+
+
+def on_engine(settings: Settings, engine: Engine | None) -> Settings:
+    """``settings`` pointed at ``engine`` (MPR_STORE=sparql), or unchanged for the embedded store."""
+    if engine is None:
+        return settings
+    return replace(settings, store="sparql", store_query_url=engine.query_url, store_update_url=engine.update_url,
+                   store_gsp_url=engine.gsp_url, store_user=engine.user, store_password=engine.password,
+                   store_public_user=engine.public_user, store_public_password=engine.public_password)
+
+
+def server_env(engine: Engine | None) -> dict[str, str]:
+    """The MPR_STORE* variables of a server process on ``engine`` (none for the embedded store)."""
+    return {} if engine is None else engine.env()
+
+
+def open_world(settings: Settings, engine: Engine | None, *, memory: bool = False) -> Registry:
+    """A suite's registry: on ``engine`` when there is one, else embedded (in memory with ``memory``, else under
+    ``settings.data_dir``)."""
+    if engine is None:
+        return open_registry(settings, OxigraphStore(None)) if memory else open_registry(settings)
+    return open_registry(on_engine(settings, engine))
+
+
+class WorldEngines:
+    """Servers of the kind ``--store`` names for the suites' own registries (module and session fixtures): each
+    world holds a server of its own while it lives, emptied when taken; a server given back is taken again."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+        self._idle: list[Engine] = []
+        self._running = ExitStack()
+
+    @contextmanager
+    def world(self) -> Iterator[Engine | None]:
+        """A server for one world (None on the embedded store)."""
+        if self.kind == "embedded":
+            yield None
+            return
+        if self._idle:
+            engine = self._idle.pop()
+        else:
+            start = engines.oxigraph_server if self.kind == "oxigraph-server" else engines.virtuoso_server
+            engine = self._running.enter_context(start())
+        try:
+            yield emptied(engine)
+        finally:
+            self._idle.append(engine)
+
+    def close(self) -> None:
+        self._running.close()
+
+
+@pytest.fixture(scope="session")
+def world_engines(pytestconfig: pytest.Config) -> Iterator[WorldEngines]:
+    """The servers of the suites' worlds (see WorldEngines); none for the embedded store."""
+    pool = WorldEngines(pytestconfig.getoption("--store"))
+    yield pool
+    pool.close()
+
+
+@pytest.fixture(scope="session")
+def on_server(pytestconfig: pytest.Config) -> bool:
+    """Whether ``--store`` names a SPARQL server."""
+    return bool(pytestconfig.getoption("--store") != "embedded")
 
 
 @pytest.fixture(scope="session")

@@ -23,7 +23,10 @@ from pathlib import Path
 
 import pytest
 
+from api.store.virtuoso_store import public_user_sql
+
 VIRTUOSO_PASSWORD = "mpr-test-dba"
+PUBLIC_USER, PUBLIC_PASSWORD = "mpr_public", "mpr-test-public"
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,8 @@ class Engine:
     gsp_url: str | None
     user: str | None = None
     password: str | None = None
+    public_user: str | None = None  # the read-only user of the public SPARQL endpoint (Virtuoso)
+    public_password: str | None = None
 
     def env(self) -> dict[str, str]:
         """The MPR_STORE* settings that point the registry at this server."""
@@ -44,6 +49,8 @@ class Engine:
             env["MPR_STORE_GSP_URL"] = self.gsp_url
         if self.user and self.password:
             env["MPR_STORE_USER"], env["MPR_STORE_PASSWORD"] = self.user, self.password
+        if self.public_user and self.public_password:
+            env["MPR_STORE_PUBLIC_USER"], env["MPR_STORE_PUBLIC_PASSWORD"] = self.public_user, self.public_password
         return env
 
 
@@ -161,8 +168,10 @@ def _isql(sql_port: int, password: str, statement: str) -> str:
 
 @contextmanager
 def virtuoso_server() -> Iterator[Engine]:
-    """``virtuoso-t`` in the foreground with a fresh database; dba's password changed; SPARQL updates only on
-    the digest-authenticated endpoints (``/sparql-auth``, ``/sparql-graph-crud-auth``)."""
+    """``virtuoso-t`` in the foreground with a fresh database, set up as docs/deploy.md says: dba's password
+    changed; graph-level security on, with the read-only public user (``virtuoso-public-user.sql``); so every
+    query and update goes to the digest-authenticated endpoints (``/sparql-auth``, ``/sparql-graph-crud-auth``):
+    the unauthenticated ``/sparql`` reads nothing."""
     binary = shutil.which("virtuoso-t")
     if binary is None or shutil.which("isql-vt") is None:
         missing("virtuoso-t", "the Debian package virtuoso-opensource")
@@ -177,10 +186,12 @@ def virtuoso_server() -> Iterator[Engine]:
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{http_port}"
     try:
-        _wait(proc, f"{base}/sparql?query=ASK%7B%7D", time.monotonic() + 90, "virtuoso-t", log)
+        _wait(proc, f"{base}/sparql?query=ASK%7B%7D", time.monotonic() + 240, "virtuoso-t", log)  # a busy machine
         _isql(sql_port, "dba", f"USER_SET_PASSWORD('dba', '{VIRTUOSO_PASSWORD}')")
-        yield Engine("virtuoso", f"{base}/sparql", f"{base}/sparql-auth", f"{base}/sparql-graph-crud-auth",
-                     "dba", VIRTUOSO_PASSWORD)
+        for statement in public_user_sql(PUBLIC_USER, PUBLIC_PASSWORD):  # as docs/deploy.md sets a server up
+            _isql(sql_port, VIRTUOSO_PASSWORD, statement)
+        yield Engine("virtuoso", f"{base}/sparql-auth", f"{base}/sparql-auth", f"{base}/sparql-graph-crud-auth",
+                     "dba", VIRTUOSO_PASSWORD, PUBLIC_USER, PUBLIC_PASSWORD)
     finally:
         _stop(proc)
         shutil.rmtree(folder, ignore_errors=True)

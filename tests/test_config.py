@@ -78,6 +78,7 @@ def _other_value(rule: Rule, default: object) -> tuple[str, object]:
 
 
 SPARQL_URLS = {"MPR_STORE_QUERY_URL": "http://h:7878/query", "MPR_STORE_UPDATE_URL": "http://h:7878/update"}
+PUBLIC_USER = {"MPR_STORE_PUBLIC_USER": "mpr_public", "MPR_STORE_PUBLIC_PASSWORD": "a-password"}
 
 
 @pytest.mark.parametrize("variable", VARIABLES)
@@ -86,6 +87,10 @@ def test_every_variable_sets_its_field(variable: str) -> None:
     text, value = _other_value(rule, field.default)
     if variable == "MPR_STORE":  # a remote store needs its endpoints
         found = Settings.from_env({variable: text, "UNRELATED": "x", **SPARQL_URLS})
+        assert getattr(found, field.name) == value
+        return
+    if variable in PUBLIC_USER:  # the public user: both, on a remote store
+        found = Settings.from_env({"MPR_STORE": "sparql", **SPARQL_URLS, **PUBLIC_USER, variable: text})
         assert getattr(found, field.name) == value
         return
     found = Settings.from_env({variable: text, "UNRELATED": "x"})

@@ -304,7 +304,8 @@ def open_store(settings: Settings, *, read_only: bool = False) -> Store:
         return remote_store(settings.store_query_url, settings.store_update_url, settings.store_gsp_url,
                             timeout=max(30.0, settings.sparql_timeout_s + 5), user=settings.store_user,
                             password=settings.store_password,
-                            generation_graph=vocab.InstanceIris(settings.base_iri).registry_graph)
+                            generation_graph=vocab.InstanceIris(settings.base_iri).registry_graph,
+                            public_user=settings.store_public_user, public_password=settings.store_public_password)
     return OxigraphStore(settings.store_path, read_only=read_only)
 
 

@@ -25,8 +25,17 @@ def engine_of(query_url: str, timeout: float) -> str:
 
 def remote_store(query_url: str, update_url: str, graph_store_url: str | None = None, *, timeout: float = 30.0,
                  user: str | None = None, password: str | None = None,
-                 generation_graph: str | None = None) -> RemoteStore:
-    """The store class that matches the engine at ``query_url``."""
+                 generation_graph: str | None = None, public_user: str | None = None,
+                 public_password: str | None = None) -> RemoteStore:
+    """The store class that matches the engine at ``query_url`` (with ``public_user``: the public SPARQL endpoint
+    queries as that read-only user, where the engine can hold one)."""
     cls = VirtuosoStore if engine_of(query_url, timeout) == "virtuoso" else RemoteStore
-    return cls(query_url, update_url, graph_store_url, timeout=timeout, user=user, password=password,
-               generation_graph=generation_graph)
+    store = cls(query_url, update_url, graph_store_url, timeout=timeout, user=user, password=password,
+                generation_graph=generation_graph)
+    if public_user is not None and public_password is not None:
+        try:
+            store.use_public_user(public_user, public_password)
+        except StoreError:
+            store.close()
+            raise
+    return store

@@ -49,6 +49,7 @@ from api.store.queries import fill_update, load_query
 STAGING_PREFIX = "urn:mpr:staging:"  # the embedded store names its staging graphs the same way
 STORE_GENERATION = NamedNode("https://w3id.org/migration-profile/def#storeGeneration")
 EMPTY_GRAPH = "urn:mpr:empty"  # never written: the dataset of ``default_graphs=[]``
+WRITE_TIMEOUT_S = 600.0  # the longest a write may take (a read: the store's timeout)
 _CHUNK = 5_000  # triples per INSERT DATA request when no Graph Store endpoint is configured
 _SPOOL = 16 * 1024 * 1024  # N-Triples bodies larger than this are buffered on disk
 _RDF_ACCEPT = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.5"
@@ -120,6 +121,7 @@ class RemoteStore:
         self.update_url = update_url
         self.graph_store_url = graph_store_url
         self.timeout = timeout
+        self.write_timeout = max(timeout, WRITE_TIMEOUT_S)
         auth = ChallengeAuth(user, password) if user is not None and password is not None else None
         self._client = httpx.Client(auth=auth, timeout=timeout, follow_redirects=False,
                                     limits=httpx.Limits(max_keepalive_connections=16))
@@ -128,6 +130,7 @@ class RemoteStore:
         self._token: str | None = None  # the generation token last read, and how often it changed
         self._counter = 0
         self._token_lock = threading.Lock()
+        self._public_client: httpx.Client | None = None  # the read-only public user's (use_public_user)
 
     def __repr__(self) -> str:  # never shows the credentials
         return f"{type(self).__name__}({public_url(self.query_url)!r})"
@@ -164,13 +167,16 @@ class RemoteStore:
 
     def _post(self, url: str, *, data: Mapping[str, str | list[str]] | None = None, content: bytes | None = None,
               headers: Mapping[str, str] | None = None, params: Mapping[str, str] | None = None,
-              method: str = "POST") -> httpx.Response:
-        """One request, its answer read whole; StoreError naming the endpoint and status (never credentials)."""
+              method: str = "POST", write: bool = False) -> httpx.Response:
+        """One request, its answer read whole; StoreError naming the endpoint and status (never credentials).
+        A ``write`` may take :attr:`write_timeout`: a large graph loaded or moved on a busy server takes longer
+        than any read should, and a write given up on may still commit."""
+        limit = self.write_timeout if write else self.timeout
         try:
             response = self._client.request(method, url, data=data, content=content, headers=headers,
-                                            params=params)
+                                            params=params, timeout=limit)
         except httpx.TimeoutException:
-            raise StoreError(f"the SPARQL endpoint {public_url(url)} did not answer within {self.timeout:g} s",
+            raise StoreError(f"the SPARQL endpoint {public_url(url)} did not answer within {limit:g} s",
                              details={"endpoint": public_url(url), "status": 0}) from None
         except httpx.HTTPError as exc:
             raise StoreError(f"cannot reach the SPARQL endpoint {public_url(url)}: {type(exc).__name__}",
@@ -276,6 +282,28 @@ class RemoteStore:
         except SyntaxError as exc:
             raise StoreError(f"{public_url(self.query_url)} sent unreadable {media_type}: {exc}") from None
 
+    # -- the public view ---------------------------------------------------------------------
+
+    def use_public_user(self, user: str, password: str) -> None:
+        """Public queries as a read-only ``user`` who sees only the public graphs: refused here, since SPARQL 1.1
+        has no users or graph permissions; the engines that do override it."""
+        raise StoreError("MPR_STORE_PUBLIC_USER needs an engine with graph-level security (Virtuoso): this SPARQL "
+                         "server has no users to restrict, so the public view is the dataset each public query "
+                         "names. Unset MPR_STORE_PUBLIC_USER and MPR_STORE_PUBLIC_PASSWORD.",
+                         details={"variable": "MPR_STORE_PUBLIC_USER", "engine": self.dialect})
+
+    @property
+    def has_public_user(self) -> bool:
+        """Whether public queries run as the read-only public user."""
+        return self._public_client is not None
+
+    def expose_public(self, graphs: Sequence[str]) -> None:
+        """Make ``graphs`` exactly what the public user may read (nothing to do without one)."""
+
+    def _public_query_url(self) -> str:
+        """The endpoint the public user's queries go to (a dialect may name another)."""
+        return self.query_url
+
     def public_query(self, query: str, default_graphs: Sequence[str], named_graphs: Sequence[str], form: str,
                      timeout_s: float) -> bool | tuple[list[str] | None, list[Any]]:
         """A caller's query (checked first by the endpoint) over exactly these default and named graphs: a boolean,
@@ -285,9 +313,11 @@ class RemoteStore:
                                             "default-graph-uri": [NamedNode(g).value for g in default_graphs],
                                             "named-graph-uri": [NamedNode(g).value for g in named_graphs]}
         accept = _RDF_ACCEPT if form == "graph" else _RESULTS_ACCEPT
+        client, url = self._client, self.query_url
+        if self._public_client is not None:
+            client, url = self._public_client, self._public_query_url()
         try:
-            response = self._client.post(self.query_url, data=data, headers={"Accept": accept},
-                                         timeout=httpx.Timeout(timeout_s))
+            response = client.post(url, data=data, headers={"Accept": accept}, timeout=httpx.Timeout(timeout_s))
         except httpx.TimeoutException:
             raise TimeoutError(f"no answer within {timeout_s:g} s") from None
         except httpx.HTTPError as exc:
@@ -317,7 +347,7 @@ class RemoteStore:
         """One request (Protocol §2.2), the generation counter incremented in it: one transaction."""
         bump = self._bump()
         text = update.rstrip().rstrip(";") + "\n;\n" + bump if bump else update  # newline: it may end in a comment
-        self._post(self.update_url, data={"update": self._dialect_update(text)})
+        self._post(self.update_url, data={"update": self._dialect_update(text)}, write=True)
         self._wrote()
 
     def _wrote(self) -> None:
@@ -351,9 +381,9 @@ class RemoteStore:
             body.seek(0)
             content = body.read()
         self._post(self.graph_store_url, method=method, content=content, params={"graph": graph.value},
-                   headers={"Content-Type": "application/n-triples"})
+                   headers={"Content-Type": "application/n-triples"}, write=True)
         if bump := self._bump():
-            self._post(self.update_url, data={"update": self._dialect_update(bump)})
+            self._post(self.update_url, data={"update": self._dialect_update(bump)}, write=True)
             self._wrote()
 
     MOVE_GRAPH = "store/move-graph"  # the update that puts the staging graph in place (an engine may need another)
@@ -431,6 +461,8 @@ class RemoteStore:
     def close(self) -> None:
         """Close the kept-alive connections."""
         self._client.close()
+        if self._public_client is not None:
+            self._public_client.close()
 
 
 _FORM = re.compile(r"^\s*(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE | re.MULTILINE)

@@ -24,18 +24,21 @@ from tests.services.samples import HEADER, stock_row
 pytestmark = pytest.mark.server
 
 
-@pytest.fixture(scope="module")
-def two_servers(oxigraph_engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, str]]:
-    """Two `mpr serve` processes on one Oxigraph server (and one credentials file); a DESTATIS token."""
+@pytest.fixture(scope="module", params=["oxigraph_engine", "virtuoso_engine"])
+def two_servers(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+                ) -> Iterator[tuple[str, str, str]]:
+    """Two `mpr serve` processes on one Oxigraph server or one Virtuoso (and one credentials file); a DESTATIS
+    token."""
+    engine: Engine = request.getfixturevalue(request.param)
     folder = tmp_path_factory.mktemp("workers")
-    settings = engine_settings(emptied(oxigraph_engine), folder / "data")
+    settings = engine_settings(emptied(engine), folder / "data")
     registry = open_registry(settings)
     add_all(registry)
     credentials = agencies.credentials_for(registry)
     token = agencies.create_token(credentials, "DESTATIS").secret
     credentials.close()
     registry.close()
-    env = {**oxigraph_engine.env(), "MPR_DATA": str(settings.data_dir), "MPR_BASE_IRI": settings.base_iri,
+    env = {**engine.env(), "MPR_DATA": str(settings.data_dir), "MPR_BASE_IRI": settings.base_iri,
            "MPR_SOURCES": str(settings.sources_dir)}
     with ExitStack() as stack:
         first = stack.enter_context(serving(env, log=folder / "first.log"))

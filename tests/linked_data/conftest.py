@@ -19,9 +19,10 @@ from rdflib import Graph
 
 from api.model.submission import SubmissionMetadata
 from api.services import build
-from api.services.registry import Registry, open_registry
+from api.services.registry import Registry
 from api.services.submissions import ingest
-from tests.conftest import REPO, make_settings
+from tests.conftest import REPO, WorldEngines, make_settings, open_world, server_env
+from tests.engines import Engine
 from tests.live_server import free_port, serving
 from tests.services.samples import stock_row, write
 
@@ -59,14 +60,19 @@ def _submit(registry: Registry, path: Path, dataset: str, agency: str, release: 
 
 
 @pytest.fixture(scope="session")
-def linked(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Iterator[LinkedWorld]:
-    root = tmp_path_factory.mktemp("linked")
+def linked(tmp_path_factory: pytest.TempPathFactory, shared_data: Path, world_engines: WorldEngines
+           ) -> Iterator[LinkedWorld]:
+    with world_engines.world() as engine:
+        yield from _linked(tmp_path_factory.mktemp("linked"), shared_data, engine)
+
+
+def _linked(root: Path, shared_data: Path, engine: Engine | None) -> Iterator[LinkedWorld]:
     shutil.copytree(REPO / "datasets" / WDI_DATASET, root / "datasets" / WDI_DATASET)
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     settings = replace(make_settings(root / "data"), base_iri=url, datasets_dir=root / "datasets",
                        sources_dir=shared_data)
-    registry = open_registry(settings)
+    registry = open_world(settings, engine)
     try:
         outcomes = build.build(registry)
         assert [o.status for o in outcomes] == ["loaded"], outcomes
@@ -82,7 +88,8 @@ def linked(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Itera
         registry_graph = registry.iris.registry_graph
     finally:
         registry.close()
-    with serving({"MPR_DATA": str(root / "data"), "MPR_BASE_IRI": url, "MPR_SOURCES": str(shared_data)},
+    with serving({"MPR_DATA": str(root / "data"), "MPR_BASE_IRI": url, "MPR_SOURCES": str(shared_data),
+                  **server_env(engine)},
                  port=port, log=root / "server.log"):
         yield LinkedWorld(url, snapshot, public, registry_graph)
 

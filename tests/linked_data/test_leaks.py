@@ -10,6 +10,7 @@ import httpx
 import pytest
 from pyoxigraph import Literal, NamedNode
 
+from tests.conftest import WorldEngines
 from tests.linked_data.conftest import (
     EMBARGOED_AGENCY,
     EMBARGOED_DATASET,
@@ -82,10 +83,11 @@ def test_public_neighbours_answer_without_the_secrets(http: httpx.Client, path: 
 # -- an agency's own secrets, asked for with its token (issue "Country submissions" 5) ---------------------------
 
 @pytest.fixture(scope="module")
-def agency_world() -> Iterator[AgencyWorld]:
-    world = make_agency_world()
-    yield world
-    world.registry.close()
+def agency_world(world_engines: WorldEngines) -> Iterator[AgencyWorld]:
+    with world_engines.world() as engine:
+        world = make_agency_world(engine)
+        yield world
+        world.registry.close()
 
 
 def _agency_paths(world: AgencyWorld) -> list[str]:

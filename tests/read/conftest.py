@@ -16,10 +16,11 @@ from fastapi.testclient import TestClient
 from api.config import Settings
 from api.model.submission import SubmissionMetadata
 from api.services import build
-from api.services.registry import Registry, open_registry
+from api.services.registry import Registry
 from api.services.submissions import ingest
 from api.web.app import create_app
-from tests.conftest import REPO, make_settings
+from tests.conftest import REPO, WorldEngines, make_settings, on_engine, open_world
+from tests.engines import Engine
 from tests.services.samples import write
 
 WDI_DATASETS = ("WB_WDI_SM_POP_NETM", "WB_WDI_SP_POP_TOTL")
@@ -52,13 +53,19 @@ def _submit(registry: Registry, path: Path, dataset: str, agency: str, basis: st
 
 
 @pytest.fixture(scope="session")
-def api_world(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Iterator[ApiWorld]:
-    root = tmp_path_factory.mktemp("api")
+def api_world(tmp_path_factory: pytest.TempPathFactory, shared_data: Path, world_engines: WorldEngines
+              ) -> Iterator[ApiWorld]:
+    with world_engines.world() as engine:
+        yield from _api_world(tmp_path_factory.mktemp("api"), shared_data, engine)
+
+
+def _api_world(root: Path, shared_data: Path, engine: Engine | None) -> Iterator[ApiWorld]:
     datasets = root / "datasets"
     for name in WDI_DATASETS:
         shutil.copytree(REPO / "datasets" / name, datasets / name)
-    settings = replace(make_settings(root / "data"), datasets_dir=datasets, sources_dir=shared_data)
-    registry = open_registry(settings)
+    settings = on_engine(replace(make_settings(root / "data"), datasets_dir=datasets, sources_dir=shared_data),
+                         engine)
+    registry = open_world(settings, engine)
     outcomes = build.build(registry)
     assert [o.status for o in outcomes] == ["loaded"] * len(WDI_DATASETS), outcomes
     _submit(registry, write(root / "deu.csv",

@@ -15,11 +15,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.services.admin import agencies
-from api.services.registry import Registry, open_registry
-from api.store.oxigraph_store import OxigraphStore
+from api.services.registry import Registry
 from api.web.app import create_app
 from tests.admin.agencies.conftest import add_all
-from tests.conftest import make_settings
+from tests.conftest import WorldEngines, make_settings, open_world, server_env
+from tests.engines import Engine
 from tests.live_server import serving
 from tests.read.conftest import row
 from tests.services.samples import HEADER
@@ -75,11 +75,12 @@ class AgencyWorld:
         assert response.status_code == 201, response.text
 
 
-def make_agency_world() -> AgencyWorld:
-    """An in-memory registry: DESTATIS's public, confidential, embargoed and embargoed-revision data, UNHCR's
-    embargoed and confidential data, all uploaded with the agencies' tokens. Close ``registry`` when done."""
+def make_agency_world(engine: Engine | None = None) -> AgencyWorld:
+    """A registry (in memory, or on ``engine``): DESTATIS's public, confidential, embargoed and embargoed-revision
+    data, UNHCR's embargoed and confidential data, all uploaded with the agencies' tokens. Close ``registry``
+    when done."""
     settings = make_settings()
-    registry = open_registry(settings, OxigraphStore(None))
+    registry = open_world(settings, engine, memory=True)
     add_all(registry)
     credentials = agencies.credentials_for(registry)
     tokens = {a: agencies.create_token(credentials, a).secret for a in ("DESTATIS", "UNHCR", "MPR_ADMIN")}
@@ -96,10 +97,11 @@ def make_agency_world() -> AgencyWorld:
 
 
 @pytest.fixture(scope="module")
-def world() -> Iterator[AgencyWorld]:
-    built = make_agency_world()
-    yield built
-    built.registry.close()
+def world(world_engines: WorldEngines) -> Iterator[AgencyWorld]:
+    with world_engines.world() as engine:
+        built = make_agency_world(engine)
+        yield built
+        built.registry.close()
 
 
 def _get(world: AgencyWorld, path: str, accept: str, token: str | None = None, **headers: str) -> httpx.Response:
@@ -244,8 +246,12 @@ def test_as_of_with_a_token_keeps_the_versions_generated_by_then(world: AgencyWo
     assert not any(value in anonymous for value in HIDDEN)
 
 
-def test_agency_views_follow_writes_and_release_times() -> None:
-    built = make_agency_world()
+def test_agency_views_follow_writes_and_release_times(world_engines: WorldEngines) -> None:
+    with world_engines.world() as engine:
+        _follow_writes_and_release_times(make_agency_world(engine))
+
+
+def _follow_writes_and_release_times(built: AgencyWorld) -> None:
     try:
         client, tokens = built.client, built.tokens
         unhcr = auth(tokens["UNHCR"])
@@ -263,18 +269,23 @@ def test_agency_views_follow_writes_and_release_times() -> None:
         built.registry.close()
 
 
-def test_through_the_real_server(tmp_path: Path, shared_data: Path) -> None:
+def test_through_the_real_server(tmp_path: Path, shared_data: Path, world_engines: WorldEngines) -> None:
     """Upload an embargoed version and a confidential cell to a running server; read them back with the token,
     miss them without; the embargo lifts at its release time while the server keeps running."""
+    with world_engines.world() as engine:
+        _through_the_real_server(tmp_path, shared_data, engine)
+
+
+def _through_the_real_server(tmp_path: Path, shared_data: Path, engine: Engine | None) -> None:
     settings = make_settings(tmp_path / "data")
-    registry = open_registry(settings)
+    registry = open_world(settings, engine)
     add_all(registry)
     credentials = agencies.credentials_for(registry)
     tokens = {a: agencies.create_token(credentials, a).secret for a in ("DESTATIS", "UNHCR")}
     credentials.close()
     registry.close()
     env = {"MPR_DATA": str(tmp_path / "data"), "MPR_BASE_IRI": "http://registry.test",
-           "MPR_SOURCES": str(shared_data)}
+           "MPR_SOURCES": str(shared_data), **server_env(engine)}
     with serving(env) as url, httpx.Client(base_url=url, timeout=30) as http:
         release = datetime.now(UTC) + timedelta(seconds=4)
         for dataset, rows, when in (("DEU_STOCK", (row("DEU", "2020", PUBLIC), row("DEU", "2020", CONFIDENTIAL,

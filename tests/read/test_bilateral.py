@@ -20,12 +20,12 @@ from fastapi.testclient import TestClient
 
 from api.errors import SubmissionRejected
 from api.importers.areas import AreaIndex
-from api.services.registry import Registry, open_registry
+from api.services.registry import Registry
 from api.services.submissions.imports import import_source
-from api.store.oxigraph_store import OxigraphStore
 from api.web.app import create_app
 from tests import bilateral_cuts as cuts
-from tests.conftest import make_settings
+from tests.conftest import WorldEngines, make_settings, open_world
+from tests.engines import Engine
 
 COUNTRIES = ("DEU", "SYR", "PHL", "MEX", "LBY")
 NAMES = {code: name for name, code in cuts.FOCUS.items()}
@@ -43,11 +43,16 @@ class World:
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Iterator[World]:
-    root = tmp_path_factory.mktemp("bilateral")
+def world(tmp_path_factory: pytest.TempPathFactory, shared_data: Path, world_engines: WorldEngines
+          ) -> Iterator[World]:
+    with world_engines.world() as engine:
+        yield from _world(tmp_path_factory.mktemp("bilateral"), shared_data, engine)
+
+
+def _world(root: Path, shared_data: Path, engine: Engine | None) -> Iterator[World]:
     # the compiled-shapes engine: what a full build uses for files of this size (pyshacl is the reference of the
     # validation tests), a third of the time here
-    registry = open_registry(make_settings(shacl_engine="sparql"), OxigraphStore(None))
+    registry = open_world(make_settings(shacl_engine="sparql"), engine, memory=True)
     loads = (
         ("undesa-origin", cuts.cut_origin(shared_data / cuts.ORIGIN, root / "origin.xlsx")),
         ("undesa-od", cuts.cut_od_matrix(shared_data / cuts.MATRIX_2015, root / "od.xlsx")),

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from api.services.registry import Registry, open_registry
+from api.services.registry import Registry
 from api.services.submissions.imports import import_source
-from api.store.oxigraph_store import OxigraphStore
 from api.web.app import create_app
-from tests.conftest import make_settings
+from tests.conftest import WorldEngines, make_settings, open_world
+from tests.engines import Engine
 
 COUNTRIES = ("DEU", "GBR", "FRA", "HRV", "SYR", "PHL", "MEX", "LBY")
 CONTEXT = {"CTX_LIFE": "API_SP.DYN.LE00.IN_DS2_en_csv_v2_128.csv",
@@ -41,9 +41,14 @@ def _wdi_cells(path: Path) -> dict[tuple[str, str], str]:
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Iterator[tuple[Registry, TestClient]]:
-    root = tmp_path_factory.mktemp("groups")
-    registry = open_registry(make_settings(root / "data"), OxigraphStore(None))
+def world(tmp_path_factory: pytest.TempPathFactory, shared_data: Path, world_engines: WorldEngines
+          ) -> Iterator[tuple[Registry, TestClient]]:
+    with world_engines.world() as engine:
+        yield from _world(tmp_path_factory.mktemp("groups"), shared_data, engine)
+
+
+def _world(root: Path, shared_data: Path, engine: Engine | None) -> Iterator[tuple[Registry, TestClient]]:
+    registry = open_world(make_settings(root / "data"), engine, memory=True)
     for name in CONTEXT.values():
         rows = _wdi_rows(shared_data / "worldbank-wdi-context" / name)
         header_at = next(i for i, r in enumerate(rows) if r[:2] == ["Country Name", "Country Code"])

@@ -11,6 +11,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.conftest import WorldEngines
 from tests.read.conftest import EMBARGOED_DATASET, EMBARGOED_VALUE, SECRET_VALUE
 from tests.read.test_agency_view import HIDDEN, OWN, AgencyWorld, auth, make_agency_world
 
@@ -96,10 +97,11 @@ ACCEPTS = ("application/json", "application/vnd.sdmx.genericdata+xml;version=2.1
 
 
 @pytest.fixture(scope="module")
-def agency_world() -> Iterator[AgencyWorld]:
-    world = make_agency_world()
-    yield world
-    world.registry.close()
+def agency_world(world_engines: WorldEngines) -> Iterator[AgencyWorld]:
+    with world_engines.world() as engine:
+        world = make_agency_world(engine)
+        yield world
+        world.registry.close()
 
 
 def _leaks(response: httpx.Response, values: tuple[str, ...]) -> list[str]:

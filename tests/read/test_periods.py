@@ -15,11 +15,11 @@ from pyoxigraph import NamedNode
 from api.formats.rdf.cube import observation_triples
 from api.model.structure import series_key
 from api.model.submission import ObservationRecord, SubmissionMetadata
-from api.services.registry import Registry, open_registry
+from api.services.registry import Registry
 from api.services.submissions import ingest
-from api.store.oxigraph_store import OxigraphStore
 from api.web.app import create_app
-from tests.conftest import make_settings
+from tests.conftest import WorldEngines, make_settings, open_world
+from tests.engines import Engine
 from tests.read.conftest import row
 from tests.services.samples import write
 
@@ -36,9 +36,14 @@ class World:
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+def world(tmp_path_factory: pytest.TempPathFactory, world_engines: WorldEngines) -> Iterator[World]:
+    with world_engines.world() as engine:
+        yield from _world(tmp_path_factory, engine)
+
+
+def _world(tmp_path_factory: pytest.TempPathFactory, engine: Engine | None) -> Iterator[World]:
     settings = make_settings()
-    registry = open_registry(settings, OxigraphStore(None))
+    registry = open_world(settings, engine, memory=True)
     folder = tmp_path_factory.mktemp("periods")
     for area, agency in (("DEU", "DESTATIS"), ("FRA", "INSEE")):
         path = write(folder / f"{area}.csv", row(area, "2019", "1000"), row(area, "2020", "1100"))

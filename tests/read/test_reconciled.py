@@ -26,11 +26,12 @@ from api.model.structure import SERIES_DIMENSIONS
 from api.model.submission import SubmissionMetadata
 from api.services import build
 from api.services.admin.agencies import AgencyRequest, add_agency
-from api.services.registry import Registry, open_registry
+from api.services.registry import Registry
 from api.services.sdmx.data import data_message
 from api.services.submissions import ingest
 from api.web.app import create_app
-from tests.conftest import REPO, make_settings
+from tests.conftest import REPO, WorldEngines, make_settings, open_world
+from tests.engines import Engine
 from tests.read.conftest import row
 from tests.services.samples import write
 
@@ -45,12 +46,17 @@ class World:
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Iterator[World]:
-    root = tmp_path_factory.mktemp("reconciled")
+def world(tmp_path_factory: pytest.TempPathFactory, shared_data: Path, world_engines: WorldEngines
+          ) -> Iterator[World]:
+    with world_engines.world() as engine:
+        yield from _world(tmp_path_factory.mktemp("reconciled"), shared_data, engine)
+
+
+def _world(root: Path, shared_data: Path, engine: Engine | None) -> Iterator[World]:
     for name in OVERLAPPING:
         shutil.copytree(REPO / "datasets" / name, root / "datasets" / name)
     settings = replace(make_settings(root / "data"), datasets_dir=root / "datasets", sources_dir=shared_data)
-    registry = open_registry(settings)
+    registry = open_world(settings, engine)
     assert [o.status for o in build.build(registry)] == ["loaded"] * len(OVERLAPPING)
     add_agency(registry, AgencyRequest("DESTATIS", ["Statistisches Bundesamt@de"], AgencyKind.NSO, country="DEU"))
     for dataset, agency, rows in (("NSO_DEU_STOCK", "DESTATIS", [row("DEU", "2020", NATIONAL_VALUE)]),

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,10 +22,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.services.admin import agencies
-from api.services.registry import Registry, open_registry
+from api.services.registry import Registry
 from api.web.app import create_app
 from tests.admin.agencies.conftest import add_all
-from tests.conftest import make_settings
+from tests.conftest import WorldEngines, make_settings, open_world
+from tests.engines import Engine
 from tests.read.conftest import PREFIX, row
 from tests.services.samples import HEADER
 
@@ -57,8 +59,8 @@ def _csv(*rows: str) -> bytes:
     return ("\n".join([HEADER, *rows]) + "\n").encode("utf-8")
 
 
-def _build(root: Path, secrets: Secrets) -> tuple[Registry, TestClient]:
-    registry = open_registry(make_settings(root / "data"))
+def _build(root: Path, secrets: Secrets, engine: Engine | None) -> tuple[Registry, TestClient]:
+    registry = open_world(make_settings(root / "data"), engine)
     add_all(registry)
     token = agencies.create_token(agencies.credentials_for(registry), "DESTATIS").secret
     client = TestClient(create_app(registry))
@@ -85,8 +87,14 @@ def _build(root: Path, secrets: Secrets) -> tuple[Registry, TestClient]:
 
 
 @pytest.fixture(scope="module")
-def worlds(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, TestClient]]:
-    built = {name: _build(tmp_path_factory.mktemp(f"world-{name}"), secrets) for name, secrets in WORLDS.items()}
+def worlds(tmp_path_factory: pytest.TempPathFactory, world_engines: WorldEngines) -> Iterator[dict[str, TestClient]]:
+    with ExitStack() as servers:
+        yield from _worlds(tmp_path_factory, [servers.enter_context(world_engines.world()) for _ in WORLDS])
+
+
+def _worlds(tmp_path_factory: pytest.TempPathFactory, on: list[Engine | None]) -> Iterator[dict[str, TestClient]]:
+    built = {name: _build(tmp_path_factory.mktemp(f"world-{name}"), secrets, engine)
+             for (name, secrets), engine in zip(WORLDS.items(), on, strict=True)}
     try:
         yield {name: client for name, (_, client) in built.items()}
     finally:

@@ -11,8 +11,7 @@ import pytest
 
 from api.config import Settings
 from api.services import build
-from api.services.registry import open_registry
-from tests.conftest import REPO, make_settings
+from tests.conftest import REPO, WorldEngines, make_settings, on_engine, open_world, server_env
 from tests.live_server import serving
 
 # Two small real datasets (about 21 000 observations): UN Statistical Yearbook and World Bank WDI.
@@ -28,18 +27,20 @@ class LiveServer:
 
 
 @pytest.fixture(scope="session")
-def live(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Iterator[LiveServer]:
+def live(tmp_path_factory: pytest.TempPathFactory, shared_data: Path, world_engines: WorldEngines
+         ) -> Iterator[LiveServer]:
     root = tmp_path_factory.mktemp("live")
     datasets = root / "datasets"
     for name in LIVE_DATASETS:
         shutil.copytree(REPO / "datasets" / name, datasets / name)
     settings = replace(make_settings(root / "data"), datasets_dir=datasets)
-    registry = open_registry(settings)
-    try:
-        outcomes = build.build(registry)
-    finally:
-        registry.close()
-    assert [o.status for o in outcomes] == ["loaded"] * len(LIVE_DATASETS), outcomes
-    with serving({"MPR_DATA": str(root / "data"), "MPR_BASE_IRI": settings.base_iri,
-                  "MPR_SOURCES": str(shared_data)}) as url:
-        yield LiveServer(url, settings)
+    with world_engines.world() as engine:
+        registry = open_world(settings, engine)
+        try:
+            outcomes = build.build(registry)
+        finally:
+            registry.close()
+        assert [o.status for o in outcomes] == ["loaded"] * len(LIVE_DATASETS), outcomes
+        with serving({"MPR_DATA": str(root / "data"), "MPR_BASE_IRI": settings.base_iri,
+                      "MPR_SOURCES": str(shared_data), **server_env(engine)}) as url:
+            yield LiveServer(url, on_engine(settings, engine))

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from api.services import build
-from api.services.registry import open_registry
-from tests.conftest import REPO, make_settings
+from tests.conftest import REPO, WorldEngines, make_settings, open_world, server_env
+from tests.engines import Engine
 from tests.live_server import serving
 from tests.read.conftest import EMBARGOED_DATASET, EMBARGOED_VALUE, SECRET_VALUE, _submit, row
 from tests.services.samples import write
@@ -47,13 +47,26 @@ def sparql_data_copy(sparql_build: Path, tmp_path_factory: pytest.TempPathFactor
 
 
 @pytest.fixture(scope="session")
-def sparql_build(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Path:
+def sparql_engine(world_engines: WorldEngines) -> Iterator[Engine | None]:
+    """The server the SPARQL suite's store is on (None: embedded, under the data folder)."""
+    with world_engines.world() as engine:
+        yield engine
+
+
+@pytest.fixture(scope="session")
+def sparql_env(sparql_engine: Engine | None) -> dict[str, str]:
+    """The MPR_STORE* variables of every server of the suite (copies of the data folder share the server)."""
+    return server_env(sparql_engine)
+
+
+@pytest.fixture(scope="session")
+def sparql_build(tmp_path_factory: pytest.TempPathFactory, shared_data: Path, sparql_engine: Engine | None) -> Path:
     """The data folder (``data``) and a copy of it taken before any server opened it (``pristine``)."""
     root = tmp_path_factory.mktemp("sparql")
     datasets = root / "datasets"
     shutil.copytree(REPO / "datasets" / "WB_WDI_SM_POP_NETM", datasets / "WB_WDI_SM_POP_NETM")
     settings = replace(make_settings(root / "data"), datasets_dir=datasets, sources_dir=shared_data)
-    registry = open_registry(settings)
+    registry = open_world(settings, sparql_engine)
     try:
         assert [o.status for o in build.build(registry)] == ["loaded"]
         _submit(registry, write(root / "deu.csv", row("DEU", "2020", "15762457"),
@@ -78,5 +91,6 @@ def sparql_serving(data: Path, shared_data: Path, env: dict[str, str]) -> Iterat
 
 
 @pytest.fixture(scope="session")
-def sparql_server(sparql_data: Path, shared_data: Path) -> Iterator[SparqlServer]:
-    yield from sparql_serving(sparql_data, shared_data, {"MPR_SPARQL_TIMEOUT": "3", "MPR_SPARQL_MAX_ROWS": "50000"})
+def sparql_server(sparql_data: Path, shared_data: Path, sparql_env: dict[str, str]) -> Iterator[SparqlServer]:
+    yield from sparql_serving(sparql_data, shared_data, {"MPR_SPARQL_TIMEOUT": "3", "MPR_SPARQL_MAX_ROWS": "50000",
+                                                         **sparql_env})

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from tests.conftest import WorldEngines
 from tests.read.test_agency_view import CONFIDENTIAL, HIDDEN, AgencyWorld, auth, make_agency_world
 from tests.sparql.conftest import EMBARGOED_DATASET, EMBARGOED_VALUE, SECRET_VALUE, SparqlServer
 
@@ -70,10 +71,11 @@ def test_a_restricted_graph_looks_like_an_unknown_one(sparql_server: SparqlServe
 
 
 @pytest.fixture(scope="module")
-def agency_world() -> Iterator[AgencyWorld]:
-    world = make_agency_world()
-    yield world
-    world.registry.close()
+def agency_world(world_engines: WorldEngines) -> Iterator[AgencyWorld]:
+    with world_engines.world() as engine:
+        world = make_agency_world(engine)
+        yield world
+        world.registry.close()
 
 
 def test_no_token_opens_an_agency_s_graphs(agency_world: AgencyWorld) -> None:

@@ -26,10 +26,11 @@ OTHER_ROUTES = ("/health", "/api/indicators", "/sdmx/v1/dataflow/MPR/MIGRATION_P
 
 
 @pytest.fixture(scope="module")
-def busy_server(sparql_data_copy: Callable[[], Path], shared_data: Path) -> Iterator[SparqlServer]:
+def busy_server(sparql_data_copy: Callable[[], Path], shared_data: Path, sparql_env: dict[str, str]
+                ) -> Iterator[SparqlServer]:
     """The default workers, per-client bound and queue, with the default 10 s time limit of the review."""
     data = sparql_data_copy()
-    yield from sparql_serving(data, shared_data, {"MPR_SPARQL_TIMEOUT": "10"})
+    yield from sparql_serving(data, shared_data, {"MPR_SPARQL_TIMEOUT": "10", **sparql_env})
 
 
 def client_from(address: str, timeout: float = 60) -> httpx.Client:

@@ -344,6 +344,19 @@ def test_update_applies(store: Store) -> None:
     assert store.graph_triples(G1) == [t("x", Literal("1", datatype=NamedNode(XSD + "integer")))]
 
 
+def test_a_conditional_insert_of_filters_only_inserts_once(store: Store) -> None:
+    """The compare-and-set of the write claims: a WHERE group of nothing but FILTER NOT EXISTS is one solution
+    while the claim is absent and none once it is there (Virtuoso passed such a filter every time)."""
+    claim = ("INSERT {{ GRAPH <http://example.org/graph/one> {{ <http://example.org/d> <http://example.org/p> "
+             "<http://example.org/claim/{n}> }} }} WHERE {{ FILTER NOT EXISTS {{ GRAPH <http://example.org/graph/one> "
+             "{{ <http://example.org/d> <http://example.org/p> ?other }} }} }}")
+    for n in range(3):
+        store.update(claim.format(n=n))
+    assert store.graph_triples(G1) == [t("d", s("claim/0"))]
+    assert store.ask("ASK { FILTER NOT EXISTS { ?s ?p <http://example.org/nothing> } }", default_graphs=[G1])
+    assert not store.ask("ASK { FILTER NOT EXISTS { ?s ?p <http://example.org/claim/0> } }", default_graphs=[G1])
+
+
 def test_ten_thousand_triples_round_trip(store: Store) -> None:
     decimal = NamedNode(XSD + "decimal")
     triples = [
@@ -466,3 +479,21 @@ def test_every_write_moves_the_generation_another_process_reads(engine: str, req
     seen.append(reader.refresh())
     assert seen == sorted(set(seen)) and len(seen) == 4, seen  # every write moved it, never back
     assert reader.refresh() == seen[-1]
+
+
+@pytest.mark.server
+def test_virtuoso_sends_a_large_graph_in_parts(request: pytest.FixtureRequest) -> None:
+    """Virtuoso refuses a Graph Store request of over a million terms: the graph goes in parts (here of 3)."""
+    from api.store.virtuoso_store import VirtuosoStore
+    from tests.store.conftest import _fresh
+
+    store = _fresh(request.getfixturevalue("virtuoso_engine"))
+    assert isinstance(store, VirtuosoStore)
+    store.gsp_chunk = 3
+    try:
+        store.load_new_graph(G1, [t(f"s{i}", lit(str(i))) for i in range(10)])
+        assert sorted(x.object.value for x in store.graph_triples(G1)) == sorted(str(i) for i in range(10))
+        store.replace_graph(G1, [t(f"r{i}", lit(f"r{i}")) for i in range(6)])  # exactly two parts
+        assert sorted(x.object.value for x in store.graph_triples(G1)) == [f"r{i}" for i in range(6)]
+    finally:
+        store.close()

@@ -45,6 +45,8 @@ class SparqlEndpoint:
             named_graph_uris: list[str]) -> SparqlJob:
         """The job for a checked query over the public view, written in ``offer`` (reads the store: a thread)."""
         view = self.registry.public_view()
+        if isinstance(self.registry.store, RemoteStore):  # an engine's read-only public user reads these only
+            self.registry.store.expose_public(list(view.graphs))
         default, named = sparql_check.dataset(checked, view.graphs, default_graph_uris, named_graph_uris)
         return SparqlJob(checked.text, tuple(default), tuple(named), offer.media_type,
                          self.registry.settings.sparql_max_rows, view.tag)
