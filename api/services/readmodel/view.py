@@ -11,6 +11,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 
 import polars as pl
@@ -63,6 +64,15 @@ class ViewRows:
     @property
     def observations(self) -> int:
         return self.frame.height
+
+    @cached_property
+    def key_spans(self) -> dict[str, tuple[int, int]]:
+        """Series key -> the (start, stop) rows of its runs, every graph's (a key's runs are adjacent)."""
+        spans: dict[str, tuple[int, int]] = {}
+        for (key, _graph), (offset, length) in self.runs.items():
+            start, stop = spans.get(key, (offset, offset))
+            spans[key] = (min(start, offset), max(stop, offset + length))
+        return spans
 
 
 def _record(row: dict[str, str | None]) -> Record:
