@@ -21,7 +21,7 @@ from api.formats.tabular import csv_writer as api_csv
 from api.formats.tabular.csv_writer import CSV
 from api.formats.tabular.json_writer import JSON, json_response
 from api.model.read_api import AreaOut, DatasetOut, IndicatorOut, ObservationPage, VersionOut
-from api.services.read import areas, indicators, observations
+from api.services.read import areas, indicators, observation_frames, observations
 from api.services.read import datasets as catalogue_dcat
 from api.services.readmodel import downloads
 from api.services.registry import Registry
@@ -166,7 +166,8 @@ def list_observations(
         paged = "page" in request.query_params or "per_page" in request.query_params
         offset = (query.page - 1) * query.per_page if paged else 0
         rows: Iterator[bytes] = api_csv.write_csv(observations.read(
-            registry, selection, offset, query.per_page if paged else None, lang_code))
+            registry, selection, offset, query.per_page, lang_code)) if paged else \
+            api_csv.write_frames(observation_frames.frames(registry, selection, lang_code))
         response = StreamingResponse(rows, media_type=CSV.content_type, headers={
             "X-Total-Count": str(selection.total), "Vary": vary("Accept", "Accept-Language"),
             "Content-Disposition": 'attachment; filename="observations.csv"'})
