@@ -81,7 +81,8 @@ def _reconciled(index: ReadIndex, ranked: Reconciler, datasets: tuple[str, ...])
     for key, periods_of in by_key.items():
         fields = key.split(".")
         won = assign(ranked.order(periods_of, fields[1], fields[2]), periods_of)
-        parts.extend(SeriesPart(key, graph, tuple(sorted(found, key=period_bounds))) for graph, found in won.items())
+        # Each graph's periods are already in period order (the view's rows are sorted by first and last day).
+        parts.extend(SeriesPart(key, graph, tuple(found)) for graph, found in won.items())
     return _indexed(tuple(sorted(parts, key=lambda p: (p.key, p.graph))), index.provenance, index.restricted,
                     index.rows)
 
