@@ -90,7 +90,7 @@ class DataMessage:
     ``history`` (includeHistory) holds one data set per dissemination; ``series()`` then yields them all.
     ``frames`` (when the answer comes from the read model's columns) yields the same observations as
     ``series()``, in the same order, as frames of the dimensions, OBS_VALUE and ``attributes`` (absent: null),
-    for writers that render whole columns at once.
+    for writers that render whole columns at once; a series never spans two frames.
     """
 
     id: str
