@@ -81,6 +81,14 @@ def _record(row: dict[str, str | None]) -> Record:
     return record
 
 
+def _in_order(frame: pl.DataFrame) -> bool:
+    """Whether the rows (of one graph) are sorted by series key, first day, last day (one vectorised pass)."""
+    key, start, end = pl.col(SERIES_KEY), pl.col("PERIOD_START"), pl.col("PERIOD_END")
+    later = (key > key.shift()) | ((key == key.shift()) & (
+        (start > start.shift()) | ((start == start.shift()) & (end >= end.shift()))))
+    return bool(frame.select(later.slice(1).fill_null(False).all()).item()) if frame.height > 1 else True
+
+
 class ReadModel:
     """The column files of a registry and the frames read from them (owned by the Registry)."""
 
@@ -120,7 +128,8 @@ class ReadModel:
         schema = {**dict.fromkeys(SCHEMA.names, pl.String), GRAPH: pl.String}
         frame = pl.concat(parts, how="vertical") if parts else pl.DataFrame(schema=schema)
         frame = admissible_rows(frame, view).select([*COLUMNS, GRAPH])
-        frame = frame.sort([SERIES_KEY, GRAPH, "PERIOD_START", "PERIOD_END"], maintain_order=True)
+        if len(parts) > 1 or not _in_order(frame):  # one file is usually in key and period order already
+            frame = frame.sort([SERIES_KEY, GRAPH, "PERIOD_START", "PERIOD_END"], maintain_order=True)
         runs: dict[tuple[str, str], tuple[int, int]] = {}
         if frame.height:
             counts = frame.group_by([SERIES_KEY, GRAPH], maintain_order=True).len()
