@@ -101,6 +101,19 @@ def _key_wanted(key: tuple[str, ...], query: DataQuery, filters: tuple[Component
 def selected_keys(registry: Registry, query: DataQuery, view: PublicView) -> list[tuple[str, tuple[str, ...]]]:
     """The series (key, graphs) the key patterns and series-dimension filters select, in key order; the graphs
     of each key are those of the providers or datasets the query selects, best first (the reconciled view)."""
+    if _every_key(query):  # the whole dataflow: the same list for every such query of this view, kept with the index
+        return registry.caches.get("series_index" if view.public else "agency_series_index", ("every", view.tag),
+                                   lambda: _selected(registry, DataQuery(), view))
+    return _selected(registry, query, view)
+
+
+def _every_key(query: DataQuery) -> bool:
+    """Whether ``query`` selects every series of every source (no key position, filter or provider)."""
+    return (query.provider is None and any(all(v is None for v in p.values) for p in query.keys)
+            and not any(f.component in SERIES_DIMENSIONS or f.component == DATASET_ATTRIBUTE for f in query.filters))
+
+
+def _selected(registry: Registry, query: DataQuery, view: PublicView) -> list[tuple[str, tuple[str, ...]]]:
     index = series_index(registry, view)
     ranked = reconciler(registry, view)
     filters = _series_filters(query)
