@@ -1,5 +1,5 @@
-"""Build the caches a first request would otherwise wait for (the read model's view, SDMX series index, read
-index, reconciled index, structures)."""
+"""Build the caches a first request would otherwise wait for (the read model's view, SDMX series index and the
+whole dataflow's ordered series, read index, reconciled index, structures)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ import logging
 import time
 
 from api.errors import RegistryError
+from api.model.sdmx_data_query import DataQuery
 from api.services.read.index import read_index, reconciled_index
 from api.services.registry import Registry
 from api.services.sdmx import structures as sdmx_structures
-from api.services.sdmx.data import series_index
+from api.services.sdmx.data import selected_keys, series_index
 
 log = logging.getLogger("mpr")
 
@@ -25,6 +26,7 @@ def warm(registry: Registry) -> float:
         sdmx_structures.data_labels(registry, "en")
         registry.view_rows(view)
         series_index(registry, view)
+        selected_keys(registry, DataQuery(), view)  # the whole dataflow's series, best source first
         read_index(registry, view)
         reconciled_index(registry, view)
     except RegistryError as exc:  # the server still answers; the caches are built on first use instead
