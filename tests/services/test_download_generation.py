@@ -91,3 +91,31 @@ def test_each_dataset_links_its_download_files(tmp_path: Path) -> None:
         assert page.status_code == 200 and "/api/download?dataset=DEU_STOCK&amp;format=csv" in page.text
     finally:
         registry.close()
+
+
+def test_a_client_taking_gzip_gets_the_gzipped_file_as_it_is(tmp_path: Path) -> None:
+    import gzip
+
+    from api.web.routes.read import accepts_gzip
+
+    assert accepts_gzip("gzip, deflate") and accepts_gzip("br;q=1, gzip;q=0.5") and accepts_gzip("*")
+    assert not accepts_gzip(None) and not accepts_gzip("identity") and not accepts_gzip("gzip;q=0")
+    registry = open_registry(make_settings(tmp_path / "data"))
+    try:
+        _submit(registry, tmp_path, "DEU_STOCK", "DESTATIS", stock_row("DEU", "2020", "15762457"))
+        client = TestClient(create_app(registry))
+        plain = client.get("/api/download", headers={"Accept-Encoding": "identity"})
+        assert "content-encoding" not in plain.headers and plain.text.startswith("DATAFLOW,")
+        with client.stream("GET", "/api/download", headers={"Accept-Encoding": "gzip"}) as encoded:
+            raw = b"".join(encoded.iter_raw())
+            assert encoded.headers["content-encoding"] == "gzip"
+            assert encoded.headers["content-type"].startswith("text/csv")
+            assert encoded.headers["etag"] != plain.headers["etag"]
+            assert 'filename="MIGRATION_PROFILE-sdmx.csv"' in encoded.headers["content-disposition"]
+        file = client.get("/api/download", params={"gzip": "true"}, headers={"Accept-Encoding": "gzip"})
+        assert raw == file.content and gzip.decompress(raw) == plain.content  # the same file, sent as it is
+        again = client.get("/api/download", headers={"Accept-Encoding": "gzip",
+                                                     "If-None-Match": encoded.headers["etag"]})
+        assert again.status_code == 304
+    finally:
+        registry.close()

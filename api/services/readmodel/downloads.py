@@ -74,7 +74,12 @@ def download(registry: Registry, view: PublicView, fmt: str, *, dataset: str | N
         return Download(None, body, media, filename, etag)
     path = folder / name
     if not path.is_file():
-        _write_file(path, _bytes(registry, view, index, fmt, compressed, provenance))
+        plain = folder / name.removesuffix(".gz")
+        if compressed and plain.is_file():  # the plain file is there: gzip it rather than write it again
+            body = gzip.compress(plain.read_bytes(), compresslevel=6, mtime=0)
+        else:
+            body = _bytes(registry, view, index, fmt, compressed, provenance)
+        _write_file(path, body)
         _prune(folder)
     return Download(path, None, media, filename, etag)
 
