@@ -4,11 +4,13 @@
 
 ``--baseline-tree`` is a checkout of the baseline commit (e.g. ``git worktree add ../baseline main``). The store
 of bench/sdmx_store.py (built first if missing) is copied once per server (an on-disk store is opened by one
-process); the baseline copy has no column files. Each server is started with its own tree first on the path,
-then measured alike over one keep-alive connection: start-up until a first series answers (the read model warm),
-one series in SDMX-ML and through /api/observations (p50/p99), a 24-series key, a country profile, a comparison
-of every area on one indicator, and everything as SDMX-CSV 1.0 (observations/s, first byte). Also the bytes per
-observation of the store and of the column files. Goals are printed beside the figures, never asserted.
+process); the baseline copy has no column files unless the baseline has a read model. Each server is started
+with its own tree first on the path, then measured alike over one keep-alive connection: start-up until a first
+series answers (the read model warm), one series in SDMX-ML and through /api/observations (p50/p99), a
+24-series key, a country profile, a comparison of every area on one indicator, everything as SDMX-CSV 1.0
+(observations/s, first byte, server memory) and as /api/observations CSV, the whole-dataflow file (first,
+repeated), then ``mpr export --format csv``. Also the bytes per observation of the store and of the column
+files. Goals are printed beside the figures, never asserted.
 """
 
 from __future__ import annotations
@@ -70,6 +72,30 @@ def _download(client: httpx.Client) -> Result | None:
             "revalidate_status": status}
 
 
+def _stream(client: httpx.Client, url: str, params: dict[str, str]) -> Result:
+    """One streamed GET: seconds, first byte, rows per second."""
+    start = time.perf_counter()
+    first_byte, size, lines = None, 0, 0
+    with client.stream("GET", url, params=params) as response:
+        assert response.status_code == 200, response.read()[:200]
+        for chunk in response.iter_bytes():
+            first_byte = first_byte if first_byte is not None else time.perf_counter() - start
+            size += len(chunk)
+            lines += chunk.count(b"\n")
+    seconds = time.perf_counter() - start
+    return {"seconds": seconds, "first_byte_s": first_byte, "bytes": size, "rows": max(lines - 1, 0),
+            "rows_per_s": max(lines - 1, 0) / seconds if seconds else None}
+
+
+def export_csv(tree: Path, data_dir: Path, env: dict[str, str]) -> Result:
+    """``mpr export --format csv`` of everything public, to /dev/null (the server stopped: one store opener)."""
+    start = time.perf_counter()
+    with open(os.devnull, "wb") as sink:
+        subprocess.run([sys.executable, "-m", "api.cli", "export", "--format", "csv"], check=True, stdout=sink,
+                       env={**env, "MPR_DATA": str(data_dir), "PYTHONPATH": str(tree)}, cwd=tree)
+    return {"seconds": time.perf_counter() - start}
+
+
 def measure(label: str, tree: Path, data_dir: Path, env: dict[str, str], requests: int) -> Result:
     port = _port()
     started = time.perf_counter()
@@ -97,10 +123,12 @@ def measure(label: str, tree: Path, data_dir: Path, env: dict[str, str], request
             result["profile"] = _timed(client, f"/api/areas/{parts[1]}/profile", max(requests // 10, 3))
             result["compare"] = _timed(client, "/api/compare", max(requests // 10, 3), {"indicator": parts[2]})
             result["stream"] = stream_csv(client, server.pid, 0.05)
+            result["api_csv"] = _stream(client, "/api/observations", {"format": "csv"})
             result["download"] = _download(client)
     finally:
         server.terminate()
         server.wait(timeout=60)
+    result["export"] = export_csv(tree, data_dir, env)
     return result
 
 
@@ -125,6 +153,9 @@ def table(results: list[Result], observations: int) -> str:
          "<= 0.5 s"),
         ("server memory while streaming (above idle)", *(f"+{r['stream']['above_idle_mb']:.0f} MB" for r in results),
          "<= +300 MB"),
+        ("all /api/observations?format=csv, rows/s", *(
+            f"{r['api_csv']['rows_per_s']:,.0f} ({r['api_csv']['seconds']:.1f} s)" for r in results), ""),
+        ("mpr export --format csv", *(f"{r['export']['seconds']:.1f} s" for r in results), "<= 15 s at 1M"),
     ]
     downloads = [r.get("download") for r in results]
     rows.append(("whole-dataflow file: first / repeated", *(
@@ -152,7 +183,8 @@ def main(argv: list[str] | None = None) -> int:
     for label, tree in (("baseline (store reads)", args.baseline_tree.resolve()), ("read model", ROOT)):
         copy = out / f"readmodel-{args.observations}-{'base' if tree != ROOT else 'new'}"
         shutil.rmtree(copy, ignore_errors=True)
-        shutil.copytree(source, copy, ignore=shutil.ignore_patterns("columns") if tree != ROOT else None)
+        has_read_model = (tree / "api" / "services" / "readmodel").is_dir()  # else: no column files to read
+        shutil.copytree(source, copy, ignore=None if has_read_model else shutil.ignore_patterns("columns"))
         print(f"measuring {label} ...", flush=True)
         results.append(measure(label, tree, copy, env, args.requests))
     store_mb = disk_mb(source / "store")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from api.model.structure import (
     AGENCY,
@@ -20,6 +21,9 @@ from api.model.structure import (
     PUBLISHED_ATTRIBUTES,
     TIME_DIMENSION,
 )
+
+if TYPE_CHECKING:
+    import polars as pl
 
 ALL_DIMENSIONS = "AllDimensions"
 URN_PREFIX = "urn:sdmx:org.sdmx.infomodel.datastructure."
@@ -84,6 +88,9 @@ class DataMessage:
     ``attributes`` are the attribute ids the message carries (in DSD order).
     ``names[component][code]`` is the name of a code in ``language`` (for JSON values and CSV labels).
     ``history`` (includeHistory) holds one data set per dissemination; ``series()`` then yields them all.
+    ``frames`` (when the answer comes from the read model's columns) yields the same observations as
+    ``series()``, in the same order, as frames of the dimensions, OBS_VALUE and ``attributes`` (absent: null),
+    for writers that render whole columns at once; a series never spans two frames.
     """
 
     id: str
@@ -99,6 +106,7 @@ class DataMessage:
     sender: str = AGENCY
     action: str = "Information"
     history: tuple[DataVersion, ...] = ()
+    frames: Callable[[], Iterator[pl.DataFrame]] | None = None
 
     @property
     def series_dimensions(self) -> tuple[str, ...]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import cached_property
@@ -58,6 +59,7 @@ class Registry:
         self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)
         self._followers: list[Callable[[int | None], None]] = []
         self._followed: int | None = store.generation
+        self.instance = uuid.uuid4().hex[:12]  # this registry object (a process's own store counts its writes)
 
     # -- following the store's generation (several workers or machines on one store) -----------
     def on_generation(self, callback: Callable[[int | None], None]) -> None:
@@ -65,6 +67,15 @@ class Registry:
         through this process or another one): what is derived from the store and kept (the read model) hooks in
         here. Views and caches keyed by the view's tag follow by themselves."""
         self._followers.append(callback)
+
+    @property
+    def generation_key(self) -> str:
+        """What names the store's content now for files derived from it: the generation token the processes
+        sharing a remote store all read, else this registry's own write counter (unique to this process)."""
+        shared = getattr(self.store, "shared_generation", None)
+        if isinstance(shared, str) and shared:
+            return "s" + hashlib.sha256(shared.encode()).hexdigest()[:16]
+        return f"p{self.instance}-{self.store.generation}"
 
     def follow_generation(self) -> int | None:
         """Read the store's generation once (the web app calls it at the start of every request; a remote store

@@ -1,5 +1,5 @@
-"""Build the caches a first request would otherwise wait for (the read model's view, SDMX series index, read
-index, reconciled index, coverage, structures)."""
+"""Build the caches a first request would otherwise wait for (the read model's view, SDMX series index and the
+whole dataflow's ordered series, read index, reconciled index, coverage, structures)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,12 @@ import logging
 import time
 
 from api.errors import RegistryError
+from api.model.sdmx_data_query import DataQuery
 from api.services.read.index import read_index, reconciled_index
 from api.services.read.profile import covered
 from api.services.registry import Registry
 from api.services.sdmx import structures as sdmx_structures
-from api.services.sdmx.data import series_index
+from api.services.sdmx.data import selected_keys, series_index
 
 log = logging.getLogger("mpr")
 
@@ -26,6 +27,7 @@ def warm(registry: Registry) -> float:
         sdmx_structures.data_labels(registry, "en")
         registry.view_rows(view)
         series_index(registry, view)
+        selected_keys(registry, DataQuery(), view)  # the whole dataflow's series, best source first
         read_index(registry, view)
         reconciled_index(registry, view)
         covered(registry)  # the home page's and coverage's areas with data

@@ -142,6 +142,11 @@ class RemoteStore:
         """The store's write counter as last read by :meth:`refresh` (None before: nothing is cached then)."""
         return self._generation
 
+    @property
+    def shared_generation(self) -> str | None:
+        """The generation token as last read: the same in every process sharing the endpoint (None before)."""
+        return self._token
+
     def refresh(self) -> int | None:
         """Read the store's generation token (one small query; the Registry calls it once per request): the
         number :attr:`generation` gives moves on whenever the token differs from the one read before."""

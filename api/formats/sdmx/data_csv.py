@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
+from api.formats import csv_columns as columns
 from api.formats.sdmx.data_json import CODED_ATTRIBUTES
 from api.formats.sdmx.data_ml21 import CHUNK_SIZE
 from api.formats.sdmx.spec import DataFormat, DataOptions
@@ -95,6 +96,35 @@ def _rows(message: DataMessage) -> Iterator[dict[str, str]]:
 
 def _stream(message: DataMessage, header: list[str], lead: list[str], labeller: _Labeller,
             name_columns: bool) -> Iterator[bytes]:
+    if message.frames is not None and not message.history:
+        yield from columns.stream(message.frames(), header, lead, _cells(message, labeller, name_columns))
+        return
+    yield from _stream_records(message, header, lead, labeller, name_columns)
+
+
+def _cells(message: DataMessage, labeller: _Labeller, name_columns: bool) -> list[columns.Cell]:
+    """What :func:`_stream_records` writes per component, as column cells for :mod:`columns` (a cell
+    function is applied once per distinct value)."""
+    cells: list[columns.Cell] = []
+    for component in [*DIMENSIONS, MEASURE, *message.attributes]:
+        coded = component in DIMENSIONS or component in CODED_ATTRIBUTES
+        changes = (component == TIME_DIMENSION and labeller.time_format == "normalized") or (
+            labeller.labels == "both" and coded)
+        cells.append(columns.Cell(component, _bound(labeller.cell, component) if changes else None))
+        if name_columns:
+            named = component == TIME_DIMENSION or coded
+            cells.append(columns.Cell(component, _bound(labeller.name, component) if named else None,
+                                      blank=not named))
+    return cells
+
+
+def _bound(method: Callable[[str, str], str], component: str) -> Callable[[str], str]:
+    return lambda value: method(component, value)
+
+
+def _stream_records(message: DataMessage, header: list[str], lead: list[str], labeller: _Labeller,
+                    name_columns: bool) -> Iterator[bytes]:
+    """The record writer: one csv row per observation of ``message.series()``."""
     components = [*DIMENSIONS, MEASURE, *message.attributes]
     text = io.StringIO()
     writer = csv.writer(text, lineterminator="\r\n")
@@ -171,7 +201,7 @@ def _csv20(message: DataMessage, options: DataOptions) -> Iterator[bytes]:
 _CSV = ("text/csv",)
 CSV20 = DataFormat(
     id="data-csv20", media_type="application/vnd.sdmx.data+csv;version=2.0.0", title="SDMX-CSV 2.0",
-    names=("csvdata", "csv"), aliases=_CSV, error="csv", labels=LABELS_20, write=_csv20)
+    names=("csvdata", "csv"), aliases=_CSV, error="csv", labels=LABELS_20, write=_csv20, columns=True)
 CSV10 = DataFormat(
     id="data-csv10", media_type="application/vnd.sdmx.data+csv;version=1.0.0", title="SDMX-CSV 1.0",
-    names=("csvdata", "csv"), aliases=_CSV, error="csv", labels=LABELS_10, write=_csv10)
+    names=("csvdata", "csv"), aliases=_CSV, error="csv", labels=LABELS_10, write=_csv10, columns=True)

@@ -22,6 +22,8 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+import polars as pl
+
 from api.formats.sdmx.data_ml21 import ChunkBuffer, xml_datetime
 from api.formats.sdmx.spec import DataFormat
 from api.model.sdmx import DataMessage, DataVersion, Observation, dimension_position
@@ -88,9 +90,17 @@ class _Collected:
     listed_attributes: list[str] = field(default_factory=list)
 
 
+def _by_columns(message: DataMessage) -> bool:
+    """Whether the message's frames are written (series with TIME_PERIOD at observation level, one data set)."""
+    return (message.frames is not None and not message.history and not message.is_flat
+            and message.detail not in ("serieskeysonly", "nodata"))
+
+
 def _collect(message: DataMessage) -> _Collected:
     collected = _Collected({d: _Values() for d in (*message.series_dimensions, *message.observation_dimensions)},
                            {a: _Values() for a in message.attributes})
+    if _by_columns(message):
+        return _collect_columns(message, collected)
     with_obs = message.detail not in ("serieskeysonly", "nodata")
     with_attributes = message.detail != "dataonly"
     for series in message.series():
@@ -210,6 +220,12 @@ def _data_set(message: DataMessage, collected: _Collected, version: str, buffer:
         buffer.add("}}")
         return
     buffer.add(',"series":{')
+    yield from (_series_columns if _by_columns(message) else _series_records)(message, collected, buffer)
+    buffer.add("}}")
+
+
+def _series_records(message: DataMessage, collected: _Collected, buffer: ChunkBuffer) -> Iterator[bytes]:
+    with_obs = message.detail not in ("serieskeysonly", "nodata")
     first_series = True
     for series in message.series():
         key = ":".join(str(collected.dimensions[d].index[c])
@@ -225,7 +241,58 @@ def _data_set(message: DataMessage, collected: _Collected, version: str, buffer:
         buffer.add("}}")
         if buffer.full:
             yield buffer.take()
-    buffer.add("}}")
+
+
+# -- from whole columns (DataMessage.frames): the same bytes as the record path above ----------------------------
+_PLAIN_NUMBER = r"^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?$"  # json_number gives it unchanged
+
+
+def _collect_columns(message: DataMessage, collected: _Collected) -> _Collected:
+    with_attributes = message.detail != "dataonly"
+    for frame in message.frames():  # type: ignore[misc]
+        for dim, values in collected.dimensions.items():
+            values.seen.update(dict.fromkeys(frame.get_column(dim).drop_nulls().unique().to_list()))
+        if with_attributes:
+            for attr, values in collected.attributes.items():
+                found = frame.get_column(attr).drop_nulls().unique().to_list()
+                values.seen.update(dict.fromkeys(v for v in found if v != ""))
+    collected.listed_attributes = [a for a in message.attributes if collected.attributes[a].seen]
+    return collected
+
+
+def _indexes(column: str, values: _Values) -> pl.Expr:
+    """The index of each value in its component's list (every non-empty value is listed), ``null`` if none."""
+    codes = list(values.index)
+    text = pl.col(column)
+    return pl.when(text.is_null() | (text == "")).then(pl.lit("null")).otherwise(
+        text.replace(codes, [str(values.index[c]) for c in codes]))
+
+
+def _series_columns(message: DataMessage, collected: _Collected, buffer: ChunkBuffer) -> Iterator[bytes]:
+    """Each frame's series as ``"key":{"observations":{...}}`` built by column expressions."""
+    first = True
+    for frame in message.frames():  # type: ignore[misc]
+        if not frame.height:
+            continue
+        value = pl.col(MEASURE)
+        plain = value.str.contains(_PLAIN_NUMBER).fill_null(False)
+        others = [v for v in frame.filter(~plain).get_column(MEASURE).unique().to_list() if v is not None]
+        cells = [pl.when(plain).then(value).when(value.is_null()).then(pl.lit("null")).otherwise(
+            value.replace(others, [json_number(v) for v in others]))]
+        if message.detail != "dataonly":
+            cells += [_indexes(a, collected.attributes[a]) for a in collected.listed_attributes]
+        values = pl.concat_str(cells, separator=",").str.replace(r"(,null)+$", "")
+        time = _indexes(TIME_DIMENSION, collected.dimensions[TIME_DIMENSION])
+        observation = pl.concat_str([pl.lit('"'), time, pl.lit('":['), values, pl.lit("]")])
+        key = pl.concat_str([_indexes(d, collected.dimensions[d]) for d in message.series_dimensions],
+                            separator=":")
+        grouped = frame.with_columns(observation.alias("_OBS"), key.alias("_KEY")).group_by(
+            "_KEY", maintain_order=True).agg(pl.col("_OBS").str.join(","))
+        text = grouped.select(pl.concat_str([pl.lit('"'), pl.col("_KEY"), pl.lit('":{"observations":{'),
+                                             pl.col("_OBS"), pl.lit("}}")]).str.join(",")).item()
+        buffer.add(("" if first else ",") + text)
+        first = False
+        yield buffer.take()
 
 
 def _meta(message: DataMessage, schema: str) -> dict[str, Any]:
@@ -273,9 +340,9 @@ def write_json20(message: DataMessage) -> Iterator[bytes]:
 _JSON = ("application/json",)
 JSON20 = DataFormat(
     id="data-json20", media_type="application/vnd.sdmx.data+json;version=2.0.0", title="SDMX-JSON 2.0",
-    names=("jsondata", "json"), aliases=_JSON, error="json20", history=True,
+    names=("jsondata", "json"), aliases=_JSON, error="json20", history=True, columns=True,
     write=lambda message, _options: write_json20(message))
 JSON10 = DataFormat(
     id="data-json10", media_type="application/vnd.sdmx.data+json;version=1.0.0", title="SDMX-JSON 1.0",
-    names=("jsondata", "json"), aliases=_JSON, error="json10",
+    names=("jsondata", "json"), aliases=_JSON, error="json10", columns=True,
     write=lambda message, _options: write_json10(message, layout="legacy"))

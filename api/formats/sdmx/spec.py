@@ -48,11 +48,13 @@ class SdmxFormat(FormatSpec):
 @dataclass(frozen=True, kw_only=True)
 class DataFormat(SdmxFormat):
     """A data message format; ``history``: it holds one data set per version (REST v2 ``includeHistory``);
-    ``labels``: the SDMX-CSV ``labels`` values it takes (none: not a CSV format, no options)."""
+    ``labels``: the SDMX-CSV ``labels`` values it takes (none: not a CSV format, no options); ``columns``: its
+    writer renders ``DataMessage.frames`` (whole columns) when the message has them."""
 
     write: DataWriter
     history: bool = False
     labels: tuple[str, ...] = ()
+    columns: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)

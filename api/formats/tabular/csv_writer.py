@@ -10,8 +10,11 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
+import polars as pl
+
+from api.formats import csv_columns
 from api.formats.spec import FormatSpec
 from api.model.read_api import ObservationOut
 
@@ -61,3 +64,61 @@ def write_csv(observations: Iterable[ObservationOut], *, chunk_rows: int = 1000)
             buffer.seek(0)
             buffer.truncate()
     yield buffer.getvalue().encode("utf-8")
+
+
+# -- whole columns ------------------------------------------------------------------------------------------------
+# The same cells as write_csv, computed on a frame's columns: safe_cell as an expression, and the numbers of
+# ObservationOut (value as a float, multiplier and decimals as integers) rendered as _plain renders them, straight
+# from the text where the text is already that rendering, else once per distinct text.
+_RISKY_START = r"^[=+\-@\t\r]"
+_NUMBER_TEXT = r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\n?$"  # ``$`` of re.match: also before a final newline
+_SAME_FLOAT = r"^-?(0|[1-9]\d*|[1-9]\d*\.\d*[1-9])$"  # repr(float(text)) is text (with <= 15 digits)
+_SAME_INT = r"^(0|-?[1-9]\d*)$"
+_NUMBERS = {"value": (_SAME_FLOAT, lambda t: safe_cell(_to_float(t))),
+            "unit_multiplier": (_SAME_INT, lambda t: safe_cell(_to_int(t))),
+            "decimals": (_SAME_INT, lambda t: safe_cell(_to_int(t)))}
+
+
+def _to_float(text: str) -> float | None:
+    try:
+        return float(text) if text else None
+    except ValueError:
+        return None
+
+
+def _to_int(text: str) -> int | None:
+    try:
+        return int(text) if text else None
+    except ValueError:
+        return None
+
+
+def _safe(expression: pl.Expr) -> pl.Expr:
+    """:func:`safe_cell` of a text column."""
+    text = expression.fill_null("")
+    risky = text.str.contains(_RISKY_START) & ~text.str.contains(_NUMBER_TEXT)
+    return pl.when(risky).then(pl.lit("'") + text).otherwise(text)
+
+
+def _number(frame: pl.DataFrame, column: str, same: str, render: Callable[[str], str]) -> pl.Expr:
+    text = pl.col(column).fill_null("")
+    kept = text.str.contains(same) & (text.str.replace_all(r"[-.]", "").str.len_chars() <= 15)
+    others = frame.select(text.filter(~kept).unique()).to_series().to_list()
+    return pl.when(kept).then(text).otherwise(text.replace(others, [render(t) for t in others]))
+
+
+def write_frames(frames: Iterable[pl.DataFrame]) -> Iterator[bytes]:
+    """What :func:`write_csv` writes for the same observations, from frames of :data:`COLUMNS` (texts as stored;
+    absent values null): the header with the first frame, then one chunk per frame."""
+    head = csv_columns.row_text(COLUMNS).encode("utf-8")
+    for frame in frames:
+        if not frame.height:
+            continue
+        cells = [csv_columns.quoted(_number(frame, c, *_NUMBERS[c]) if c in _NUMBERS else _safe(pl.col(c)))
+                 for c in COLUMNS]
+        out = io.BytesIO()
+        frame.select(pl.concat_str(cells, separator=",").alias("line")).write_csv(
+            out, include_header=False, quote_style="never", line_terminator="\r\n")
+        yield head + out.getvalue()
+        head = b""
+    yield head

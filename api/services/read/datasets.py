@@ -25,6 +25,8 @@ from api.services.read.index import ReadIndex, read_index, reconciled_index
 from api.services.registry import Registry
 from api.services.versions import public_versions
 
+DOWNLOAD_PATH = "/api/download?"  # a file (DCAT 3 §6.7 dcat:downloadURL), written once per view and data generation
+
 
 def _distributions(dataset_id: str) -> list[DistributionOut]:
     key = quote(dataset_id, safe="")
@@ -37,6 +39,10 @@ def _distributions(dataset_id: str) -> list[DistributionOut]:
         DistributionOut("This dataset's observations as SDMX-CSV (the registry's dataflow, this dataset only)",
                         CSV20.media_type, f"/sdmx/v2/data/dataflow/MPR/MIGRATION_PROFILE/1.0/*?format={CSV20.names[0]}"
                         f"&c%5BDATASET%5D={key}"),
+        DistributionOut("This dataset's observations as a file (SDMX-CSV 1.0; Parquet and gzip by format= and "
+                        "gzip=)", CSV.media_type, f"/api/download?dataset={key}&format=sdmx-csv"),
+        DistributionOut("This dataset's observations as a file (CSV, a DATASET column)", CSV.media_type,
+                        f"/api/download?dataset={key}&format=csv"),
     ]
 
 
@@ -118,7 +124,10 @@ def json_ld(datasets: list[DatasetOut], base: str) -> dict[str, object]:
             "dct:spatial": [{"@id": vocab.code("area", a)} for a in d.areas],
             "dcat:theme": [{"@id": vocab.indicator(i)} for i in d.indicators],
             "dcat:distribution": [{"@type": "dcat:Distribution", "dct:title": x.title, "dcat:mediaType": x.media_type,
-                                   "dcat:accessURL": {"@id": base + x.access_url}} for x in d.distributions],
+                                   "dcat:accessURL": {"@id": base + x.access_url},
+                                   **({"dcat:downloadURL": {"@id": base + x.access_url}}
+                                      if x.access_url.startswith(DOWNLOAD_PATH) else {})}
+                                  for x in d.distributions],
         }
     return {
         "@context": {"dcat": vocab.DCAT, "dct": vocab.DCT, "prov": vocab.PROV, "skos": vocab.SKOS, "xsd": vocab.XSD},

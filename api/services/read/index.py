@@ -15,6 +15,7 @@ from datetime import datetime
 from api import vocab
 from api.model.read_api import Provenance, SeriesPart
 from api.model.sdmx_period import period_bounds
+from api.model.structure import SERIES_DIMENSIONS
 from api.model.view import PublicView
 from api.services.readmodel.view import ViewRows
 from api.services.reconcile import Reconciler, assign, reconciler
@@ -79,11 +80,20 @@ def _reconciled(index: ReadIndex, ranked: Reconciler, datasets: tuple[str, ...])
             by_key[part.key][part.graph] = part.periods
     parts: list[SeriesPart] = []
     for key, periods_of in by_key.items():
+        if len(periods_of) == 1:  # one source: it answers every period it gives (if it is a known source)
+            graph, periods = next(iter(periods_of.items()))
+            if graph in ranked.sources:
+                parts.append(SeriesPart(key, graph, periods))
+            continue
         fields = key.split(".")
         won = assign(ranked.order(periods_of, fields[1], fields[2]), periods_of)
-        parts.extend(SeriesPart(key, graph, tuple(sorted(found, key=period_bounds))) for graph, found in won.items())
+        # Each graph's periods are already in period order (the view's rows are sorted by first and last day).
+        parts.extend(SeriesPart(key, graph, tuple(found)) for graph, found in won.items())
     return _indexed(tuple(sorted(parts, key=lambda p: (p.key, p.graph))), index.provenance, index.restricted,
                     index.rows)
+
+
+_AREA, _INDICATOR = SERIES_DIMENSIONS.index("REF_AREA"), SERIES_DIMENSIONS.index("INDICATOR")
 
 
 def _indexed(parts: tuple[SeriesPart, ...], provenance: dict[str, Provenance], restricted: dict[str, str],
@@ -92,7 +102,8 @@ def _indexed(parts: tuple[SeriesPart, ...], provenance: dict[str, Provenance], r
     by_indicator: dict[str, list[SeriesPart]] = defaultdict(list)
     by_both: dict[tuple[str, str], list[SeriesPart]] = defaultdict(list)
     for part in parts:
-        area, indicator = part.code("REF_AREA"), part.code("INDICATOR")
+        fields = part.key.split(".")
+        area, indicator = fields[_AREA], fields[_INDICATOR]
         by_area[area].append(part)
         by_indicator[indicator].append(part)
         by_both[(area, indicator)].append(part)

@@ -1,6 +1,7 @@
 """Bulk downloads as files (issue 14 §3): the whole public dataflow (one value per key and period) or one
-dataset, as SDMX-CSV 1.0, CSV or Parquet, optionally gzipped, written once per view by polars' vectorised
-writers and then sent as a file.
+dataset, as SDMX-CSV 1.0, CSV or Parquet, optionally gzipped, written once per view and store generation (the token
+the processes sharing a store all read: a write anywhere, e.g. a dataset's new title, gives new files) by
+polars' vectorised writers and then sent as a file.
 
 Rows are compact: each names its dataset (``DATASET``), whose provenance /api/datasets/{id} gives once;
 ``provenance=full`` adds the dataset's title, agency, version, submission time and licence to every row.
@@ -60,19 +61,44 @@ def download(registry: Registry, view: PublicView, fmt: str, *, dataset: str | N
         raise NotFound(f"no public dataset has the id '{dataset[:80]}': /api/datasets lists them.")
     media_type, suffix = FORMATS[fmt]
     name = f"{dataset or 'MIGRATION_PROFILE'}.{fmt}.{provenance}.{suffix}" + (".gz" if compressed else "")
-    etag = 'W/"' + hashlib.sha256(f"{view.tag}\0{name}".encode()).hexdigest()[:32] + '"'
+    generation = registry.generation_key
+    slot = f"{view.tag}-{generation}"
+    etag = 'W/"' + hashlib.sha256(f"{slot}\0{name}".encode()).hexdigest()[:32] + '"'
     filename = f"{dataset or 'MIGRATION_PROFILE'}{'-sdmx' if fmt == 'sdmx-csv' else ''}.{suffix}" + (
         ".gz" if compressed else "")
     media = "application/gzip" if compressed else media_type
-    folder = None if registry.settings.data_dir is None else registry.settings.data_dir / "downloads" / view.tag
+    folder = None if registry.settings.data_dir is None else registry.settings.data_dir / "downloads" / slot
     if folder is None:
-        body = registry.caches.get("downloads", (view.tag, name),
+        body = registry.caches.get("downloads", (slot, name),
                                    lambda: _bytes(registry, view, index, fmt, compressed, provenance))
         return Download(None, body, media, filename, etag)
     path = folder / name
     if not path.is_file():
-        _write_file(path, _bytes(registry, view, index, fmt, compressed, provenance))
+        plain = folder / name.removesuffix(".gz")
+        if compressed and plain.is_file():  # the plain file is there: gzip it rather than write it again
+            body = gzip.compress(plain.read_bytes(), compresslevel=6, mtime=0)
+        else:
+            body = _bytes(registry, view, index, fmt, compressed, provenance)
+        _write_file(path, body)
+        _prune(folder)
     return Download(path, None, media, filename, etag)
+
+
+_KEEP_S = 300  # a file of an older generation may still be being sent: kept that long after it was replaced
+
+
+def _prune(current: Path) -> None:
+    """Remove the download folders of other views or generations untouched for :data:`_KEEP_S` seconds."""
+    import shutil
+    import time
+
+    limit = time.time() - _KEEP_S
+    for folder in current.parent.iterdir():
+        try:
+            if folder != current and folder.is_dir() and folder.stat().st_mtime < limit:
+                shutil.rmtree(folder, ignore_errors=True)
+        except OSError:
+            continue
 
 
 def _write_file(path: Path, body: bytes) -> None:

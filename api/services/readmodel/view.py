@@ -11,6 +11,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 
 import polars as pl
@@ -64,11 +65,28 @@ class ViewRows:
     def observations(self) -> int:
         return self.frame.height
 
+    @cached_property
+    def key_spans(self) -> dict[str, tuple[int, int]]:
+        """Series key -> the (start, stop) rows of its runs, every graph's (a key's runs are adjacent)."""
+        spans: dict[str, tuple[int, int]] = {}
+        for (key, _graph), (offset, length) in self.runs.items():
+            start, stop = spans.get(key, (offset, offset))
+            spans[key] = (min(start, offset), max(stop, offset + length))
+        return spans
+
 
 def _record(row: dict[str, str | None]) -> Record:
     record: Record = {c: v for c in TEXT_COLUMNS if (v := row[c]) is not None}
     record["@iri"] = row[OBSERVATION] or ""
     return record
+
+
+def _in_order(frame: pl.DataFrame) -> bool:
+    """Whether the rows (of one graph) are sorted by series key, first day, last day (one vectorised pass)."""
+    key, start, end = pl.col(SERIES_KEY), pl.col("PERIOD_START"), pl.col("PERIOD_END")
+    later = (key > key.shift()) | ((key == key.shift()) & (
+        (start > start.shift()) | ((start == start.shift()) & (end >= end.shift()))))
+    return bool(frame.select(later.slice(1).fill_null(False).all()).item()) if frame.height > 1 else True
 
 
 class ReadModel:
@@ -114,7 +132,8 @@ class ReadModel:
         schema = {**dict.fromkeys(SCHEMA.names, pl.String), GRAPH: pl.String}
         frame = pl.concat(parts, how="vertical") if parts else pl.DataFrame(schema=schema)
         frame = admissible_rows(frame, view).select([*COLUMNS, GRAPH])
-        frame = frame.sort([SERIES_KEY, GRAPH, "PERIOD_START", "PERIOD_END"], maintain_order=True)
+        if len(parts) > 1 or not _in_order(frame):  # one file is usually in key and period order already
+            frame = frame.sort([SERIES_KEY, GRAPH, "PERIOD_START", "PERIOD_END"], maintain_order=True)
         runs: dict[tuple[str, str], tuple[int, int]] = {}
         if frame.height:
             counts = frame.group_by([SERIES_KEY, GRAPH], maintain_order=True).len()

@@ -29,6 +29,7 @@ from api.model.view import PublicView
 from api.services.reconcile import Reconciler, admissible, assign, reconciler
 from api.services.records import Record
 from api.services.registry import Registry
+from api.services.sdmx.data_frames import FrameAnswer, answers_from_frames
 
 _NUMERIC = {"OBS_VALUE", "UNIT_MULT", "DECIMALS"}
 
@@ -100,6 +101,19 @@ def _key_wanted(key: tuple[str, ...], query: DataQuery, filters: tuple[Component
 def selected_keys(registry: Registry, query: DataQuery, view: PublicView) -> list[tuple[str, tuple[str, ...]]]:
     """The series (key, graphs) the key patterns and series-dimension filters select, in key order; the graphs
     of each key are those of the providers or datasets the query selects, best first (the reconciled view)."""
+    if _every_key(query):  # the whole dataflow: the same list for every such query of this view, kept with the index
+        return registry.caches.get("series_index" if view.public else "agency_series_index", ("every", view.tag),
+                                   lambda: _selected(registry, DataQuery(), view))
+    return _selected(registry, query, view)
+
+
+def _every_key(query: DataQuery) -> bool:
+    """Whether ``query`` selects every series of every source (no key position, filter or provider)."""
+    return (query.provider is None and any(all(v is None for v in p.values) for p in query.keys)
+            and not any(f.component in SERIES_DIMENSIONS or f.component == DATASET_ATTRIBUTE for f in query.filters))
+
+
+def _selected(registry: Registry, query: DataQuery, view: PublicView) -> list[tuple[str, tuple[str, ...]]]:
     index = series_index(registry, view)
     ranked = reconciler(registry, view)
     filters = _series_filters(query)
@@ -304,10 +318,13 @@ def data_message(
     language: str = "en",
     now: datetime | None = None,
     view: PublicView | None = None,
+    columns: bool = False,
 ) -> DataMessage:
     """The message answering ``query``; NotFound (SDMX 100) when nothing matches, TooLarge above the limit.
 
-    ``view`` replaces the public view (one past version, for includeHistory; an agency's view)."""
+    ``view`` replaces the public view (one past version, for includeHistory; an agency's view). ``columns``:
+    the message is for a writer of frames (``DataFormat.columns``), so its ``frames`` are filled when the
+    query allows (``series()`` then reads records only if called)."""
     view = view or registry.public_view(now, as_of=query.as_of)
     if query.updated_after is not None:
         view = view.updated_after(query.updated_after)
@@ -324,21 +341,28 @@ def data_message(
         return _to_series(_window(_records(registry, query, keys, view), query.offset, query.limit), query, attributes,
                           limit)
 
-    replay = _Replay(series, registry.settings.sdmx_replay_observations)
-    if replay.empty:
+    answer = FrameAnswer(registry, query, keys, view, attributes) if columns and answers_from_frames(query) \
+        else None
+    if answer is None:
+        replay = _Replay(series, registry.settings.sdmx_replay_observations)
+        empty, make = replay.empty, replay.__call__
+    else:
+        empty, make = answer.empty, series
+    if empty:
         raise NotFound("no data matches the query: check the key, the filters and the periods "
                        "(the availability resource lists what exists).")
     at_obs = DIMENSIONS if query.dimension_at_observation == ALL_DIMENSIONS else (query.dimension_at_observation,)
     return DataMessage(
         id=f"MPR-{uuid.uuid4().hex[:12]}",
         prepared=datetime.now(UTC).replace(microsecond=0),
-        series=replay,
+        series=make,
         observation_dimensions=at_obs,
         detail=query.detail,
         attributes=attributes,
         names=names or {},
         component_names=component_names or {},
         language=language,
+        frames=None if answer is None else answer.frames,
     )
 
 

@@ -53,4 +53,4 @@ def history_message(
     def every_series() -> Iterator[Series]:
         return itertools.chain.from_iterable(v.series() for v in versions)
 
-    return replace(first, series=every_series, history=versions)
+    return replace(first, series=every_series, history=versions, frames=None)

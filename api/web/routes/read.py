@@ -21,7 +21,7 @@ from api.formats.tabular import csv_writer as api_csv
 from api.formats.tabular.csv_writer import CSV
 from api.formats.tabular.json_writer import JSON, json_response
 from api.model.read_api import AreaOut, DatasetOut, IndicatorOut, ObservationPage, VersionOut
-from api.services.read import areas, indicators, observations
+from api.services.read import areas, indicators, observation_frames, observations
 from api.services.read import datasets as catalogue_dcat
 from api.services.readmodel import downloads
 from api.services.registry import Registry
@@ -166,7 +166,8 @@ def list_observations(
         paged = "page" in request.query_params or "per_page" in request.query_params
         offset = (query.page - 1) * query.per_page if paged else 0
         rows: Iterator[bytes] = api_csv.write_csv(observations.read(
-            registry, selection, offset, query.per_page if paged else None, lang_code))
+            registry, selection, offset, query.per_page, lang_code)) if paged else \
+            api_csv.write_frames(observation_frames.frames(registry, selection, lang_code))
         response = StreamingResponse(rows, media_type=CSV.content_type, headers={
             "X-Total-Count": str(selection.total), "Vary": vary("Accept", "Accept-Language"),
             "Content-Disposition": 'attachment; filename="observations.csv"'})
@@ -201,15 +202,39 @@ def bulk_download(
 ) -> Response:
     """The public dataflow (the reconciled view) or one public dataset as a file written once per view and then
     sent as it is, with an ETag (304 on If-None-Match)."""
-    found = downloads.download(registry, registry.public_view(), format, dataset=dataset, compressed=gzip,
-                               provenance=provenance)
-    headers = {"ETag": found.etag, "Cache-Control": "public, max-age=0, must-revalidate",
-               "Content-Disposition": f'attachment; filename="{found.filename}"'}
-    if is_current(request, {"etag": found.etag}):
+    # A client that takes gzip (RFC 9110 §8.4.1) gets the gzipped file as it is, with Content-Encoding: gzip,
+    # instead of the plain file compressed again on every request.
+    encoded = not gzip and format != "parquet" and accepts_gzip(request.headers.get("accept-encoding"))
+    if encoded:  # the plain file first (every client may ask for it), then its gzipped copy
+        downloads.download(registry, registry.public_view(), format, dataset=dataset, provenance=provenance)
+    found = downloads.download(registry, registry.public_view(), format, dataset=dataset,
+                               compressed=gzip or encoded, provenance=provenance)
+    etag = found.etag.removesuffix('"') + '-gzip"' if encoded else found.etag  # another representation
+    filename = found.filename.removesuffix(".gz") if encoded else found.filename
+    headers = {"ETag": etag, "Cache-Control": "public, max-age=0, must-revalidate", "Vary": "Accept-Encoding",
+               "Content-Disposition": f'attachment; filename="{filename}"'}
+    if encoded:
+        headers["Content-Encoding"] = "gzip"
+    media_type = downloads.FORMATS[format][0] if encoded else found.media_type
+    if is_current(request, {"etag": etag}):
         return Response(status_code=304, headers=headers)
     if found.path is not None:
-        return FileResponse(found.path, media_type=found.media_type, headers=headers)
-    return Response(found.body, media_type=found.media_type, headers=headers)
+        return FileResponse(found.path, media_type=media_type, headers=headers)
+    return Response(found.body, media_type=media_type, headers=headers)
+
+
+def accepts_gzip(accept_encoding: str | None) -> bool:
+    """Whether an Accept-Encoding header takes gzip (a ``gzip`` or ``*`` coding without ``q=0``)."""
+    for item in (accept_encoding or "").split(","):
+        coding, _, params = item.strip().partition(";")
+        if coding.strip().lower() in ("gzip", "x-gzip", "*"):
+            quality = params.strip().lower().removeprefix("q=").strip() if params.strip().lower().startswith(
+                "q=") else "1"
+            try:
+                return float(quality) > 0
+            except ValueError:
+                return False
+    return False
 
 
 @router.get("/datasets", response_model=list[DatasetOut], summary="The DCAT catalogue",

@@ -21,7 +21,7 @@ from fastapi import APIRouter, Request, Response
 
 from api.errors import NotFound, NotImplementedYet
 from api.formats.sdmx.negotiation import OFFERS, Negotiated, check_history, negotiate
-from api.formats.sdmx.spec import StructureHeader
+from api.formats.sdmx.spec import DataFormat, StructureHeader
 from api.model.agency import Principal
 from api.model.sdmx_data_query import DataQuery
 from api.model.sdmx_structure import StructureResult
@@ -105,8 +105,9 @@ def data(request: Request, registry: Registry, query: DataQuery, negotiated: Neg
         if query.as_of is not None:
             view = (registry.public_view(as_of=query.as_of) if principal is None
                     else registry.agency_view(principal, as_of=query.as_of))
+        columns = isinstance(negotiated.format, DataFormat) and negotiated.format.columns
         message = sdmx_data.data_message(registry, query, language=language, names=names,
-                                         component_names=component_names, view=view)
+                                         component_names=component_names, view=view, columns=columns)
     return streaming_response(negotiated.write_data(message, dataflow_name=labels.dataflow), negotiated)
 
 
