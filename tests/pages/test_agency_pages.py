@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from openpyxl import Workbook
 
 from api.formats.html import report_view
+from api.formats.tabular.xlsx_input import XLSX_MEDIA_TYPE
 from api.model.agency import AgencyKind, Principal
 from api.model.submission import SubmissionMetadata
 from api.services.admin import agencies
@@ -125,6 +129,36 @@ def test_a_stored_submission_shows_its_failing_rows_to_its_agency_only(signed: t
             assert seen.status_code == 200 and "DEU_ROWS" in seen.text
             assert 'class="rows"' not in seen.text and "31337" not in seen.text and "sex-total" not in seen.text
             assert 'id="counts"' not in seen.text and "Warning" not in seen.text
+
+
+def _workbook(lines: list[str]) -> bytes:
+    """The CSV template's lines as the Excel template's Data sheet."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Data"
+    for cells in csv.reader(lines):
+        sheet.append(cells)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_a_workbooks_failing_rows_are_shown_at_their_worksheet_row(signed: tuple[TestClient, str]) -> None:
+    client, token = signed
+    csrf = _sign_in(client, token)
+    body = _workbook([HEADER, stock_row("DEU", "2020", "31337", conf="C"), stock_row("DEU", "2020", "400", "F"),
+                      stock_row("DEU", "2020", "500", "M")])
+    form = {"dataset": "DEU_BOOK", "title": "Book", "source": "Destatis", "csrf": csrf}
+    upload = ("f.xlsx", body, XLSX_MEDIA_TYPE)
+    checked = client.post("/upload", data={**form, "action": "check"}, files={"file": upload})
+    assert checked.status_code == 200, checked.text
+    stored = client.post("/upload", data={**form, "action": "publish"}, files={"file": upload},
+                         follow_redirects=False)
+    assert stored.status_code == 303, stored.text
+    for page in (checked.text, client.get(stored.headers["location"]).text):
+        row = page.split('<table class="rows">', 1)[1].split("</table>", 1)[0]
+        assert 'tr data-row="2"' in row and '<td class="bad" data-column="OBS_VALUE"' in row and "31337" in row
 
 
 def _pending(page: str) -> str:

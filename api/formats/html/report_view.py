@@ -11,7 +11,10 @@ import csv
 import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
+
+from api.formats.tabular.xlsx_input import workbook_rows
 
 SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
 ROWS_SHOWN = 20
@@ -48,7 +51,7 @@ def findings_by_rule(results: Sequence[Mapping[str, Any]]) -> list[RuleFindings]
 
 @dataclass(frozen=True)
 class FileRows:
-    """The header and the rows of an uploaded CSV file, by line number."""
+    """The header and the rows of an uploaded CSV file (by line) or workbook (by worksheet row)."""
 
     header: list[str]
     rows: dict[int, list[str]]
@@ -67,6 +70,19 @@ def read_rows(text: str, wanted: set[int]) -> FileRows:
         if wanted and line >= max(wanted):
             break
     return FileRows(header, rows)
+
+
+def rows_of_file(path: Path, suffix: str, wanted: set[int], max_bytes: int) -> FileRows | None:
+    """The header and the ``wanted`` rows of an uploaded CSV template or Excel workbook; None for other formats
+    (an SDMX-ML or RDF file has no rows), for a file over ``max_bytes`` or when no row is wanted."""
+    if not wanted or path.stat().st_size > max_bytes:
+        return None
+    if suffix == ".csv":
+        return read_rows(path.read_text(encoding="utf-8-sig", errors="replace"), wanted)
+    if suffix == ".xlsx":
+        header, rows = workbook_rows(path, wanted)
+        return FileRows(header, rows)
+    return None
 
 
 def kept_rows(kept: Mapping[str, Any]) -> FileRows:

@@ -153,5 +153,30 @@ def read_xlsx(path: Path, limits: InputLimits | None = None) -> ParsedFile:
         workbook.close()
 
 
+def workbook_rows(path: Path, wanted: set[int]) -> tuple[list[str], dict[int, list[str]]]:
+    """The header and the ``wanted`` rows (worksheet row numbers, as the report names them) of the data sheet of a
+    workbook that ``read_xlsx`` has read: what the report page shows beside each finding."""
+    with path.open("rb") as handle:  # a handle: the kept copy of an upload has no .xlsx name to go by
+        return _workbook_rows(load_workbook(handle, read_only=True, data_only=False, keep_links=False), wanted)
+
+
+def _workbook_rows(workbook: Any, wanted: set[int]) -> tuple[list[str], dict[int, list[str]]]:
+    try:
+        sheet = workbook[DATA_SHEET] if DATA_SHEET in workbook.sheetnames else workbook.worksheets[0]
+        header: list[str] = []
+        rows: dict[int, list[str]] = {}
+        last = max(wanted, default=1)
+        for number, row in enumerate(sheet.iter_rows(min_row=1, max_row=last), start=1):
+            if number == 1:
+                header = [_text(getattr(c, "value", None)) for c in row]
+            elif number in wanted:
+                rows[number] = [_text(getattr(c, "value", None)) for c in row]
+        while header and not header[-1].strip():
+            header.pop()
+        return header, {line: cells[:len(header)] for line, cells in rows.items()}
+    finally:
+        workbook.close()
+
+
 XLSX = FormatSpec(id="template-xlsx", media_type=XLSX_MEDIA_TYPE, title="the Excel template", suffixes=(".xlsx",))
 READER = Reader(XLSX, read_xlsx)

@@ -18,14 +18,14 @@ from typing import Any
 from pyoxigraph import Literal, NamedNode, Triple
 
 from api import vocab
-from api.formats.html.report_view import ROWS_SHOWN, findings_by_rule, read_rows
+from api.formats.html.report_view import ROWS_SHOWN, findings_by_rule, rows_of_file
 
 RDF_JSON = NamedNode(vocab.RDF + "JSON")
 PREDICATE = NamedNode(vocab.MP + "failingRows")
 MAX_ROWS = 200
 MAX_CELL = 500
 MAX_COLUMNS = 64
-MAX_FILE_BYTES = 20 * 1024 * 1024  # rows are read from CSV files up to this size
+MAX_FILE_BYTES = 20 * 1024 * 1024  # rows are read from CSV files and workbooks up to this size
 
 
 def wanted_rows(results: Sequence[Mapping[str, Any]]) -> set[int]:
@@ -40,12 +40,11 @@ def wanted_rows(results: Sequence[Mapping[str, Any]]) -> set[int]:
 
 
 def collect(path: Path, suffix: str, results: Sequence[Mapping[str, Any]]) -> dict[str, Any] | None:
-    """``{"header": [...], "rows": {"<line>": [cells]}}`` of the failing rows of a CSV file; None when the report
-    names no row, or the file is not a CSV file (the rows of other formats are not lines of a file)."""
-    wanted = wanted_rows(results)
-    if not wanted or suffix != ".csv" or path.stat().st_size > MAX_FILE_BYTES:
+    """``{"header": [...], "rows": {"<line>": [cells]}}`` of the failing rows of a CSV file or workbook; None when
+    the report names no row, or the file has no rows (SDMX-ML, RDF)."""
+    found = rows_of_file(path, suffix, wanted_rows(results), MAX_FILE_BYTES)
+    if found is None:
         return None
-    found = read_rows(path.read_text(encoding="utf-8-sig", errors="replace"), wanted)
 
     def cut(cells: Sequence[str]) -> list[str]:
         return [cell[:MAX_CELL] for cell in cells[:MAX_COLUMNS]]

@@ -36,7 +36,7 @@ from api.web.routes.submissions import FIELDS, _metadata
 router = APIRouter(include_in_schema=False)
 PRIVATE = {"Cache-Control": PRIVATE_CACHE_CONTROL}
 MAX_TOKEN_CHARS = 200
-REPORT_ROWS_BYTES = 20 * 1024 * 1024  # rows are shown from CSV files up to this size
+REPORT_ROWS_BYTES = 20 * 1024 * 1024  # rows are shown from CSV files and workbooks up to this size
 
 
 def _store(request: Request) -> sessions.PageSessions:
@@ -136,10 +136,8 @@ def template(registry: RegistryDep, request: Request,
 
 
 def _rows_of(path: Path, suffix: str, report: dict[str, Any]) -> report_view.FileRows | None:
-    if suffix != ".csv" or path.stat().st_size > REPORT_ROWS_BYTES:
-        return None
     wanted = {int(r["row"]) for r in report["results"] if r.get("row")}
-    return report_view.read_rows(path.read_text(encoding="utf-8", errors="replace"), wanted)
+    return report_view.rows_of_file(path, suffix, wanted, REPORT_ROWS_BYTES)
 
 
 @router.post("/upload")
