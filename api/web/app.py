@@ -47,7 +47,9 @@ def create_app(registry: Registry) -> FastAPI:
     app.state.kept_answers = kept_answers()  # answers kept by ETag (api.web.cached.kept reaches them)
     # Order matters: CORS answers preflights and adds its headers, gzip compresses what streams out, and every
     # answer (errors included) carries the security headers.
-    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    # zlib's own default level (6): a bulk answer streams at about 75 MB/s compressed instead of 30 MB/s at
+    # Starlette's level 9, for 7 % more bytes (bench/README.md, "gzip level").
+    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "HEAD", "OPTIONS", "POST"],
                        allow_headers=["Accept", "Accept-Language", "If-None-Match", "If-Modified-Since",
                                       "Content-Type", "Authorization"],
