@@ -11,9 +11,9 @@
   serialises concurrent conditional updates, so two claims never both win).
 - ``GRAPH ?g { }`` matches no graph in a query either: it is asked as ``{ SELECT DISTINCT ?g WHERE { GRAPH ?g
   { ?s ?p ?o } } }``, one solution per graph as SPARQL gives (Virtuoso holds no empty graph).
-- Triples of a CONSTRUCT come in the order of Virtuoso's internal ids, which depends on every term the store
-  ever interned, restricted ones included: they are sorted, so that no public answer's order depends on
-  restricted content.
+- Triples of a CONSTRUCT (and the properties of one subject) come in the order of Virtuoso's internal ids,
+  which depends on every term the store ever interned, restricted ones included: they are sorted, so that no
+  public answer's order depends on restricted content.
 - xsd:boolean values come back as ``1`` and ``0``: they are read as ``true`` and ``false``.
 - Each operation of an update request is its own transaction: a request of several operations is refused (the
   contract says all or nothing), and a graph is replaced by one ``MOVE``.
@@ -213,6 +213,9 @@ class VirtuosoStore(RemoteStore):
 
     def graph_triples(self, graph: str) -> list[Triple]:
         return sorted(super().graph_triples(graph), key=_written)
+
+    def subject_pairs(self, subject: NamedNode, graph: str) -> list[tuple[NamedNode, Term]]:
+        return sorted(super().subject_pairs(subject, graph), key=lambda pair: (str(pair[0]), str(pair[1])))
 
     def quads(self, graphs: Sequence[str] | None = None) -> Iterable[Quad]:
         for graph in list(graphs) if graphs is not None else self.list_graphs():
