@@ -58,9 +58,10 @@ def engine_settings(engine: Engine, data_dir: Path | None = None, **overrides: o
                          store_public_password=engine.public_password, **overrides)
 
 
-def emptied(engine: Engine) -> Engine:
+def emptied(engine: Engine, *, everything: bool = False) -> Engine:
     """``engine`` with every graph of ours dropped but the vocabulary's (the server lives for the session; the
-    next registry finds the vocabulary of the same hash there instead of loading it again)."""
+    next registry finds the vocabulary of the same hash there instead of loading it again); ``everything``
+    drops the vocabulary too (a restore into an empty store)."""
     from api.store.remote import remote_store
     from api.vocab import VOCABULARY_GRAPH
 
@@ -68,7 +69,7 @@ def emptied(engine: Engine) -> Engine:
                          password=engine.password, public_user=engine.public_user,
                          public_password=engine.public_password)  # a dropped graph's grant goes with it
     for graph in store.list_graphs():
-        if graph != VOCABULARY_GRAPH:
+        if everything or graph != VOCABULARY_GRAPH:
             store.drop_graph(graph)
     store.close()
     return engine

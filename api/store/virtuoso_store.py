@@ -46,6 +46,7 @@ import httpx
 from pyoxigraph import Literal, NamedNode, Quad, Triple
 
 from api.errors import StoreError
+from api.formats.rdf.sparql_results import JSON as SPARQL_RESULTS_JSON
 from api.store.base import Bindings, Term
 from api.store.queries import load_query
 from api.store.remote_store import ChallengeAuth, RemoteStore, with_bindings
@@ -190,7 +191,7 @@ class VirtuosoStore(RemoteStore):
         self._post(self.update_url, data={"query": with_bindings(
             load_query("store/virtuoso-public-graph"),
             {"user": Literal(self._public_user), "g": NamedNode(graph), "readable": Literal(readable)})},
-            headers={"Accept": "application/sparql-results+json"})
+            headers={"Accept": SPARQL_RESULTS_JSON.media_type})
         if readable:
             self._revoked.discard(graph)
         else:

@@ -47,7 +47,7 @@ def test_backup_and_restore_round_trip_on_the_server(oxigraph_engine: Engine, tm
         backup.restore(settings, truncated, None, replace=True)
     assert _content(settings) == before  # a damaged file changes nothing
 
-    emptied(oxigraph_engine)
+    emptied(oxigraph_engine, everything=True)
     assert _content(settings) == {}
     restored, _ = backup.restore(settings, copy.path, None)
     assert restored is not None and restored.quads == copy.quads
