@@ -11,7 +11,6 @@ app stops. Nothing of it reaches the RDF store before publication.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import secrets
 import shutil
@@ -22,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from api.model.submission import SubmissionMetadata
+from api.web.pages.sessions import id_digest
 
 LIFETIME = timedelta(minutes=30)
 PER_SESSION = 2
@@ -41,10 +41,6 @@ class PendingUpload:
     meta: SubmissionMetadata
     size: int
     expires: datetime
-
-
-def owner_of(session_id: str) -> str:
-    return hashlib.sha256(session_id.encode("utf-8")).hexdigest()
 
 
 class PendingUploads:
@@ -71,7 +67,7 @@ class PendingUploads:
         size = file.stat().st_size
         if size > MAX_BYTES:
             return None
-        owner = owner_of(session_id)
+        owner = id_digest(session_id)
         pending_id = secrets.token_urlsafe(32)
         with self._lock:
             self._expire(now)
@@ -86,7 +82,7 @@ class PendingUploads:
             folder = Path(tempfile.mkdtemp(dir=self._folder))
             path = folder / ("upload" + suffix)
             shutil.move(file, path)
-            self._entries[owner_of(pending_id)] = PendingUpload(owner, csrf, path, file_name, suffix, meta, size,
+            self._entries[id_digest(pending_id)] = PendingUpload(owner, csrf, path, file_name, suffix, meta, size,
                                                                 now + LIFETIME)
         return pending_id
 
@@ -98,9 +94,9 @@ class PendingUploads:
             return None
         with self._lock:
             self._expire(now or datetime.now(UTC))
-            key = owner_of(pending_id)
+            key = id_digest(pending_id)
             entry = self._entries.get(key)
-            if entry is None or entry.owner != owner_of(session_id) or not hmac.compare_digest(entry.csrf, csrf):
+            if entry is None or entry.owner != id_digest(session_id) or not hmac.compare_digest(entry.csrf, csrf):
                 return None
             del self._entries[key]
         return entry
@@ -114,14 +110,14 @@ class PendingUploads:
         """Delete every entry of a session (at sign-out)."""
         if not session_id:
             return
-        owner = owner_of(session_id)
+        owner = id_digest(session_id)
         with self._lock:
             for key in [k for k, e in self._entries.items() if e.owner == owner]:
                 self._drop(key)
 
     def count(self, session_id: str | None = None) -> int:
         with self._lock:
-            owner = owner_of(session_id) if session_id else None
+            owner = id_digest(session_id) if session_id else None
             return sum(1 for e in self._entries.values() if owner is None or e.owner == owner)
 
     def close(self) -> None:

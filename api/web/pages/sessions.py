@@ -35,7 +35,8 @@ class PageSession:
     expires: datetime
 
 
-def _digest(session_id: str) -> str:
+def id_digest(session_id: str) -> str:
+    """The SHA-256 of a secret id (a session's, a kept upload's): what the app keys them by, never the id itself."""
     return hashlib.sha256(session_id.encode("utf-8")).hexdigest()
 
 
@@ -53,23 +54,23 @@ class PageSessions:
         with self._lock:
             if len(self._by_digest) >= MAX_SESSIONS:
                 self._by_digest = {k: s for k, s in self._by_digest.items() if s.expires > now}
-            self._by_digest[_digest(session_id)] = session
+            self._by_digest[id_digest(session_id)] = session
         return session_id, session
 
     def get(self, session_id: str | None, now: datetime | None = None) -> PageSession | None:
         if not session_id:
             return None
         with self._lock:
-            session = self._by_digest.get(_digest(session_id))
+            session = self._by_digest.get(id_digest(session_id))
             if session is not None and session.expires <= (now or datetime.now(UTC)):
-                del self._by_digest[_digest(session_id)]
+                del self._by_digest[id_digest(session_id)]
                 return None
         return session
 
     def close(self, session_id: str | None) -> None:
         if session_id:
             with self._lock:
-                self._by_digest.pop(_digest(session_id), None)
+                self._by_digest.pop(id_digest(session_id), None)
 
 
 def set_cookie(response: Response, session_id: str) -> None:
