@@ -80,7 +80,8 @@ def period_cells(terms: TermTable) -> list[Problem]:
 def duplicate_keys(terms: TermTable) -> list[Problem]:
     """Observations that share all eight dimension terms."""
     keys = [term_column(d) for d in DIMENSIONS]
-    frame = terms.frame.filter(pl.all_horizontal([pl.col(k).is_not_null() for k in keys]))
+    frame = terms.frame.select(*keys, KEY, "TIME_PERIOD", ROW, FOCUS).filter(
+        pl.all_horizontal([pl.col(k).is_not_null() for k in keys]))  # the columns used, not a copy of every one
     repeated = frame.filter(pl.len().over(keys) > 1)
     if repeated.is_empty():
         return []
@@ -104,7 +105,8 @@ def sex_totals(terms: TermTable, count_indicators: Iterable[str]) -> list[Proble
     counts = pl.Series([f"<{i}>" for i in count_indicators], dtype=pl.Utf8)
     value = term_column("OBS_VALUE")
     present = pl.all_horizontal([pl.col(k).is_not_null() for k in keys]) & pl.col(value).is_not_null()
-    frame = terms.frame.filter(present & _t("INDICATOR").is_in(counts.implode()))
+    used = [*keys, term_column("SEX"), value, NUMBER, ROW, FOCUS, "OBS_VALUE"]
+    frame = terms.frame.select(*dict.fromkeys(used)).filter(present & _t("INDICATOR").is_in(counts.implode()))
     unknown_sex = _t("SEX") == f"<{_SEX}_U>"
     parts = (frame.filter(_t("SEX").is_in([f"<{_SEX}F>", f"<{_SEX}M>", f"<{_SEX}_U>"]))
              .group_by(keys).agg(pl.col(NUMBER).sum().alias("sum"), pl.col(NUMBER).null_count().alias("nulls"),
@@ -135,7 +137,8 @@ def unit_consistency(terms: TermTable) -> list[Problem]:
     keys = [term_column(d) for d in SERIES_DIMENSIONS]
     present = pl.all_horizontal([pl.col(k).is_not_null() for k in keys]) & _t("UNIT_MEASURE").is_not_null()
     pair = _t("UNIT_MEASURE") + " " + _t("UNIT_MULT").fill_null(f"<{_MULT_DEFAULT}>")
-    frame = terms.frame.filter(present).with_columns(pair.alias("pair"))
+    used = [*keys, term_column("UNIT_MEASURE"), term_column("UNIT_MULT"), KEY, ROW, FOCUS]
+    frame = terms.frame.select(*dict.fromkeys(used)).filter(present).with_columns(pair.alias("pair"))
     mixed = frame.filter(pl.col("pair").n_unique().over(keys) > 1)
     series: dict[str, list[tuple[int | None, str, str, str]]] = defaultdict(list)
     for key, row, focus, unit, mult in mixed.select(
