@@ -26,6 +26,7 @@ from api.services import store_upgrade
 from api.services.caches import Caches
 from api.services.catalogue import load_catalogue
 from api.services.ontology import ontology_files, ontology_triples
+from api.services.single_flight import SingleFlight
 from api.store.base import Store
 from api.store.credentials import CredentialStore, open_credentials
 from api.store.oxigraph_store import OxigraphStore
@@ -59,6 +60,8 @@ class Registry:
         self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)
         self._followers: list[Callable[[int | None], None]] = []
         self._followed: int | None = store.generation
+        self._generation_reads = (SingleFlight(self._read_store_generation)
+                                  if callable(getattr(store, "refresh", None)) else None)
         self.instance = uuid.uuid4().hex[:12]  # this registry object (a process's own store counts its writes)
 
     # -- following the store's generation (several workers or machines on one store) -----------
@@ -79,9 +82,17 @@ class Registry:
 
     def follow_generation(self) -> int | None:
         """Read the store's generation once (the web app calls it at the start of every request; a remote store
-        answers one small query, the embedded one counts its own writes) and tell the followers if it changed."""
-        refresh = getattr(self.store, "refresh", None)
-        generation = refresh() if callable(refresh) else self.store.generation
+        answers one small query, shared by the requests that arrived before it began: ``SingleFlight``; the
+        embedded one counts its own writes) and tell the followers if it changed."""
+        if self._generation_reads is None:
+            return self._generation_moved(self.store.generation)
+        return self._generation_reads.run()
+
+    def _read_store_generation(self) -> int | None:
+        """One query to a remote store for its generation (``RemoteStore.refresh``), then the followers told."""
+        return self._generation_moved(self.store.refresh())  # type: ignore[attr-defined]
+
+    def _generation_moved(self, generation: int | None) -> int | None:
         if generation != self._followed:
             self._followed = generation
             for callback in list(self._followers):
