@@ -65,10 +65,13 @@ def load(csv: Path, data: Path, engine: engines.Engine | None) -> float:
         registry.close()
 
 
-def serve(data: Path, engine: engines.Engine | None, workers: int = 1) -> tuple[subprocess.Popen[bytes], str]:
+def serve(data: Path, engine: engines.Engine | None, workers: int = 1,
+          tree: Path = ROOT) -> tuple[subprocess.Popen[bytes], str]:
+    """`mpr serve` of the code in ``tree`` (another checkout gives the old path of a comparison)."""
     port = _port()
+    env = {**_env(data, engine), "PYTHONPATH": str(tree)}
     process = subprocess.Popen([sys.executable, "-m", "api.cli", "serve", "--port", str(port), "--workers",
-                                str(workers)], env=_env(data, engine), cwd=ROOT, stdout=subprocess.DEVNULL,
+                                str(workers)], env=env, cwd=tree, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)
     return process, f"http://127.0.0.1:{port}"
 
@@ -123,22 +126,24 @@ def measure(name: str, csv: Path, folder: Path, engine: engines.Engine | None, r
     return result
 
 
-def throughput(folder: Path, engine: engines.Engine, picked: dict[str, str]) -> list[Result]:
+def throughput(folder: Path, engine: engines.Engine, picked: dict[str, str], tree: Path = ROOT,
+               label_tree: str = "new", connections: int = 8) -> list[Result]:
+    """wrk on 1, 2 and 4 workers. The workers share one listening socket and each connection stays with the worker
+    that accepted it, so with few connections one worker may hold most of them: use 32 to compare worker counts."""
     rows = []
     paths = {"/api/indicators": "/api/indicators", "one series": our_questions(picked)["series"],
              "profile": our_questions(picked)["profile"]}
     for workers in (1, 2, 4):
-        process, url = serve(folder / "oxigraph-server", engine, workers)
+        process, url = serve(folder / "oxigraph-server", engine, workers, tree)
         try:
             with httpx.Client(base_url=url, timeout=600) as client:
                 wait_ready(client, process)
-                for path in paths.values():
-                    for _ in range(3 * workers):  # every worker builds its caches
-                        client.get(path)
+            for path in paths.values():
+                wrk(url + path, seconds=3, connections=4 * workers)  # every worker builds its caches first
             for label, path in paths.items():
-                found = wrk(url + path)
+                found = wrk(url + path, connections=connections)
                 if found:
-                    rows.append({"workers": workers, "path": label, **found})
+                    rows.append({"tree": label_tree, "workers": workers, "path": label, **found})
                     print(rows[-1], flush=True)
         finally:
             process.terminate()
@@ -146,13 +151,47 @@ def throughput(folder: Path, engine: engines.Engine, picked: dict[str, str]) -> 
     return rows
 
 
+def workers_only(observations: int, baseline: Path | None, out: Path) -> int:
+    """The wrk table alone (32 connections): one submission on an Oxigraph server, then each tree's
+    `mpr serve --workers N`."""
+    with tempfile.TemporaryDirectory(prefix="mpr-workers-") as temporary, engines.oxigraph_server() as oxigraph:
+        folder = Path(temporary)
+        csv = folder / "bench.csv"
+        generate(csv, observations)
+        load(csv, folder / "oxigraph-server", oxigraph)
+        process, url = serve(folder / "oxigraph-server", oxigraph)
+        try:
+            with httpx.Client(base_url=url, timeout=600) as client:
+                wait_ready(client, process)
+                picked = pick(client)
+        finally:
+            process.terminate()
+            process.wait(timeout=60)
+        trees = ([(baseline, "old")] if baseline is not None else []) + [(ROOT, "new")]
+        rows = [row for tree, name in trees for row in throughput(folder, oxigraph, picked, tree, name, 32)]
+    (out / f"workers-{observations}.json").write_text(json.dumps(rows, indent=2))
+    print("| tree | path | 1 worker rps | 2 workers rps (x) | 4 workers rps (x) |")
+    for name in dict.fromkeys(r["tree"] for r in rows):
+        for path in dict.fromkeys(r["path"] for r in rows):
+            rate = {r["workers"]: r["requests_per_s"] for r in rows if r["tree"] == name and r["path"] == path}
+            if 1 in rate:
+                print(f"| {name} | {path} | {rate[1]:.0f} | " + " | ".join(
+                    f"{rate[n]:.0f} ({rate[n] / rate[1]:.2f}x)" for n in (2, 4) if n in rate) + " |")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--observations", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=50)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
+    parser.add_argument("--workers-only", action="store_true",
+                        help="only the wrk table (1, 2, 4 workers on Oxigraph server), for this tree and --baseline")
+    parser.add_argument("--baseline", type=Path, help="another checkout: its `mpr serve` is measured first")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
+    if args.workers_only:
+        return workers_only(args.observations, args.baseline, args.out)
     with tempfile.TemporaryDirectory(prefix="mpr-stores-") as temporary, ExitStack() as stack:
         folder = Path(temporary)
         csv = folder / "bench.csv"
