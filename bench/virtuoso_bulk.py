@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -40,10 +39,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--subjects", type=int, default=100_000)
     args = parser.parse_args(argv)
     with engines.virtuoso_server() as engine:
-        assert engine.user is not None and engine.password is not None
-        folder = Path(tempfile.gettempdir())
-        found = sorted(folder.glob("virtuoso-*"), key=lambda p: p.stat().st_mtime)
-        file = found[-1] / "big.nt"  # the server's own folder: listed in its DirsAllowed
+        assert engine.user is not None and engine.password is not None and engine.folder is not None
+        file = engine.folder / "big.nt"  # the server's own folder: listed in its DirsAllowed
         write(file, args.subjects)
         store = VirtuosoStore(engine.query_url, engine.update_url, engine.gsp_url, user=engine.user,
                               password=engine.password)

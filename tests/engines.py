@@ -41,6 +41,7 @@ class Engine:
     password: str | None = None
     public_user: str | None = None  # the read-only user of the public SPARQL endpoint (Virtuoso)
     public_password: str | None = None
+    folder: Path | None = None  # the server's own folder (Virtuoso: listed in its DirsAllowed)
 
     def env(self) -> dict[str, str]:
         """The MPR_STORE* settings that point the registry at this server."""
@@ -191,7 +192,7 @@ def virtuoso_server() -> Iterator[Engine]:
         for statement in public_user_sql(PUBLIC_USER, PUBLIC_PASSWORD):  # as docs/deploy.md sets a server up
             _isql(sql_port, VIRTUOSO_PASSWORD, statement)
         yield Engine("virtuoso", f"{base}/sparql-auth", f"{base}/sparql-auth", f"{base}/sparql-graph-crud-auth",
-                     "dba", VIRTUOSO_PASSWORD, PUBLIC_USER, PUBLIC_PASSWORD)
+                     "dba", VIRTUOSO_PASSWORD, PUBLIC_USER, PUBLIC_PASSWORD, folder)
     finally:
         _stop(proc)
         shutil.rmtree(folder, ignore_errors=True)

@@ -80,6 +80,11 @@ class Registry:
             return "s" + hashlib.sha256(shared.encode()).hexdigest()[:16]
         return f"p{self.instance}-{self.store.generation}"
 
+    @property
+    def follows_a_remote_store(self) -> bool:
+        """Whether :meth:`follow_generation` asks a server (in a thread, for the web app) or counts its own writes."""
+        return self._generation_reads is not None
+
     def follow_generation(self) -> int | None:
         """Read the store's generation once (the web app calls it at the start of every request; a remote store
         answers one small query, shared by the requests that arrived before it began: ``SingleFlight``; the

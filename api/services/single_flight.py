@@ -25,6 +25,7 @@ class SingleFlight(Generic[T]):
         self._in_flight: int | None = None  # the start tick of the read under way
         self._done: tuple[int, T] | None = None  # the start tick and result of the last read that succeeded
         self.reads = 0  # how many reads were made (the store queries saved are visible in tests and benches)
+        self.waiting = 0  # callers waiting for a read under way
 
     def run(self) -> T:
         with self._changed:
@@ -35,7 +36,9 @@ class SingleFlight(Generic[T]):
                     return self._done[1]
                 if self._in_flight is None:
                     break
+                self.waiting += 1
                 self._changed.wait()
+                self.waiting -= 1
             self._tick += 1
             started = self._in_flight = self._tick
             self.reads += 1

@@ -15,7 +15,7 @@ class FollowGeneration:
     def __init__(self, app: ASGIApp, registry: Registry) -> None:
         self.app = app
         self.registry = registry
-        self.remote = callable(getattr(registry.store, "refresh", None))
+        self.remote = registry.follows_a_remote_store
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -15,24 +16,30 @@ from api.services.single_flight import SingleFlight
 from tests.conftest import emptied, engine_settings
 from tests.engines import Engine
 
-pytestmark = pytest.mark.server
+
+def _until(condition: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + 30
+    while not condition():
+        assert time.monotonic() < deadline, "the threads never got there"
+        time.sleep(0.001)
 
 
 def test_requests_arriving_together_share_one_read() -> None:
-    gate = threading.Event()
+    started, gate = threading.Event(), threading.Event()
     calls: list[int] = []
 
     def read() -> int:
         calls.append(1)
-        gate.wait(5)
+        started.set()
+        gate.wait(30)
         return len(calls)
 
     flight: SingleFlight[int] = SingleFlight(read)
     with ThreadPoolExecutor(8) as pool:
         first = pool.submit(flight.run)
-        time.sleep(0.05)  # the first read is under way: the next seven arrived after it began
+        assert started.wait(30)  # the first read is under way: the next seven arrive after it began
         late = [pool.submit(flight.run) for _ in range(7)]
-        time.sleep(0.05)
+        _until(lambda: flight.waiting == 7)
         gate.set()
         results = [first.result(), *(f.result() for f in late)]
     # the seven waited for the first read (it began before they arrived), then shared one new read
@@ -54,6 +61,7 @@ def test_a_read_that_fails_is_not_shared() -> None:
     assert flight.run() == 7 and flight.reads == 2
 
 
+@pytest.mark.server
 def test_a_write_before_the_request_is_seen_and_concurrent_requests_share_store_reads(
         oxigraph_engine: Engine, tmp_path: Path) -> None:
     reader = open_registry(engine_settings(emptied(oxigraph_engine), tmp_path / "reader"))
@@ -66,6 +74,7 @@ def test_a_write_before_the_request_is_seen_and_concurrent_requests_share_store_
         def counted() -> int | None:
             nonlocal queries
             queries += 1
+            time.sleep(0.02)  # a slow store: requests pile up behind a read, as under load
             return refresh()  # type: ignore[no-any-return]
 
         reader.store.refresh = counted  # type: ignore[attr-defined]

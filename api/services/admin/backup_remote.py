@@ -95,8 +95,7 @@ def restore_store(settings: Settings, source: Path, *, replace: bool = False) ->
 
 def _send_graph(store: Store, name: str, checked_copy: OxigraphStore) -> None:
     """One graph of the checked copy to the server: the first part as a new graph, the others added to it."""
-    triples = (Triple(q.subject, q.predicate, q.object)
-               for q in checked_copy.native.quads_for_pattern(None, None, None, NamedNode(name)))
+    triples = (Triple(q.subject, q.predicate, q.object) for q in checked_copy.quads([name]))
     first = True
     while part := list(itertools.islice(triples, RESTORE_PART)):
         if first:
