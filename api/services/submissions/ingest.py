@@ -11,7 +11,9 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import random
 import tempfile
+import time
 import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -313,6 +315,8 @@ def finish(registry: Registry, meta: SubmissionMetadata, state: DatasetState, fa
 
 
 CLAIM_LIFETIME = timedelta(hours=2)  # a claim older than this was left by a crashed writer
+CLAIM_ATTEMPTS = 3  # claims that met another one at the same instant are withdrawn and tried again this often
+CLAIM_BACKOFF = (0.05, 0.25)  # seconds, times the attempt: a random pause, so two withdrawn claims do not meet again
 
 
 @contextlib.contextmanager
@@ -320,17 +324,14 @@ def write_claim(registry: Registry, meta: SubmissionMetadata, facts: SubmissionF
                 state: DatasetState) -> Iterator[None]:
     """Hold the dataset's next version in the store while its graphs are loaded and committed: the lock that
     serialises writers in other processes and machines sharing the store (``write_lock`` serialises threads).
-    Conflict (409) when another upload holds it or already stored that version."""
-    registry_graph = NamedNode(registry.iris.registry_graph)
+    Conflict (409) when another upload holds it or already stored that version.
+
+    A claim counts only when it is the dataset's one live claim once stored (``dataset-claims.rq``): under
+    snapshot isolation two claims can both be inserted, and each writer then sees the other's, withdraws its own
+    and tries again after a random pause; the later one finds the winner's claim or version and gets the 409."""
     dataset = NamedNode(registry.iris.dataset(meta.dataset_id))
     claim = NamedNode(f"urn:mpr:claim:{uuid.uuid4().hex}")
-    now = registry.now()
-    registry.store.update(fill_update(
-        "registry/claim", registry=registry_graph, dataset=dataset, claim=claim,
-        now=datetime_literal(now, exact=True), staleBefore=datetime_literal(now - CLAIM_LIFETIME, exact=True),
-        version=Literal(str(facts.version), datatype=XSD_INTEGER)))
-    if not registry.store.ask(load_query("registry/claim-held"), {"dataset": dataset, "claim": claim},
-                              default_graphs=[registry_graph.value]):
+    if not _take_claim(registry, dataset, claim, Literal(str(facts.version), datatype=XSD_INTEGER)):
         check_revision(state, meta.agency_id, state.version, dataset_state(registry, meta.dataset_id))
         raise Conflict(f"dataset {meta.dataset_id} is being written by another upload, or got version "
                        f"{facts.version} from one first: look at GET /api/datasets/{meta.dataset_id}/versions, then "
@@ -338,7 +339,41 @@ def write_claim(registry: Registry, meta: SubmissionMetadata, facts: SubmissionF
     try:
         yield
     finally:
-        registry.store.update(fill_update("registry/release-claim", registry=registry_graph, claim=claim))
+        _release_claim(registry, claim)
+
+
+def _take_claim(registry: Registry, dataset: NamedNode, claim: NamedNode, version: Literal) -> bool:
+    """Insert ``claim`` (claim.rq) and keep it if it is alone; withdraw it and try again when it met another."""
+    for attempt in range(1, CLAIM_ATTEMPTS + 1):
+        now = registry.now()
+        registry.store.update(fill_update(
+            "registry/claim", registry=NamedNode(registry.iris.registry_graph), dataset=dataset, claim=claim,
+            now=datetime_literal(now, exact=True), staleBefore=datetime_literal(now - CLAIM_LIFETIME, exact=True),
+            version=version))
+        stored, others = _claims_seen(registry, dataset, claim, now - CLAIM_LIFETIME)
+        if not stored:  # another live claim or a stored version of this number or later
+            return False
+        if not others:
+            return True
+        _release_claim(registry, claim)
+        if attempt < CLAIM_ATTEMPTS:
+            time.sleep(random.uniform(*CLAIM_BACKOFF) * attempt)
+    return False
+
+
+def _claims_seen(registry: Registry, dataset: NamedNode, claim: NamedNode,
+                 stale_before: datetime) -> tuple[bool, bool]:
+    """Whether ``claim`` is stored, and whether another claim on ``dataset`` made after ``stale_before`` is."""
+    rows = registry.store.select(load_query("registry/dataset-claims"), {"dataset": dataset},
+                                 default_graphs=[registry.iris.registry_graph])
+    others = [row for row in rows if row["claim"] != claim
+              and datetime.fromisoformat(row["at"].value.replace("Z", "+00:00")) > stale_before]
+    return any(row["claim"] == claim for row in rows), bool(others)
+
+
+def _release_claim(registry: Registry, claim: NamedNode) -> None:
+    registry.store.update(fill_update("registry/release-claim", registry=NamedNode(registry.iris.registry_graph),
+                                      claim=claim))
 
 
 def _write_columns(registry: Registry, graphs: list[tuple[str, Path | None]], generated: datetime) -> None:
