@@ -366,9 +366,18 @@ def _claims_seen(registry: Registry, dataset: NamedNode, claim: NamedNode,
     """Whether ``claim`` is stored, and whether another claim on ``dataset`` made after ``stale_before`` is."""
     rows = registry.store.select(load_query("registry/dataset-claims"), {"dataset": dataset},
                                  default_graphs=[registry.iris.registry_graph])
-    others = [row for row in rows if row["claim"] != claim
-              and datetime.fromisoformat(row["at"].value.replace("Z", "+00:00")) > stale_before]
+    others = [row for row in rows if row["claim"] != claim and _after(row["at"], stale_before)]
     return any(row["claim"] == claim for row in rows), bool(others)
+
+
+def _after(term: object, moment: datetime) -> bool:
+    """Whether the xsd:dateTime ``term`` is later than ``moment`` (a claim with no readable time counts as live)."""
+    if not isinstance(term, Literal):
+        return True
+    try:
+        return datetime.fromisoformat(term.value.replace("Z", "+00:00")) > moment
+    except ValueError:
+        return True
 
 
 def _release_claim(registry: Registry, claim: NamedNode) -> None:
