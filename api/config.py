@@ -176,6 +176,9 @@ class Settings:
                                          minimum=0)
     upload_timeout_s: float = setting(900.0, "MPR_UPLOAD_TIMEOUT", "the seconds the worker parsing and "
                                       "validating one upload may take before it is stopped", "seconds")
+    upload_retire_rows: int = setting(100_000, "MPR_UPLOAD_RETIRE_ROWS", "the rows of a file after which the "
+                                      "upload worker exits, so that the memory it grew to is free before the "
+                                      "store's bulk load (a new worker takes the next upload)", "whole", minimum=1)
     shacl_engine: str = setting("auto", "MPR_SHACL_ENGINE", "the SHACL engine: auto (columnar for CSV and "
                                 "SDMX, pyshacl or sparql for RDF by MPR_PYSHACL_MAX_OBSERVATIONS), pyshacl, "
                                 "sparql or columnar",

@@ -13,10 +13,12 @@ from fastapi.testclient import TestClient
 from api.config import Settings
 from api.model.submission import SubmissionMetadata
 from api.services.admin import agencies
-from api.services.registry import Registry
+from api.services.registry import Registry, open_registry
 from api.services.submissions import ingest
+from api.store.oxigraph_store import OxigraphStore
 from api.web.app import create_app
 from tests.admin.agencies.conftest import add_all
+from tests.conftest import make_settings
 from tests.read.conftest import row
 from tests.services.samples import HEADER
 
@@ -80,3 +82,46 @@ def test_refusals_from_the_worker_keep_their_status_and_details(clients: tuple[T
     assert outside.status_code == 403 and "FRA" in outside.json()["error"]["message"]
     assert worker.get("/api/observations").json()["total"] == 0
     assert worker.get("/api/submissions", headers=auth).json() == []
+
+
+def _meta(dataset: str) -> SubmissionMetadata:
+    return SubmissionMetadata(dataset_id=dataset, agency_id="DESTATIS", title=dataset, sources=("Census",))
+
+
+def test_mpr_load_reads_and_validates_in_the_worker(registry: Registry, tmp_path: Path) -> None:
+    """``ingest.submit_file`` (``mpr load``) never parses in this process; the worker's progress comes back."""
+    (tmp_path / "stock.csv").write_bytes(_csv(row("DEU", "2019", "15000000"), row("DEU", "2020", "15100000")))
+    seen: list[tuple[str, int, int | None]] = []
+    result = ingest.submit_file(registry, tmp_path / "stock.csv", _meta("DEU_LOAD"),
+                                progress=lambda *step: seen.append(step))
+    assert (result.version, result.observations) == (1, 2)
+    assert registry.upload_worker.pid not in (None, os.getpid())
+    assert ("reading", 2, 2) in seen and seen.index(("reading", 2, 2)) < [s[0] for s in seen].index("validating")
+
+
+def test_the_worker_exits_after_a_large_file_before_the_bulk_load(tmp_path: Path) -> None:
+    """A file of ``upload_retire_rows`` rows or more: the worker has exited when the store loads it; the next upload
+    gets a new worker. Smaller files keep the one worker."""
+    registry = open_registry(make_settings(upload_retire_rows=3), OxigraphStore(None))
+    try:
+        small = tmp_path / "small.csv"
+        small.write_bytes(_csv(row("DEU", "2019", "15000000")))
+        ingest.submit_file(registry, small, _meta("DEU_SMALL"))
+        kept = registry.upload_worker.pid
+        assert kept is not None
+        large = tmp_path / "large.csv"
+        large.write_bytes(_csv(*(row("DEU", str(year), "15000000") for year in (2017, 2018, 2019))))
+        pids_at_load: list[int | None] = []
+        load = registry.store.load_new_graph_file
+
+        def loading(graph: str, path: Path) -> None:
+            pids_at_load.append(registry.upload_worker.pid)
+            load(graph, path)
+
+        registry.store.load_new_graph_file = loading  # type: ignore[method-assign]
+        assert ingest.submit_file(registry, large, _meta("DEU_LARGE")).observations == 3
+        assert pids_at_load and set(pids_at_load) == {None}  # retired (exited and reaped) before the bulk load
+        ingest.submit_file(registry, small, _meta("DEU_SMALL_2"))
+        assert registry.upload_worker.pid not in (None, kept)
+    finally:
+        registry.close()

@@ -9,6 +9,7 @@ graphs that nothing refers to; they are removed at once, or on the next start af
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import logging
 import random
@@ -241,14 +242,17 @@ def submit(registry: Registry, parsed: ParsedFile, meta: SubmissionMetadata, *, 
 
 def submit_file(registry: Registry, path: Path, meta: SubmissionMetadata, *, base_version: int | None = None,
                 token_id: str | None = None, progress: Progress = quiet) -> SubmissionResult:
-    """:func:`read_file`, then :func:`submit`, letting the parsed file go once its graphs are written (``mpr load``):
-    a large table is most of the memory, and the store's bulk load needs its own."""
-    parsed = read_file(registry, path, progress)
-    state, facts = begin(registry, meta, base_version, parsed)
+    """:func:`submit` for a file on disk (``mpr load``): read, validated and written as N-Triples in the upload
+    worker, as an upload over the web is, then bulk-loaded here. This process never holds the parsed table, and a
+    large file's worker has exited (its memory freed) before the store's bulk load begins."""
+    with path.open("rb") as handle:
+        sha256 = hashlib.file_digest(handle, "sha256").hexdigest()
+    unread = ParsedFile(name=path.name, format="", records=[], sha256=sha256, size=path.stat().st_size)
+    state, facts = begin(registry, meta, base_version, unread)
     with tempfile.TemporaryDirectory(prefix="mpr-submission-") as folder:
-        prepared = submission_prep.prepare(registry.validator, parsed, meta, facts, registry.settings.base_iri,
-                                           Path(folder), progress)
-        del parsed  # the table's memory is freed before the bulk load
+        prepared = registry.upload_worker.prepare(path, meta, facts, out=Path(folder),
+                                                  limits=InputLimits.from_settings(registry.settings),
+                                                  progress=progress)
         return finish(registry, meta, state, facts, prepared, token_id, progress)
 
 

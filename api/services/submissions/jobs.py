@@ -19,7 +19,7 @@ from pathlib import Path
 
 from api.errors import NotFound, RegistryError, SubmissionRejected
 from api.model.agency import Principal
-from api.services.submissions.progress import VALIDATING, Progress
+from api.services.submissions.progress import READING, VALIDATING, Progress
 from api.services.submissions.upload import UploadOutcome
 
 KEEP = 200
@@ -72,7 +72,7 @@ class UploadJobs:
         self._set(job)
 
         def progress(phase: str, done: int, total: int | None) -> None:
-            self._update(job.job_id, state=phase if phase == VALIDATING else "storing", rows=done)
+            self._update(job.job_id, state=VALIDATING if phase in (READING, VALIDATING) else "storing", rows=done)
 
         def run() -> None:
             try:

@@ -25,7 +25,7 @@ from api.model.submission import InputLimits, ParsedFile, Problem, SubmissionMet
 from api.services.registry import Registry
 from api.services.submissions import failing_rows, ingest
 from api.services.submissions.prepare import PreparedSubmission
-from api.services.submissions.progress import VALIDATING, Progress, quiet
+from api.services.submissions.progress import Progress, quiet
 
 SCOPE_RULE = "area-scope"
 
@@ -123,9 +123,9 @@ def upload(registry: Registry, principal: Principal, received: Path, suffix: str
         unread = ParsedFile(name=path.name, format="", records=[], sha256=sha256,
                             size=path.stat().st_size)  # the worker reads the records
         state, facts = ingest.begin(registry, submission, base_version, unread, dry_run=dry_run)
-        progress(VALIDATING, 0, None)
-        prepared = registry.upload_worker.prepare(path, submission, facts, store=not dry_run,
-                                                  limits=InputLimits.from_settings(registry.settings))
+        prepared = registry.upload_worker.prepare(path, submission, facts, out=None if dry_run else Path(folder),
+                                                  limits=InputLimits.from_settings(registry.settings),
+                                                  progress=progress)
         prepared = with_scope(registry, principal, prepared)
         if dry_run:
             return UploadOutcome(prepared.report, True, observations=prepared.observations)
