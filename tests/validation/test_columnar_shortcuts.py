@@ -65,3 +65,13 @@ def test_a_long_code_list_is_neither_listed_nor_read() -> None:
     with patch.object(vocab, "code_id_from_iri", side_effect=AssertionError("read")):
         text = writer.message("code-list", "In", result, "row 2", "REF_AREA", "XZZ", long, None)
     assert "allowed" not in text and "mpr codes REF_AREA" in text
+
+
+def test_codes_are_equal_exactly_where_the_texts_are() -> None:
+    texts = ["<urn:b>", "<urn:a>", None, "<urn:b>", "<urn:c>", "<urn:a>"]
+    found = pl.DataFrame({"t": texts}).select(columnar_checks.codes("t"))[:, 0].to_list()
+    assert [c is None for c in found] == [t is None for t in texts]
+    for i, a in enumerate(texts):
+        for j, b in enumerate(texts):
+            if a is not None and b is not None:
+                assert (found[i] == found[j]) == (a == b)
