@@ -5,6 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,7 +15,7 @@ from typer.testing import CliRunner
 
 from api.cli import app
 from api.formats.tabular.template import template_header
-from tests.conftest import sources_dir
+from tests.conftest import REPO, sources_dir
 from tests.services.samples import stock_row, valid_rows, write
 
 runner = CliRunner()
@@ -126,3 +129,22 @@ def test_codes_of_areas_and_an_unknown_list(env: dict[str, str]) -> None:
     assert areas.exit_code == 0 and "for REF_AREA, COUNTERPART_AREA" in areas.stdout and "Germany" in areas.stdout
     unknown = runner.invoke(app, ["codes", "SEXX"], env=env)
     assert unknown.exit_code == 2 and "Did you mean SEX" in unknown.output
+
+
+_LOADED = """
+import sys
+from api.cli import app
+from typer.testing import CliRunner
+result = CliRunner().invoke(app, ["validate", sys.argv[1]])
+print(result.exit_code, *sorted(m for m in ("openpyxl", "numpy", "pyshacl", "pyarrow") if m in sys.modules))
+"""
+
+
+def test_validate_of_a_csv_leaves_the_workbook_pyshacl_and_parquet_libraries_unloaded(env: dict[str, str],
+                                                                                         tmp_path: Path) -> None:
+    """Start-up is a large part of ``mpr validate`` on a file of 100k rows: what a CSV does not need is not
+    imported (openpyxl and numpy, pyshacl, pyarrow)."""
+    good = write(tmp_path / "good.csv", *valid_rows())
+    done = subprocess.run([sys.executable, "-c", _LOADED, str(good)], capture_output=True, text=True, check=True,
+                          env={**os.environ, **env, "PYTHONPATH": str(REPO)}, cwd=REPO)
+    assert done.stdout.split() == ["0"], done.stdout + done.stderr

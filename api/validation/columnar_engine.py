@@ -132,6 +132,17 @@ def _same(term: Term, node: rdflib.term.Node) -> bool:
     return False
 
 
+def _key(node: Term | rdflib.term.Node) -> tuple[str, str, str] | None:
+    """What :func:`_same` compares, as a key: an IRI, or a literal's lexical form and datatype."""
+    if isinstance(node, NamedNode | rdflib.URIRef):
+        return ("iri", str(node.value if isinstance(node, NamedNode) else node), "")
+    if isinstance(node, Literal):
+        return ("literal", node.value, node.datatype.value)
+    if isinstance(node, rdflib.Literal):
+        return ("literal", str(node), str(node.datatype or _XSD + "string"))
+    return None
+
+
 class Evaluator:
     """Builds the expressions of one table: distinct terms per column, the measure's numbers."""
 
@@ -168,6 +179,9 @@ class Evaluator:
         if column == MEASURE:
             distinct = self.terms.frame[term_column(MEASURE)].drop_nulls().unique().to_list()
             passing = [t for t in distinct if value_ok(c, o, _parse_term(t), self.graph)]
+        elif c == _SH["in"]:  # the list's members once, not walked again for every distinct term
+            members = {_key(v) for v in Collection(self.graph, o)} - {None}
+            passing = [t for t, term in self.terms.terms[column].items() if _key(term) in members]
         else:
             passing = [t for t, term in self.terms.terms[column].items() if value_ok(c, o, term, self.graph)]
         return pl.col(term_column(column)).is_in(pl.Series(passing, dtype=pl.Utf8).implode())

@@ -5,7 +5,6 @@ No inference, no SHACL-AF; the results graph is read back into ShaclResults.
 
 from __future__ import annotations
 
-import pyshacl
 import rdflib
 
 from api.validation.engine import SH, VIOLATION, DataInput, ShaclResult, data_graph, term_text
@@ -38,6 +37,8 @@ class PyshaclEngine:
     """pyshacl with inference 'none' and advanced features off."""
 
     def validate(self, data: DataInput, shapes: rdflib.Graph) -> list[ShaclResult]:
+        import pyshacl  # here, not at the top: the columnar engine validates tabular files without it
+
         _conforms, results, _text = pyshacl.validate(
             data_graph(data),
             shacl_graph=shapes,

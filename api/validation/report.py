@@ -192,8 +192,8 @@ class _Writer:
         if rule == "code-list":
             list_id = c.code_list_ids.get(column or "", "")
             named = f" (code list {list_id})" if list_id.startswith("CL_") else ""
-            codes = [vocab.code_id_from_iri(v) for v in info.in_values]
-            allowed = f"; allowed: {', '.join(codes)}" if len(codes) <= _LIST_LIMIT else ""
+            listed = len(info.in_values) <= _LIST_LIMIT  # a long list is never written out, nor its codes read
+            allowed = f"; allowed: {', '.join(vocab.code_id_from_iri(v) for v in info.in_values)}" if listed else ""
             listing = (f"`mpr codes {column}` lists them" if column in vocab.CODE_LISTS
                        else "`mpr indicators` lists them")
             return (f"{head}: {shown} is not {_CODE_PHRASES.get(column or '', 'a known code')}{named}"

@@ -47,7 +47,10 @@ def map_distinct(series: pl.Series, convert: Callable[[str], str | None]) -> pl.
     if distinct.is_empty():
         return pl.Series(series.name, [None] * series.len(), dtype=pl.Utf8)
     converted = pl.Series([convert(v) for v in distinct.to_list()], dtype=pl.Utf8)
-    return series.replace_strict(distinct, converted, default=None, return_dtype=pl.Utf8)
+    # Each row points at its value's text (a gather shares the text buffer) instead of holding a copy of it.
+    codes = series.replace_strict(distinct, pl.int_range(distinct.len(), dtype=pl.UInt32, eager=True), default=None,
+                                  return_dtype=pl.UInt32)
+    return converted.gather(codes).alias(series.name)
 
 
 @dataclass
@@ -112,11 +115,23 @@ def term_table(table: ObservationTable, iris: vocab.InstanceIris, submission_id:
     quoted_period = map_distinct(frame["TIME_PERIOD"].fill_null(""), lambda p: quote(p.strip(), safe="-"))
     base = pl.lit(prefix) + pl.Series(values=quoted_key) + "/" + pl.Series(values=quoted_period)
     frame = frame.with_columns(base.alias(FOCUS))
-    occurrence = pl.int_range(pl.len()).over(FOCUS)
-    frame = frame.with_columns(
-        pl.when(occurrence > 0).then(pl.col(FOCUS) + "-dup" + occurrence.cast(pl.Utf8)).otherwise(pl.col(FOCUS))
-        .alias(FOCUS))
+    occurrence = repeats(frame[FOCUS])
+    if occurrence is not None:
+        frame = frame.with_columns(
+            pl.when(occurrence > 0).then(pl.col(FOCUS) + "-dup" + occurrence.cast(pl.Utf8)).otherwise(pl.col(FOCUS))
+            .alias(FOCUS))
     return TermTable(frame, terms, iris.submission(submission_id))
+
+
+def repeats(values: pl.Series) -> pl.Series | None:
+    """How many rows above have the same value (0 for a first occurrence), or None when no value repeats. Only the
+    rows whose hash repeats are grouped by value: a group-by over every text costs seconds at a million rows."""
+    candidates = values.hash().is_duplicated()
+    if not candidates.any():
+        return None
+    positions = candidates.arg_true()
+    repeated = pl.DataFrame({"v": values.gather(positions)}).select(pl.int_range(pl.len()).over("v"))[:, 0]
+    return pl.zeros(values.len(), dtype=pl.Int64, eager=True).scatter(positions, repeated)
 
 
 def _triple_lines(dataset: str) -> list[pl.Expr]:

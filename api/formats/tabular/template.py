@@ -15,13 +15,15 @@ import csv
 import hashlib
 import io
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from api.errors import InputFileError
 from api.formats.input_limits import check_size, too_long, too_many, utf8_over
 from api.formats.spec import FormatSpec, Reader
+from api.formats.tabular import csv_table
 from api.formats.tabular.csv_writer import CSV
-from api.formats.tabular.table import TableBuilder
+from api.formats.tabular.table import ObservationTable, TableBuilder
 from api.model.structure import (
     AGENCY,
     COMPONENTS,
@@ -116,35 +118,75 @@ def _header_problems(header: list[str], header_raw: list[str], known: set[str]) 
     return problems
 
 
-def read_csv_bytes(data: bytes, name: str, limits: InputLimits | None = None) -> ParsedFile:
-    """Parse the bytes of a CSV submission; rows are numbered as lines of the file (header = 1)."""
+def read_csv_bytes(data: bytes, name: str, limits: InputLimits | None = None, *, split: bool = True
+                   ) -> ParsedFile:
+    """Parse the bytes of a CSV submission; rows are numbered as lines of the file (header = 1). A file without
+    quotes is split by columns (``csv_table``) unless ``split`` is False; the csv module reads the others."""
     limits = limits or InputLimits()
     check_size(name, len(data), limits)
     text = _decode(data, name)
-    if not text.strip():
+    if not text or text.isspace():
         raise InputFileError(f"{name}: the file is empty; start from the template (`mpr template INDICATOR`).")
-    first_line = text.split("\n", 1)[0]
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(first_line))
+    end = text.find("\n")
+    first_line = text if end < 0 else text[:end]
+    delimiter = _sniff_delimiter(first_line)
+    sha256 = hashlib.sha256(data).hexdigest()
+    if split and csv_table.splittable(data):
+        del text  # the lines are read from the bytes; the text is only decoded again if they cannot be
+        header_raw = next(csv.reader([first_line.removesuffix("\r")], delimiter=delimiter), [])
+        parsed = _read_split(header_raw, data, delimiter, name, sha256, limits) if header_raw else None
+        if parsed is not None:
+            return parsed
+        text = _decode(data, name)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         header_raw = next(reader)
     except csv.Error as exc:
         raise InputFileError(f"{name}: line 1: the header is not valid CSV ({exc}).") from exc
-    return read_table(header_raw, _rows(reader, name, limits), name, hashlib.sha256(data).hexdigest(), len(data))
+    return read_table(header_raw, _rows(reader, name, limits), name, sha256, len(data))
+
+
+@dataclass(frozen=True)
+class _Header:
+    """A table's header as read: its columns, format, problems and the positions of the known columns."""
+
+    raw: list[str]
+    labels_both: bool
+    columns: list[str]
+    format: str
+    problems: list[Problem]
+    index: dict[str, int]
+    components: dict[str, int]
+    structure: list[int]
+
+    def cell(self, column: str, text: str) -> str:
+        """A cell's value: the code of ``DEU: Germany`` in a labels=both table (notes kept whole)."""
+        return _strip_label(text) if self.labels_both and column not in ("COMMENT", "SOURCE_DETAIL") else text
+
+
+def _header(header_raw: list[str]) -> _Header:
+    labels_both = any(": " in h for h in header_raw)
+    header = [_strip_label(h).upper() if labels_both else h.strip().upper() for h in header_raw]
+    known = set(COMPONENTS) | set(SDMX_CSV_2_LEADING) | set(SDMX_CSV_1_LEADING)
+    index = {c: header.index(c) for c in header if c in known}
+    return _Header(header_raw, labels_both, header, _format(header), _header_problems(header, header_raw, known),
+                   index, {c: i for c, i in index.items() if c in COMPONENTS},
+                   [i for c, i in index.items() if c not in COMPONENTS])
+
+
+def _malformed(line_no: int, fields: int, width: int) -> Problem:
+    return Problem("Violation", "malformed-row", f"row {line_no}: {fields} fields but the header has {width}; "
+                   "check for an unquoted delimiter inside a value.", row=line_no)
 
 
 def read_table(header_raw: list[str], rows: Iterable[tuple[int, int, list[str]]], name: str, sha256: str,
                size: int) -> ParsedFile:
     """The records of a table in the template's columns: a header, then (first line, last line, fields) of each
     row, as the CSV reader and the workbook reader (``xlsx_input``) give them."""
-    labels_both = any(": " in h for h in header_raw)
-    header = [_strip_label(h).upper() if labels_both else h.strip().upper() for h in header_raw]
-    fmt = _format(header)
-    known = set(COMPONENTS) | set(SDMX_CSV_2_LEADING) | set(SDMX_CSV_1_LEADING)
-    problems = _header_problems(header, header_raw, known)
-    index = {c: header.index(c) for c in header if c in known}
-    component_index = [(c, i) for c, i in index.items() if c in COMPONENTS]
+    head = _header(header_raw)
+    header, index, problems = head.columns, head.index, list(head.problems)
+    component_index = list(head.components.items())
     builder = TableBuilder([c for c, _ in component_index])
-    structure_index = [i for c, i in index.items() if c not in COMPONENTS]
     checked: set[tuple[str, ...]] = set()  # leading columns already found clean (the same on most rows)
     for row_start, line_no, fields in rows:
         if not any(f.strip() for f in fields):
@@ -153,31 +195,75 @@ def read_table(header_raw: list[str], rows: Iterable[tuple[int, int, list[str]]]
             problems.append(_spanning(fields, header_raw, row_start, line_no))
             continue
         if len(fields) > len(header) and any(f.strip() for f in fields[len(header):]):
-            problems.append(
-                Problem("Violation", "malformed-row",
-                        f"row {line_no}: {len(fields)} fields but the header has {len(header)}; "
-                        "check for an unquoted delimiter inside a value.", row=line_no)
-            )
+            problems.append(_malformed(line_no, len(fields), len(header)))
             continue
         if len(fields) < len(header):
             fields = fields + [""] * (len(header) - len(fields))
-        leading = tuple(fields[i] for i in structure_index)
+        leading = tuple(fields[i] for i in head.structure)
         if leading not in checked:
-            found = _check_structure_columns(fmt, fields, index, line_no)
+            found = _check_structure_columns(head.format, fields, index, line_no)
             problems.extend(found)
             if not found:
                 checked.add(leading)
-        builder.add([_strip_label(fields[i]) if labels_both and c not in ("COMMENT", "SOURCE_DETAIL") else fields[i]
-                     for c, i in component_index] if labels_both else [fields[i] for _, i in component_index],
-                    line_no)
+        builder.add([head.cell(c, fields[i]) for c, i in component_index] if head.labels_both
+                    else [fields[i] for _, i in component_index], line_no)
     return ParsedFile(
         name=name,
-        format=fmt,
+        format=head.format,
         records=builder.finish(),
         columns=tuple(header),
         problems=tuple(problems),
         sha256=sha256,
         size=size,
+    )
+
+
+def _read_split(header_raw: list[str], data: bytes, delimiter: str, name: str, sha256: str, limits: InputLimits
+                ) -> ParsedFile | None:
+    """As :func:`read_table` for a file without quotes (``csv_table``): the same records and problems, rows judged
+    one by one only where they may be blank, too wide or refused by their structure columns. None when the lines
+    cannot be split so, or may pass a bound (the csv module then reads them and names the bound passed)."""
+    lines = csv_table.file_lines(data)
+    if lines is None or not csv_table.fits(lines, limits.max_items, limits.max_literal_bytes):
+        return None
+    head = _header(header_raw)
+    width = len(head.columns)
+
+    def fields_of(leading: tuple[str, ...]) -> list[str]:
+        fields = [""] * width
+        for i, value in zip(head.structure, leading, strict=True):
+            fields[i] = value
+        return fields
+
+    def refused(leading: tuple[str, ...]) -> bool:
+        return bool(_check_structure_columns(head.format, fields_of(leading), head.index, 0))
+
+    convert = head.cell if head.labels_both else None
+    split = csv_table.split_lines(lines, delimiter, width, head.components, head.structure, refused, convert)
+    del lines
+    found: list[tuple[int, list[Problem]]] = [
+        (line_no, _check_structure_columns(head.format, fields_of(leading), head.index, line_no))
+        for line_no, leading in split.refused]
+    kept: list[tuple[int, list[str]]] = []
+    for line_no, fields in split.odd:
+        if not any(f.strip() for f in fields):
+            continue
+        if len(fields) > width and any(f.strip() for f in fields[width:]):
+            found.append((line_no, [_malformed(line_no, len(fields), width)]))
+            continue
+        fields = fields + [""] * (width - len(fields))
+        found.append((line_no, _check_structure_columns(head.format, fields, head.index, line_no)))
+        kept.append((line_no, fields))
+    split.add(kept, head.components, convert)
+    found.sort(key=lambda item: item[0])
+    return ParsedFile(
+        name=name,
+        format=head.format,
+        records=ObservationTable(split.frame(head.components)),
+        columns=tuple(head.columns),
+        problems=(*head.problems, *(p for _, problems in found for p in problems)),
+        sha256=sha256,
+        size=len(data),
     )
 
 

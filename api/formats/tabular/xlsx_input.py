@@ -22,8 +22,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from openpyxl import load_workbook
-
 from api.errors import InputFileError
 from api.formats.input_limits import check_size, too_long, too_many, utf8_over
 from api.formats.spec import FormatSpec, Reader
@@ -129,6 +127,8 @@ def read_xlsx(path: Path, limits: InputLimits | None = None) -> ParsedFile:
     check_archive(path, name, limits)
     with path.open("rb") as handle:
         sha256 = hashlib.file_digest(handle, "sha256").hexdigest()
+    from openpyxl import load_workbook  # here, not at the top: reading a CSV never needs openpyxl (nor numpy)
+
     try:
         workbook = load_workbook(path, read_only=True, data_only=False, keep_links=False)
     except Exception as exc:  # openpyxl raises many kinds (KeyError, ValueError, XML errors) for a broken file
@@ -156,6 +156,8 @@ def read_xlsx(path: Path, limits: InputLimits | None = None) -> ParsedFile:
 def workbook_rows(path: Path, wanted: set[int]) -> tuple[list[str], dict[int, list[str]]]:
     """The header and the ``wanted`` rows (worksheet row numbers, as the report names them) of the data sheet of a
     workbook that ``read_xlsx`` has read: what the report page shows beside each finding."""
+    from openpyxl import load_workbook
+
     with path.open("rb") as handle:  # a handle: the kept copy of an upload has no .xlsx name to go by
         return _workbook_rows(load_workbook(handle, read_only=True, data_only=False, keep_links=False), wanted)
 

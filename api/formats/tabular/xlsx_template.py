@@ -12,11 +12,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
-
 from api.formats.tabular.template import template_header
 from api.formats.tabular.xlsx_input import DATA_SHEET
 from api.model.structure import COMPONENTS, DATAFLOW_REF
@@ -48,6 +43,8 @@ class IndicatorLine:
 
 
 def _bold_header(sheet: object, names: Sequence[str]) -> None:
+    from openpyxl.styles import Font
+
     sheet.append(list(names))  # type: ignore[attr-defined]
     for cell in sheet[1]:  # type: ignore[index]
         cell.font = Font(bold=True)
@@ -56,7 +53,11 @@ def _bold_header(sheet: object, names: Sequence[str]) -> None:
 
 def write_xlsx_template(path: Path, rows: Sequence[Mapping[str, str]], code_sheets: Sequence[CodeSheet],
                         indicators: Sequence[IndicatorLine]) -> None:
-    """Write the workbook to ``path``."""
+    """Write the workbook to ``path`` (openpyxl is imported here: reading and validating a CSV never needs it)."""
+    from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
     workbook = Workbook()
     data = workbook.active
     data.title = DATA_SHEET

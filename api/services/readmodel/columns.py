@@ -19,11 +19,11 @@ import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
-import pyarrow as pa
-import pyarrow.parquet as pq
 from pyoxigraph import NamedNode, Quad, RdfFormat
 from pyoxigraph import Store as MemoryStore
 
@@ -34,14 +34,24 @@ from api.model.structure import ATTRIBUTES, DIMENSIONS, MEASURE, SERIES_DIMENSIO
 from api.services.records import CODED, observation_record
 from api.store.base import Store
 
+if TYPE_CHECKING:  # pyarrow is imported where a file is written or read: validating a CSV never needs it
+    import pyarrow as pa
+
 LAYOUT = "1"  # bump when the columns change: files of another layout are rebuilt
 OBSERVATION = "OBS"  # the observation's IRI
 SERIES_KEY = "SERIES_KEY"
 PERIOD_START, PERIOD_END = "PERIOD_START", "PERIOD_END"  # first and last day, for ordering and period filters
 TEXT_COLUMNS: tuple[str, ...] = (*DIMENSIONS, MEASURE, *ATTRIBUTES)
 COLUMNS: tuple[str, ...] = (SERIES_KEY, *TEXT_COLUMNS, PERIOD_START, PERIOD_END, OBSERVATION)
-SCHEMA = pa.schema([pa.field(c, pa.string()) for c in COLUMNS])
 _SERIES_KEY_PREDICATE = NamedNode(vocab.MP + "seriesKey").value
+
+
+@cache
+def arrow_schema() -> pa.Schema:
+    """Every column a string."""
+    import pyarrow as pa
+
+    return pa.schema([pa.field(c, pa.string()) for c in COLUMNS])
 
 
 def file_name(graph: str, stamp: str) -> str:
@@ -86,7 +96,9 @@ def records_table(observations: Iterable[tuple[str, dict[str, str]]]) -> pa.Tabl
                      start, end, iri))
     rows.sort(key=lambda r: (r[0], r[-3], r[-2], r[-1]))  # the IRI last: one order, whatever the store's
     columns = list(zip(*rows, strict=True)) if rows else [() for _ in COLUMNS]
-    return pa.Table.from_arrays([pa.array(list(c), pa.string()) for c in columns], schema=SCHEMA)
+    import pyarrow as pa
+
+    return pa.Table.from_arrays([pa.array(list(c), pa.string()) for c in columns], schema=arrow_schema())
 
 
 _STORED_DECIMAL = (r'^"([1-9][0-9]{0,17}|0)\.([0-9]{0,17}[1-9]|0)"\^\^<'
@@ -138,11 +150,13 @@ def table_columns(frame: pl.DataFrame) -> pa.Table:
         *(parts.list.get(i).alias(d) for i, d in enumerate(SERIES_DIMENSIONS)),
         *texts, start.alias(PERIOD_START), end.alias(PERIOD_END), pl.col(FOCUS).alias(OBSERVATION),
     ).filter(readable).select(COLUMNS).sort([SERIES_KEY, PERIOD_START, PERIOD_END, OBSERVATION])
-    return table.to_arrow().cast(SCHEMA)
+    return table.to_arrow().cast(arrow_schema())
 
 
 def write_table(path: Path, graph: str, table: pa.Table) -> None:
     """Write ``table`` as the column file of ``graph`` at ``path`` (tagged with the graph and the layout)."""
+    import pyarrow.parquet as pq
+
     pq.write_table(table.replace_schema_metadata({"graph": graph, "layout": LAYOUT}), path, compression="zstd")
 
 
@@ -161,13 +175,16 @@ class ColumnFiles:
         path = self.path(graph, stamp)
         if path is None:
             return self._memory.get(f"{graph}\0{stamp}")
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
         try:
             table = pq.read_table(path)
         except (FileNotFoundError, pa.ArrowInvalid, OSError):
             return None
         meta = table.schema.metadata or {}
         if meta.get(b"graph") != graph.encode() or meta.get(b"layout") != LAYOUT.encode() or \
-                table.schema.remove_metadata() != SCHEMA:
+                table.schema.remove_metadata() != arrow_schema():
             return None
         return table.replace_schema_metadata(None)
 
@@ -181,6 +198,8 @@ class ColumnFiles:
 
     def adopt(self, graph: str, stamp: str, written: Path) -> None:
         """Take the column file of ``graph`` that :func:`write_table` wrote elsewhere (the upload's folder)."""
+        import pyarrow.parquet as pq
+
         path = self.path(graph, stamp)
         if path is None:
             self._memory[f"{graph}\0{stamp}"] = pq.read_table(written).replace_schema_metadata(None)

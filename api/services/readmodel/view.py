@@ -21,7 +21,6 @@ from api.model.view import PublicView
 from api.services.readmodel.columns import (
     COLUMNS,
     OBSERVATION,
-    SCHEMA,
     SERIES_KEY,
     TEXT_COLUMNS,
     ColumnFiles,
@@ -129,7 +128,7 @@ class ReadModel:
     def rows(self, view: PublicView) -> ViewRows:
         """The union of the view's data graphs (not cached here: the registry's caches keep it per view)."""
         parts = [self.graph(g, view.generated[g]).with_columns(pl.lit(g).alias(GRAPH)) for g in view.data_graphs]
-        schema = {**dict.fromkeys(SCHEMA.names, pl.String), GRAPH: pl.String}
+        schema = {**dict.fromkeys(COLUMNS, pl.String), GRAPH: pl.String}
         frame = pl.concat(parts, how="vertical") if parts else pl.DataFrame(schema=schema)
         frame = admissible_rows(frame, view).select([*COLUMNS, GRAPH])
         if len(parts) > 1 or not _in_order(frame):  # one file is usually in key and period order already

@@ -9,7 +9,7 @@ from pyoxigraph import NamedNode, RdfFormat, Triple, parse
 
 from api import vocab
 from api.formats.rdf.cube import records_to_triples
-from api.formats.rdf.cube_table import term_table, write_ntriples
+from api.formats.rdf.cube_table import repeats, term_table, write_ntriples
 from api.formats.tabular.table import ObservationTable
 from api.model.submission import ObservationRecord
 
@@ -42,3 +42,11 @@ def test_the_table_writer_writes_the_record_writers_triples(tmp_path: Path) -> N
     expected = {t for t in records_to_triples(records, iris, "DS-v1") if t.predicate != SOURCE_ROW}
     assert written == expected
     assert any(str(t.subject).endswith("-dup1>") for t in written)
+
+
+def test_repeats_numbers_each_value_as_a_window_over_every_row_would() -> None:
+    values = pl.Series(["a", "b", "a", "c", "a", "b", "d"] * 3)
+    expected = pl.DataFrame({"v": values}).select(pl.int_range(pl.len()).over("v"))[:, 0]
+    found = repeats(values)
+    assert found is not None and found.to_list() == expected.to_list()
+    assert repeats(pl.Series(["a", "b", "c"])) is None
