@@ -9,16 +9,17 @@ from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
+import httpx
 import pytest
 from pyoxigraph import NamedNode, Triple
 
+from api.errors import StoreError
 from api.store.public_queries import EngineStopped
 from api.store.remote import remote_store
 from api.store.remote_store import RemoteStore
+from api.store.virtuoso_store import VirtuosoStore
 from tests import engines
 from tests.engines import Engine
-
-pytestmark = pytest.mark.server
 
 GRAPH = "http://registry.test/id/submission/PUBLIC_QUERIES-v1"
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # 2,000 triples cubed: hours
@@ -54,6 +55,7 @@ def unlimited_oxigraph() -> Iterator[Engine]:
         yield engine
 
 
+@pytest.mark.server
 def test_queries_given_up_on_keep_their_places_while_the_engine_runs_them(unlimited_oxigraph: Engine) -> None:
     """Four slow queries at once with two places: two run and are given up on at the limit, two never start; the
     two still run on the engine and keep their places for their hold (here three time limits), so the next public
@@ -73,6 +75,7 @@ def test_queries_given_up_on_keep_their_places_while_the_engine_runs_them(unlimi
         store.close()
 
 
+@pytest.mark.server
 def test_oxigraph_stopping_a_query_at_its_own_limit_is_a_time_limit(oxigraph_engine: Engine) -> None:
     """The suites' server runs with ``--timeout-s``: it cuts the slow query short (an answer ending in its
     cancellation message), which is a time limit, and the place is free at once for the next query."""
@@ -86,6 +89,7 @@ def test_oxigraph_stopping_a_query_at_its_own_limit_is_a_time_limit(oxigraph_eng
         store.close()
 
 
+@pytest.mark.server
 def test_virtuoso_stops_public_queries_at_the_time_limit_and_no_partial_answer_passes(
         virtuoso_engine: Engine) -> None:
     """Each public query carries Virtuoso's anytime ``timeout``: Virtuoso stops it there and sends what it found
@@ -100,3 +104,16 @@ def test_virtuoso_stops_public_queries_at_the_time_limit_and_no_partial_answer_p
     finally:
         store.drop_graph(GRAPH)
         store.close()
+
+
+def test_a_partial_virtuoso_answer_to_the_registrys_own_query_is_an_error() -> None:
+    """Should the server impose an anytime limit of its own, the part of an answer it sends (``X-SQL-State:
+    S1TAT``) is never taken for the whole: the read fails, saying which setting to change."""
+    def partial(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, headers={"X-SQL-State": "S1TAT", "Content-Type": "application/sparql-results+json"},
+                              json={"head": {"vars": ["n"]}, "results": {"bindings": []}})
+
+    store = VirtuosoStore("http://virtuoso.test/sparql", "http://virtuoso.test/sparql-auth")
+    store._client = httpx.Client(transport=httpx.MockTransport(partial))
+    with pytest.raises(StoreError, match="ExecutionTimeout"):
+        store.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
