@@ -136,8 +136,9 @@ class WorldEngines:
         if self._idle:
             engine = self._idle.pop()
         else:
-            start = engines.oxigraph_server if self.kind == "oxigraph-server" else engines.virtuoso_server
-            engine = self._running.enter_context(start())
+            engine = self._running.enter_context(
+                engines.oxigraph_server(engines.ENGINE_TIMEOUT_S) if self.kind == "oxigraph-server"
+                else engines.virtuoso_server())
         try:
             yield emptied(engine)
         finally:
@@ -163,8 +164,8 @@ def on_server(pytestconfig: pytest.Config) -> bool:
 
 @pytest.fixture(scope="session")
 def oxigraph_engine() -> Iterator[Engine]:
-    """One Oxigraph server per session (``oxigraph serve``, union default graph)."""
-    with engines.oxigraph_server() as engine:
+    """One Oxigraph server per session (``oxigraph serve``, union default graph, its own time limit)."""
+    with engines.oxigraph_server(engines.ENGINE_TIMEOUT_S) as engine:
         yield engine
 
 

@@ -92,16 +92,21 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
         proc.wait()
 
 
+ENGINE_TIMEOUT_S = 5  # the suites' Oxigraph server stops every query after it (docs/deploy.md: --timeout-s)
+
+
 @contextmanager
-def oxigraph_server() -> Iterator[Engine]:
-    """``oxigraph serve`` with the union of all graphs as its default graph."""
+def oxigraph_server(timeout_s: int | None = None) -> Iterator[Engine]:
+    """``oxigraph serve`` with the union of all graphs as its default graph; with ``timeout_s``, its own limit on
+    every query (``--timeout-s``, server-wide: Oxigraph has no per-query one)."""
     binary = Path(sys.executable).parent / "oxigraph"
     if not binary.exists():
         missing("oxigraph", "the PyPI package 'oxigraph'")
     location = Path(tempfile.mkdtemp(prefix="oxigraph-"))
     port = free_port()
     proc = subprocess.Popen([str(binary), "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}",
-                             "--union-default-graph"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                             "--union-default-graph", *(("--timeout-s", str(timeout_s)) if timeout_s else ())],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
         _wait(proc, f"{base}/query?query=ASK%7B%7D", time.monotonic() + 30, "oxigraph serve")

@@ -332,7 +332,8 @@ def open_store(settings: Settings, *, read_only: bool = False) -> Store:
                             timeout=max(30.0, settings.sparql_timeout_s + 5), user=settings.store_user,
                             password=settings.store_password,
                             generation_graph=vocab.InstanceIris(settings.base_iri).registry_graph,
-                            public_user=settings.store_public_user, public_password=settings.store_public_password)
+                            public_user=settings.store_public_user, public_password=settings.store_public_password,
+                            public_queries=settings.sparql_workers)
     return OxigraphStore(settings.store_path, read_only=read_only)
 
 

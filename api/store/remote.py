@@ -26,12 +26,13 @@ def engine_of(query_url: str, timeout: float) -> str:
 def remote_store(query_url: str, update_url: str, graph_store_url: str | None = None, *, timeout: float = 30.0,
                  user: str | None = None, password: str | None = None,
                  generation_graph: str | None = None, public_user: str | None = None,
-                 public_password: str | None = None) -> RemoteStore:
+                 public_password: str | None = None, public_queries: int = 2) -> RemoteStore:
     """The store class that matches the engine at ``query_url`` (with ``public_user``: the public SPARQL endpoint
-    queries as that read-only user, where the engine can hold one)."""
+    queries as that read-only user, where the engine can hold one; at most ``public_queries`` public queries of this
+    object run on the engine at once)."""
     cls = VirtuosoStore if engine_of(query_url, timeout) == "virtuoso" else RemoteStore
     store = cls(query_url, update_url, graph_store_url, timeout=timeout, user=user, password=password,
-                generation_graph=generation_graph)
+                generation_graph=generation_graph, public_queries=public_queries)
     if public_user is not None and public_password is not None:
         try:
             store.use_public_user(public_user, public_password)

@@ -44,6 +44,7 @@ from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, Triple, p
 from api.errors import StoreError
 from api.formats.rdf.sparql_results import JSON as SPARQL_RESULTS_JSON
 from api.store.base import Bindings, Row, Term
+from api.store.public_queries import EngineStopped, PublicQueries
 from api.store.queries import fill_update, load_query
 
 STAGING_PREFIX = "urn:mpr:staging:"  # the embedded store names its staging graphs the same way
@@ -54,6 +55,7 @@ _CHUNK = 5_000  # triples per INSERT DATA request when no Graph Store endpoint i
 _SPOOL = 16 * 1024 * 1024  # N-Triples bodies larger than this are buffered on disk
 _RDF_ACCEPT = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.5"
 _RESULTS_ACCEPT = SPARQL_RESULTS_JSON.media_type
+_CANCELLED = b"The SPARQL operation has been cancelled"  # Oxigraph server, past its --timeout-s
 
 
 class EndpointSyntaxError(StoreError, SyntaxError):
@@ -102,6 +104,8 @@ class RemoteStore:
     dialect = "sparql11"
     list_graphs_query = "store/list-graphs"
     insert_chunk = _CHUNK
+    engine_grace_s = 1.0  # how late past the time limit the engine's own time-limit answer may come
+    public_hold = 0.5  # a public query given up on keeps its place this many time limits at most (public_queries.py)
 
     def __init__(
         self,
@@ -113,6 +117,7 @@ class RemoteStore:
         user: str | None = None,
         password: str | None = None,
         generation_graph: str | None = None,
+        public_queries: int = 2,
     ) -> None:
         for url in (query_url, update_url, graph_store_url):
             if url is not None and urllib.parse.urlsplit(url).scheme not in ("http", "https"):
@@ -131,6 +136,7 @@ class RemoteStore:
         self._counter = 0
         self._token_lock = threading.Lock()
         self._public_client: httpx.Client | None = None  # the read-only public user's (use_public_user)
+        self._public = PublicQueries(public_queries)
 
     def __repr__(self) -> str:  # never shows the credentials
         return f"{type(self).__name__}({public_url(self.query_url)!r})"
@@ -313,8 +319,10 @@ class RemoteStore:
                      timeout_s: float) -> bool | tuple[list[str] | None, list[Any]]:
         """A caller's query (checked first by the endpoint) over exactly these default and named graphs: a boolean,
         (variables, rows of terms) for results, or (None, triples) for ``form="graph"``; TimeoutError past
-        ``timeout_s`` (the whole exchange, any SERVICE call the engine makes included)."""
-        data: dict[str, str | list[str]] = {"query": self._dialect_query(query),
+        ``timeout_s`` (the whole exchange, any SERVICE call the engine makes included), EngineStopped when the
+        engine stopped it at its own limit. At most :attr:`public_queries` run on the engine at once
+        (``public_queries.py``: one given up on keeps its place until the engine ends it, or half a time limit)."""
+        base: dict[str, str | list[str]] = {"query": self._dialect_query(query),
                                             "default-graph-uri": [NamedNode(g).value for g in default_graphs],
                                             "named-graph-uri": [NamedNode(g).value for g in named_graphs]}
         accept = _RDF_ACCEPT if form == "graph" else _RESULTS_ACCEPT
@@ -322,19 +330,52 @@ class RemoteStore:
         if self._public_client is not None:
             client, url = self._public_client, self._public_query_url()
         try:
-            response = client.post(url, data=data, headers={"Accept": accept}, timeout=httpx.Timeout(timeout_s))
-        except httpx.TimeoutException:
-            raise TimeoutError(f"no answer within {timeout_s:g} s") from None
+            response, content = self._public.send(client, url, lambda left: {**base, **self._time_limit(left)},
+                                                  {"Accept": accept}, timeout_s, connect_s=self.timeout,
+                                                  grace_s=self.engine_grace_s, hold_s=timeout_s * self.public_hold)
         except httpx.HTTPError as exc:
             raise StoreError(f"cannot reach the SPARQL endpoint {public_url(self.query_url)}: "
                              f"{type(exc).__name__}") from None
+        if self._engine_stopped(response, content):
+            raise EngineStopped(f"the store stopped the query at its own time limit (within {timeout_s:g} s)")
         if response.status_code >= 300:
-            raise _status_error(self.query_url, response.status_code, _first_line(response.content))
+            raise _status_error(self.query_url, response.status_code, _first_line(content))
+        try:
+            return self._public_answer(response, content, form)
+        except (SyntaxError, ValueError, KeyError, TypeError) as exc:
+            if content.rstrip().endswith(_CANCELLED):  # Oxigraph's --timeout-s, once the answer had begun
+                raise EngineStopped(f"the store stopped the query at its own time limit (within {timeout_s:g} s)"
+                                    ) from None
+            raise StoreError(f"{public_url(self.query_url)} sent an unreadable answer: {exc}") from None
+
+    @property
+    def public_queries(self) -> int:
+        """How many public queries this object may have on the engine at once."""
+        return self._public.size
+
+    @property
+    def public_running(self) -> int:
+        """Public queries the engine may still be running for this object: in flight, or given up on by the time
+        limit and not yet ended by the engine."""
+        return self._public.running
+
+    def _time_limit(self, seconds: float) -> dict[str, str]:
+        """The request parameters that make the engine itself stop a query after ``seconds`` (none here: SPARQL
+        1.1 has no such parameter; Oxigraph server has only its server-wide ``--timeout-s``)."""
+        return {}
+
+    def _engine_stopped(self, response: httpx.Response, content: bytes) -> bool:
+        """Whether the answer is the engine saying it stopped the query at its own time limit (Oxigraph's
+        ``--timeout-s`` before the answer began: an error that says so)."""
+        return response.status_code >= 500 and _CANCELLED in content
+
+    def _public_answer(self, response: httpx.Response, content: bytes,
+                       form: str) -> bool | tuple[list[str] | None, list[Any]]:
         if form == "graph":
             media_type = (response.headers.get("Content-Type") or "application/n-triples").split(";")[0].strip()
             fmt = RdfFormat.from_media_type(media_type) or RdfFormat.N_TRIPLES
-            return None, [Triple(q.subject, q.predicate, self._term(q.object)) for q in parse(response.content, fmt)]
-        body: dict[str, Any] = json.loads(response.content)
+            return None, [Triple(q.subject, q.predicate, self._term(q.object)) for q in parse(content, fmt)]
+        body: dict[str, Any] = json.loads(content)
         if "boolean" in body:
             return bool(body["boolean"])
         names: list[str] = body["head"].get("vars", [])

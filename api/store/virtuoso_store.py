@@ -31,6 +31,10 @@
   sees yet: a staging graph, or a new submission's graph before the registry names it).
 - ``ResultSetMaxRows`` silently cuts answers off at its value: the server must set it above the largest answer
   (docs/deploy.md); a cut answer cannot be told from a whole one.
+- Time limits ("anytime queries"): each public query carries the ``timeout`` parameter (milliseconds), so that
+  Virtuoso itself stops it at the endpoint's limit (it looks about every 2 s); it then sends the results found so
+  far with ``X-SQL-State: S1TAT``. Such an answer is a time limit, never data: for a public query (EngineStopped)
+  and for the registry's own (a StoreError, should the server impose a limit of its own, ``ExecutionTimeout``).
 """
 
 from __future__ import annotations
@@ -126,6 +130,7 @@ class VirtuosoStore(RemoteStore):
 
     dialect = "virtuoso"
     insert_chunk = _INSERT_CHUNK
+    engine_grace_s = 2.5  # Virtuoso looks at its anytime limit about every 2 s, so it stops up to 2 s past it
     list_graphs_query = "store/list-graphs-virtuoso"
 
     def _dialect_query(self, text: str) -> str:
@@ -222,6 +227,26 @@ class VirtuosoStore(RemoteStore):
         for graph in list(graphs) if graphs is not None else self.list_graphs():
             g = NamedNode(graph)
             yield from (Quad(t.subject, t.predicate, t.object, g) for t in self.graph_triples(graph))
+
+    def _query(self, query: str, bindings: Bindings | None, default_graphs: Sequence[str] | None,
+               accept: str) -> httpx.Response:
+        response = super()._query(query, bindings, default_graphs, accept)
+        if self._engine_stopped(response, b""):
+            raise StoreError("Virtuoso stopped the query at a time limit of its own and sent part of the answer "
+                             "(X-SQL-State S1TAT): raise or remove ExecutionTimeout and MaxQueryExecutionTime in "
+                             "virtuoso.ini [SPARQL] above the registry's longest read.",
+                             details={"engine": "virtuoso", "sql_state": "S1TAT"})
+        return response
+
+    def _time_limit(self, seconds: float) -> dict[str, str]:
+        """Virtuoso's anytime ``timeout`` (milliseconds, 1000 at least): the engine stops the query itself."""
+        return {"timeout": str(max(1000, int(seconds * 1000)))}
+
+    def _engine_stopped(self, response: httpx.Response, content: bytes) -> bool:
+        """An anytime answer: part of the results with ``X-SQL-State: S1TAT`` (status 200 or 206), or the error
+        that says the query did not complete within it; never taken for the whole answer."""
+        return response.headers.get("x-sql-state", "").strip().upper() == "S1TAT" or (
+            response.status_code >= 500 and b"S1TAT" in content)
 
     def public_query(self, query: str, default_graphs: Sequence[str], named_graphs: Sequence[str], form: str,
                      timeout_s: float) -> bool | tuple[list[str] | None, list[Any]]:
