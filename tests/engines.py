@@ -92,7 +92,8 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
         proc.wait()
 
 
-ENGINE_TIMEOUT_S = 5  # the suites' Oxigraph server stops every query after it (docs/deploy.md: --timeout-s)
+ENGINE_TIMEOUT_S = 30  # the suites' Oxigraph server stops every query after it (docs/deploy.md: --timeout-s):
+# above every time limit the suites set, and above the registry's own longest read on a loaded machine
 
 
 @contextmanager

@@ -11,9 +11,9 @@ server starts, else on the first upload — and reused: it keeps its own validat
 its private temporary folder and writes the submission's graphs there as N-Triples (``submission_prep``); the
 server then bulk-loads them (in Rust, without the GIL) and commits. One upload at a time: validation is CPU-bound
 and the machine has few cores. The server talks to it over a pipe (the worker's progress comes back on it); a job
-that takes longer than ``upload_timeout_s`` stops the worker, and after a file of ``upload_retire_rows`` rows or more the
-worker exits, so that the store's bulk load does not run beside the memory the validation grew to. ``mpr load``
-uses the same worker.
+that takes longer than ``upload_timeout_s`` stops the worker, and after a file of ``upload_retire_rows`` rows or
+more the worker exits, so that the store's bulk load does not run beside the memory the validation grew to.
+``mpr load`` uses the same worker.
 """
 
 from __future__ import annotations
