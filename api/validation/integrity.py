@@ -211,7 +211,7 @@ def check_integrity(triples: Iterable[Triple | Quad], *, limit: int = DEFAULT_LI
     by one line saying that more were left out. An empty list means the cube is well-formed.
     """
     store = Store()
-    store.extend(_as_default_graph(triples))
+    store.bulk_extend(_as_default_graph(triples))  # a private store: no transaction needed (faster)
     normalise(store)
     return check_store(store, limit=limit)
 

@@ -19,13 +19,14 @@ pyshacl uses Python's, whose ``$`` also matches before a final newline.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence, Set
 from dataclasses import dataclass
 
 import rdflib
 from pyoxigraph import Quad, QuerySolutions, Store
 from rdflib.collection import Collection
 
+from api.store.queries import load_query
 from api.validation.engine import SH, VIOLATION, DataInput, ShaclResult, oxi_text
 
 _SH = rdflib.Namespace(SH)
@@ -82,6 +83,8 @@ class _Compiler:
         self.g = shapes
         self.branches: list[_Branch] = []
         self.patterns: list[str] = []
+        self.targets: list[str] = []  # the target class of each branch
+        self._target = ""
         self._vars = itertools.count()
 
     def var(self) -> str:
@@ -93,14 +96,12 @@ class _Compiler:
                 continue
             for cls in sorted(self.g.objects(node, _SH.targetClass), key=str):
                 target = f"?f a {_n3(cls)} ."
+                self._target = str(cls)
                 if self.g.value(node, _SH.path) is None:
                     self._node_shape(node, target)
                 else:
                     self._property_shape(node, target)
-        if not self.patterns:
-            return "SELECT ?k ?f ?v ?p WHERE { FILTER(false) }"
-        body = "\n  UNION\n  ".join(self.patterns)
-        return f"SELECT ?k ?f ?v ?p WHERE {{\n  {body}\n}}"
+        return union(self.patterns)
 
     def _deactivated(self, shape: rdflib.term.Node) -> bool:
         return self.g.value(shape, _SH.deactivated) == rdflib.Literal(True)
@@ -112,6 +113,7 @@ class _Compiler:
         k = len(self.branches)
         self.branches.append(_Branch(str(shape), SH + component, path, self._severity(shape)))
         self.patterns.append(f"{{ {pattern} BIND({k} AS ?k) }}")
+        self.targets.append(self._target)
 
     # -- node shapes --------------------------------------------------------------------------
     def _node_shape(self, node: rdflib.term.Node, target: str) -> None:
@@ -252,17 +254,33 @@ class _Compiler:
         return f"({' && '.join(parts) or 'true'})"
 
 
+def union(patterns: Sequence[str]) -> str:
+    """One SELECT of the branches' UNION (none: a query without solutions)."""
+    if not patterns:
+        return "SELECT ?k ?f ?v ?p WHERE { FILTER(false) }"
+    body = "\n  UNION\n  ".join(patterns)
+    return f"SELECT ?k ?f ?v ?p WHERE {{\n  {body}\n}}"
+
+
 @dataclass(frozen=True)
 class CompiledShapes:
     query: str
     branches: tuple[_Branch, ...]
+    patterns: tuple[str, ...] = ()
+    targets: tuple[str, ...] = ()  # the target class of each branch (SHACL §2.1.3.2: sh:targetClass)
+
+    def query_for(self, classes: Set[str]) -> str:
+        """The SELECT of only the branches whose target class has an instance in the data: every branch starts
+        with ``?f a <class>``, so the others find nothing, and parsing the whole UNION (thousands of branches)
+        costs seconds even on an empty store. Branch numbers ``?k`` stay those of ``branches``."""
+        return union([p for p, target in zip(self.patterns, self.targets, strict=True) if target in classes])
 
 
 def compile_shapes(shapes: rdflib.Graph) -> CompiledShapes:
     """The shapes graph as one SELECT and the metadata of its branches."""
     compiler = _Compiler(shapes)
     query = compiler.compile()
-    return CompiledShapes(query, tuple(compiler.branches))
+    return CompiledShapes(query, tuple(compiler.branches), tuple(compiler.patterns), tuple(compiler.targets))
 
 
 class SparqlEngine:
@@ -285,7 +303,8 @@ class SparqlEngine:
         """Run the compiled shapes over data already in ``store`` (pyoxigraph evaluates without the GIL, so
         another thread can query the same store meanwhile)."""
         compiled = self.compiled(shapes)
-        solutions = store.query(compiled.query)
+        classes = {s["c"].value for s in _solutions(store, load_query("validation/target-classes"))}
+        solutions = store.query(compiled.query_for(classes))
         assert isinstance(solutions, QuerySolutions)
         found: set[ShaclResult] = set()
         for s in solutions:
@@ -300,6 +319,14 @@ class SparqlEngine:
                 severity=branch.severity,
             ))
         return sorted(found, key=ShaclResult.sort_key)
+
+
+
+
+def _solutions(store: Store, query: str) -> QuerySolutions:
+    solutions = store.query(query)
+    assert isinstance(solutions, QuerySolutions)
+    return solutions
 
 
 def _store(data: DataInput) -> Store:
