@@ -23,6 +23,7 @@ upload ≤ 2x their idle p99) are printed beside the figures, never asserted. Wr
 from __future__ import annotations
 
 import argparse
+import contextlib
 import cProfile
 import io
 import json
@@ -48,7 +49,7 @@ for _path in (ROOT, HERE):
 from api_http import pick, wait_ready  # noqa: E402
 from sdmx_http import _port, percentile, rss_mb  # noqa: E402
 
-GOAL_UPLOAD_S = 20.0
+GOALS_UPLOAD_S = {100_000: 10.0, 1_000_000: 120.0}  # rows: seconds validated and stored (issue: real sizes)
 GOAL_READ_RATIO = 2.0
 AGENCY = "UNHCR"
 DATASET = "UPLOAD_BENCH"
@@ -122,16 +123,44 @@ def idle_reads(url: str, asked: dict[str, str], requests: int) -> Result:
     return summary(times)
 
 
-def upload_alone(url: str, token: str, body: bytes, dataset: str) -> float:
-    """The same upload with nothing else asked of the server (as another dataset): seconds to its 201."""
+def post_upload(url: str, token: str, body: bytes, params: dict[str, str]) -> tuple[float, dict[str, object]]:
+    """POST the upload and, when it is answered 202 (above ``MPR_UPLOAD_SYNC_MAX_BYTES``), poll its Location until
+    the job ends: seconds from the request to the stored submission, and the submission's answer."""
     start = time.perf_counter()
-    response = httpx.post(url + "/api/submissions", content=body, timeout=3600,
-                          params={"dataset": dataset, "title": "Upload bench (alone)", "source": "bench/generate.py"},
-                          headers={"Authorization": f"Bearer {token}", "Content-Type": "text/csv"})
-    seconds = time.perf_counter() - start
+    headers = {"Authorization": f"Bearer {token}"}
+    response = httpx.post(url + "/api/submissions", content=body, timeout=3600, params=params,
+                          headers={**headers, "Content-Type": "text/csv"})
+    if response.status_code == 202:
+        location = url + response.headers["location"]
+        while True:
+            time.sleep(0.5)
+            job = httpx.get(location, headers=headers, timeout=600).json()
+            if job["state"] not in ("validating", "storing"):
+                break
+        if job["state"] != "stored":
+            raise SystemExit(f"the upload was refused: {job}")
+        return time.perf_counter() - start, {**job["result"], "status": 202}
     if response.status_code != 201:
         raise SystemExit(f"the upload was refused: {response.status_code} {response.text[:2000]}")
+    return time.perf_counter() - start, {**response.json(), "status": 201}
+
+
+def upload_alone(url: str, token: str, body: bytes, dataset: str) -> float:
+    """The same upload with nothing else asked of the server (as another dataset): seconds to its 201."""
+    seconds, _ = post_upload(url, token, body, {"dataset": dataset, "title": "Upload bench (alone)",
+                                                 "source": "bench/generate.py"})
     return seconds
+
+
+def tree_rss_mb(pid: int) -> float:
+    """The RSS of the server and its children (the upload worker) together."""
+    import psutil
+    process = psutil.Process(pid)
+    total = process.memory_info().rss
+    for child in process.children(recursive=True):
+        with contextlib.suppress(psutil.Error):
+            total += child.memory_info().rss
+    return total / 1e6
 
 
 def upload_with_reads(url: str, pid: int, token: str, body: bytes, asked: dict[str, str]) -> Result:
@@ -140,6 +169,7 @@ def upload_with_reads(url: str, pid: int, token: str, body: bytes, asked: dict[s
     done = threading.Event()
     times: dict[str, list[float]] = {name: [] for name in asked}
     rss: list[float] = []
+    tree: list[float] = []
     names = list(asked)
 
     def reader() -> None:
@@ -155,6 +185,7 @@ def upload_with_reads(url: str, pid: int, token: str, body: bytes, asked: dict[s
     def sampler() -> None:
         while not done.is_set():
             rss.append(rss_mb(pid))
+            tree.append(tree_rss_mb(pid))
             time.sleep(0.05)
 
     threads = [threading.Thread(target=reader, name="reader"), threading.Thread(target=sampler, name="rss")]
@@ -162,22 +193,16 @@ def upload_with_reads(url: str, pid: int, token: str, body: bytes, asked: dict[s
     for thread in threads:
         thread.start()
     try:
-        start = time.perf_counter()
-        response = httpx.post(url + "/api/submissions", content=body, timeout=3600,
-                              params={"dataset": DATASET, "title": "Upload bench", "source": "bench/generate.py"},
-                              headers={"Authorization": f"Bearer {token}", "Content-Type": "text/csv"})
-        seconds = time.perf_counter() - start
+        seconds, answer = post_upload(url, token, body, {"dataset": DATASET, "title": "Upload bench",
+                                                         "source": "bench/generate.py"})
     finally:
         done.set()
         for thread in threads:
             thread.join()
-    if response.status_code != 201:
-        raise SystemExit(f"the upload was refused: {response.status_code} {response.text[:2000]}")
-    answer = response.json()
-    return {"upload_s": seconds, "status": response.status_code, "submission": answer["submission"],
+    return {"upload_s": seconds, "status": answer["status"], "submission": answer["submission"],
             "observations": answer["observations"], "bytes": len(body), "rss_before_mb": rss_before,
             "rss_max_sampled_mb": max(rss, default=rss_before), "rss_peak_mb": rss_mb(pid, "VmHWM"),
-            "reads": summary(times)}
+            "tree_rss_max_sampled_mb": max(tree, default=rss_before), "reads": summary(times)}
 
 
 def profile_submit(data_dir: Path, base_iri: str, csv_path: Path, out: Path, label: str) -> Result:
@@ -213,18 +238,22 @@ def profile_submit(data_dir: Path, base_iri: str, csv_path: Path, out: Path, lab
 
 def table(result: Result) -> str:
     upload, idle, busy = result["upload"], result["idle"], result["upload"]["reads"]
+    goal = next((s for rows, s in sorted(GOALS_UPLOAD_S.items()) if upload["observations"] <= rows),
+                max(GOALS_UPLOAD_S.values()))
     ratio = busy["all"]["p99_ms"] / idle["all"]["p99_ms"]
     result["read_p99_ratio"] = ratio
     lines = [
         "| measurement | figure | goal |", "|---|---|---|",
-        f"| upload of {upload['observations']:,} observations ({upload['bytes'] / 1e6:.1f} MB CSV), request to 201 "
-        f"| {upload['upload_s']:.1f} s | ≤ {GOAL_UPLOAD_S:.0f} s: "
-        f"{'met' if upload['upload_s'] <= GOAL_UPLOAD_S else 'MISSED'} |",
+        f"| upload of {upload['observations']:,} observations ({upload['bytes'] / 1e6:.1f} MB CSV), request to "
+        f"{'201' if upload['status'] == 201 else 'stored (202, then polled)'} "
+        f"| {upload['upload_s']:.1f} s | ≤ {goal:.0f} s: "
+        f"{'met' if upload['upload_s'] <= goal else 'MISSED'} |",
         *([f"| the same upload with no reads alongside (afterwards, as another dataset) | {result['alone_s']:.1f} s | "
-           f"≤ {GOAL_UPLOAD_S:.0f} s: {'met' if result['alone_s'] <= GOAL_UPLOAD_S else 'MISSED'} |"]
+           f"≤ {goal:.0f} s: {'met' if result['alone_s'] <= goal else 'MISSED'} |"]
           if "alone_s" in result else []),
         f"| server RSS before the upload / peak (VmHWM) | {upload['rss_before_mb']:,.0f} MB / "
         f"{upload['rss_peak_mb']:,.0f} MB | |",
+        f"| server and upload worker together, peak sampled | {upload['tree_rss_max_sampled_mb']:,.0f} MB | |",
         f"| first read of the new dataset (view changed) | {result['first_read_ms']:,.0f} ms | |",
         "", "| reads | requests | p50 ms | p99 ms | max ms |", "|---|---|---|---|---|",
     ]
