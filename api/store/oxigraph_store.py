@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import tempfile
+import threading
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO
 
@@ -149,12 +151,13 @@ class OxigraphStore:
             self.load_new_graph_file(graph, staged)
 
     def load_new_graph_file(self, graph: str, path: Path) -> None:
-        """As :meth:`load_new_graph`, from an N-Triples file: parsed and loaded in Rust, without the GIL."""
+        """As :meth:`load_new_graph`, from an N-Triples file: parsed and loaded in Rust, without the GIL, by
+        threads of lower CPU priority (:func:`at_low_priority`), so that readers keep the cores they need."""
         g = NamedNode(graph)
         try:
             if self._store.contains_named_graph(g):
                 self._store.remove_graph(g)
-            self._store.bulk_load(path=path, format=RdfFormat.N_TRIPLES, to_graph=g)
+            at_low_priority(lambda: self._store.bulk_load(path=path, format=RdfFormat.N_TRIPLES, to_graph=g))
         finally:
             self._generation += 1
         self._store.flush()
@@ -227,3 +230,29 @@ class OxigraphStore:
             with contextlib.suppress(OSError, RuntimeError):  # a read-only store has nothing to flush
                 self._store.flush()
             self._store = OxStore()  # drop the last reference to the on-disk store: RocksDB unlocks
+
+
+LOAD_NICENESS = 10  # how much less CPU priority the bulk loader's threads have than the server's other threads
+
+
+def at_low_priority(work: Callable[[], None]) -> None:
+    """Run ``work`` in a thread of its own whose niceness is raised by ``LOAD_NICENESS`` (setpriority(2) on one
+    thread id: on Linux the nice value is per thread, and threads it starts, as Oxigraph's bulk loader does,
+    inherit it). A large load then yields the cores to the readers answered beside it and loses nothing when no
+    one else waits. Where a thread's priority cannot be changed the work runs as it is."""
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        with contextlib.suppress(OSError, AttributeError):
+            me = threading.get_native_id()
+            os.setpriority(os.PRIO_PROCESS, me, os.getpriority(os.PRIO_PROCESS, me) + LOAD_NICENESS)
+        try:
+            work()
+        except BaseException as exc:  # raised again in the caller's thread
+            failure.append(exc)
+
+    thread = threading.Thread(target=run, name="mpr-bulk-load")
+    thread.start()
+    thread.join()
+    if failure:
+        raise failure[0]

@@ -7,6 +7,7 @@ import hashlib
 import os
 from pathlib import Path
 
+import psutil
 import pytest
 from fastapi.testclient import TestClient
 
@@ -15,6 +16,7 @@ from api.model.submission import SubmissionMetadata
 from api.services.admin import agencies
 from api.services.registry import Registry, open_registry
 from api.services.submissions import ingest
+from api.services.submissions.worker import WORKER_NICENESS
 from api.store.oxigraph_store import OxigraphStore
 from api.web.app import create_app
 from tests.admin.agencies.conftest import add_all
@@ -96,6 +98,8 @@ def test_mpr_load_reads_and_validates_in_the_worker(registry: Registry, tmp_path
                                 progress=lambda *step: seen.append(step))
     assert (result.version, result.observations) == (1, 2)
     assert registry.upload_worker.pid not in (None, os.getpid())
+    niceness = psutil.Process(registry.upload_worker.pid).nice()  # it yields the cores to the server's readers
+    assert niceness == min(os.nice(0) + WORKER_NICENESS, 19)
     assert ("reading", 2, 2) in seen and seen.index(("reading", 2, 2)) < [s[0] for s in seen].index("validating")
 
 

@@ -18,8 +18,10 @@ more the worker exits, so that the store's bulk load does not run beside the mem
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
+import os
 import threading
 import time
 from dataclasses import replace
@@ -39,13 +41,17 @@ from api.services.submissions.progress import READING, Progress, quiet
 from api.validation.validator import Validator
 
 log = logging.getLogger("mpr")
+WORKER_NICENESS = 10  # how much less CPU priority the worker has than the server that answers readers
 _STOPPED = ("the validation worker stopped while checking this upload (it was stopped, or the machine is short of "
             "memory); nothing was stored: send it again (a new worker takes it).")
 
 
 def _serve(connection: Connection, settings: Settings) -> None:
     """The worker's loop: one job at a time, until the server closes its end of the pipe or a large job is done.
-    Progress goes back as ``("progress", phase, done, total)`` messages before each job's answer."""
+    Progress goes back as ``("progress", phase, done, total)`` messages before each job's answer. The worker runs
+    at a lower CPU priority than the server (``WORKER_NICENESS``), so readers keep the cores while it validates."""
+    with contextlib.suppress(OSError, AttributeError):
+        os.nice(WORKER_NICENESS)
     validator = Validator.from_settings(settings)
 
     def progress(phase: str, done: int, total: int | None) -> None:
