@@ -70,8 +70,12 @@ def test_a_write_through_one_process_is_seen_by_the_other_on_its_next_request(
 
 def test_two_uploads_of_one_dataset_through_two_processes_give_one_201_and_one_409(
         two_servers: tuple[str, str, str]) -> None:
+    """Uploads of one new dataset through two processes at once: when both began before either was stored (a race),
+    one gets 201 and the other 409; when one began after the other was stored, it is version 2 (no race took
+    place). Never two versions with one number, never a version that lost a figure; three races are required."""
     first, second, token = two_servers
-    for attempt in range(3):  # the race is real each time: both validate before either commits
+    races, seen = 0, []
+    for attempt in range(6):
         dataset = f"DEU_RACE_{attempt}"
         for url in (first, second):  # both have followed the last attempt's writes: neither starts late
             _datasets(url)
@@ -88,16 +92,23 @@ def test_two_uploads_of_one_dataset_through_two_processes_give_one_201_and_one_4
             thread.start()
         for thread in threads:
             thread.join()
-        statuses = sorted(a.status_code for a in answers.values())
-        # a 201 for version 2 means the second upload began after the first was stored: no race took place
-        assert statuses == [201, 409], [(a.status_code, a.text[:200]) for a in answers.values()]
-        versions = httpx.get(f"{second}/api/datasets/{dataset}/versions", timeout=30).json()
-        assert [v["version"] for v in versions] == [1]
-        won = next(a for a in answers.values() if a.status_code == 201).json()
-        observations = httpx.get(f"{first}/api/observations", params={"indicator": "STK_IMM", "area": "DEU"},
-                                 timeout=30).json()
-        values = {o["value"] for o in observations["observations"] if o["provenance"]["dataset"] == dataset}
-        assert len(values) == 1, (values, won)  # the winner's figure, whole: the loser dropped nothing of it
+        shown = [(a.status_code, a.text[:300]) for a in answers.values()]
+        seen.append(sorted(a.status_code for a in answers.values()))
+        stored = [a.json() for a in answers.values() if a.status_code == 201]
+        versions = [v["version"] for v in httpx.get(f"{second}/api/datasets/{dataset}/versions", timeout=30).json()]
+        assert sorted(versions) == sorted(s["version"] for s in stored), shown  # one version per 201, none doubled
+        assert len(set(versions)) == len(versions), (versions, shown)
+        if seen[-1] == [201, 409]:
+            races += 1
+            observations = httpx.get(f"{first}/api/observations", params={"indicator": "STK_IMM", "area": "DEU"},
+                                     timeout=30).json()
+            values = {o["value"] for o in observations["observations"] if o["provenance"]["dataset"] == dataset}
+            assert len(values) == 1, (values, stored)  # the winner's figure, whole: the loser dropped nothing of it
+        else:
+            assert seen[-1] == [201, 201] and versions == [1, 2], shown  # one began after the other was stored
+        if races == 3:
+            break
+    assert races == 3, f"only {races} of {len(seen)} attempts raced: {seen}"
 
 
 def test_several_workers_need_a_shared_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
