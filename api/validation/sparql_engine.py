@@ -264,10 +264,14 @@ def union(patterns: Sequence[str]) -> str:
 
 @dataclass(frozen=True)
 class CompiledShapes:
-    query: str
     branches: tuple[_Branch, ...]
     patterns: tuple[str, ...] = ()
     targets: tuple[str, ...] = ()  # the target class of each branch (SHACL §2.1.3.2: sh:targetClass)
+
+    @property
+    def query(self) -> str:
+        """The SELECT of every branch (what :meth:`query_for` runs when every target class has instances)."""
+        return union(self.patterns)
 
     def query_for(self, classes: Set[str]) -> str:
         """The SELECT of only the branches whose target class has an instance in the data: every branch starts
@@ -277,10 +281,10 @@ class CompiledShapes:
 
 
 def compile_shapes(shapes: rdflib.Graph) -> CompiledShapes:
-    """The shapes graph as one SELECT and the metadata of its branches."""
+    """The shapes graph compiled: each branch of its SELECT, with its metadata and target class."""
     compiler = _Compiler(shapes)
-    query = compiler.compile()
-    return CompiledShapes(query, tuple(compiler.branches), tuple(compiler.patterns), tuple(compiler.targets))
+    compiler.compile()
+    return CompiledShapes(tuple(compiler.branches), tuple(compiler.patterns), tuple(compiler.targets))
 
 
 class SparqlEngine:
@@ -304,8 +308,7 @@ class SparqlEngine:
         another thread can query the same store meanwhile)."""
         compiled = self.compiled(shapes)
         classes = {s["c"].value for s in _solutions(store, load_query("validation/target-classes"))}
-        solutions = store.query(compiled.query_for(classes))
-        assert isinstance(solutions, QuerySolutions)
+        solutions = _solutions(store, compiled.query_for(classes))
         found: set[ShaclResult] = set()
         for s in solutions:
             branch = compiled.branches[int(s["k"].value)]
@@ -319,8 +322,6 @@ class SparqlEngine:
                 severity=branch.severity,
             ))
         return sorted(found, key=ShaclResult.sort_key)
-
-
 
 
 def _solutions(store: Store, query: str) -> QuerySolutions:
